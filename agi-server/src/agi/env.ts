@@ -1,0 +1,143 @@
+import { z } from 'zod';
+import { AgiProtocolError } from './errors.js';
+
+/**
+ * The environment block Asterisk sends when a FastAGI session opens (design §5): `agi_key: value`
+ * lines, then an empty line. Values may themselves contain ": " (split at the first one only) and
+ * may be empty (`agi_accountcode: `). Asterisk writes the literal `unknown` for absent values.
+ */
+
+const KEY = /^agi_[a-z0-9_]+$/;
+/** Script names are path-like; the query string after `?` is parsed separately. */
+const SCRIPT = /^[A-Za-z0-9_.\-/]{1,128}$/;
+
+const rawEnvSchema = z
+  .object({
+    agi_network_script: z.string().min(1),
+    agi_request: z.string().min(1),
+    agi_channel: z.string().min(1),
+    agi_uniqueid: z.string().min(1),
+  })
+  .catchall(z.string());
+
+export interface AgiEnvironment {
+  /** Script name from `agi_network_script`, before any `?`. */
+  readonly script: string;
+  /** Query parameters of `agi_network_script` (first value of each name, percent-decoded). */
+  readonly query: Readonly<Record<string, string>>;
+  /** `agi_arg_1`…`agi_arg_N` in order. */
+  readonly args: readonly string[];
+  readonly request: string;
+  readonly channel: string;
+  readonly uniqueId: string;
+  readonly language: string | undefined;
+  readonly type: string | undefined;
+  readonly version: string | undefined;
+  /** `undefined` where Asterisk wrote `unknown` or nothing. */
+  readonly callerId: string | undefined;
+  readonly callerIdName: string | undefined;
+  readonly dnid: string | undefined;
+  readonly rdnis: string | undefined;
+  readonly context: string | undefined;
+  readonly extension: string | undefined;
+  readonly priority: string | undefined;
+  readonly accountCode: string | undefined;
+  /** Every line as sent, for fields this type does not name. */
+  readonly raw: Readonly<Record<string, string>>;
+}
+
+/** Splits one env line. Returns undefined for anything that is not `agi_*: value`. */
+export function parseEnvLine(line: string): [key: string, value: string] | undefined {
+  const separator = line.indexOf(':');
+  if (separator <= 0) return undefined;
+  const key = line.slice(0, separator);
+  if (!KEY.test(key)) return undefined;
+  // "agi_accountcode: " has an empty value; tolerate a missing space after the colon too.
+  const value = line.startsWith(' ', separator + 1) ? line.slice(separator + 2) : line.slice(separator + 1);
+  return [key, value];
+}
+
+function known(value: string | undefined): string | undefined {
+  return value === undefined || value === '' || value === 'unknown' ? undefined : value;
+}
+
+function parseScript(networkScript: string): { script: string; query: Record<string, string> } {
+  const mark = networkScript.indexOf('?');
+  const script = (mark === -1 ? networkScript : networkScript.slice(0, mark)).replace(/^\/+/, '');
+  if (!SCRIPT.test(script)) {
+    throw new AgiProtocolError(`invalid agi_network_script ${JSON.stringify(networkScript.slice(0, 80))}`);
+  }
+  const query: Record<string, string> = {};
+  if (mark !== -1) {
+    for (const [name, value] of new URLSearchParams(networkScript.slice(mark + 1))) {
+      if (!(name in query)) query[name] = value;
+    }
+  }
+  return { script, query };
+}
+
+function collectArgs(raw: Record<string, string>): string[] {
+  const args: string[] = [];
+  for (let index = 1; `agi_arg_${index}` in raw; index++) {
+    args.push(raw[`agi_arg_${index}`] ?? '');
+  }
+  return args;
+}
+
+/** Builds the typed environment from the collected lines; throws AgiProtocolError when invalid. */
+export function buildEnvironment(entries: ReadonlyMap<string, string>): AgiEnvironment {
+  const parsed = rawEnvSchema.safeParse(Object.fromEntries(entries));
+  if (!parsed.success) {
+    const missing = parsed.error.issues.map((issue) => issue.path.join('.')).join(', ');
+    throw new AgiProtocolError(`incomplete AGI environment (${missing})`);
+  }
+  const raw = parsed.data;
+  const { script, query } = parseScript(raw.agi_network_script);
+  return {
+    script,
+    query,
+    args: collectArgs(raw),
+    request: raw.agi_request,
+    channel: raw.agi_channel,
+    uniqueId: raw.agi_uniqueid,
+    language: known(raw.agi_language),
+    type: known(raw.agi_type),
+    version: known(raw.agi_version),
+    callerId: known(raw.agi_callerid),
+    callerIdName: known(raw.agi_calleridname),
+    dnid: known(raw.agi_dnid),
+    rdnis: known(raw.agi_rdnis),
+    context: known(raw.agi_context),
+    extension: known(raw.agi_extension),
+    priority: known(raw.agi_priority),
+    accountCode: known(raw.agi_accountcode),
+    raw,
+  };
+}
+
+/**
+ * Collects env lines until the empty line. `add` returns true when the block is complete.
+ * Bounded: more than `maxLines` lines is a protocol error, not an ever-growing map.
+ */
+export class EnvCollector {
+  private readonly entries = new Map<string, string>();
+
+  constructor(private readonly maxLines = 256) {}
+
+  add(line: string): boolean {
+    if (line === '') {
+      if (this.entries.size === 0) throw new AgiProtocolError('empty AGI environment');
+      return true;
+    }
+    const entry = parseEnvLine(line);
+    if (!entry)
+      throw new AgiProtocolError(`not an AGI environment line: ${JSON.stringify(line.slice(0, 80))}`);
+    if (this.entries.size >= this.maxLines) throw new AgiProtocolError('AGI environment too long');
+    if (!this.entries.has(entry[0])) this.entries.set(entry[0], entry[1]);
+    return false;
+  }
+
+  build(): AgiEnvironment {
+    return buildEnvironment(this.entries);
+  }
+}

@@ -1,0 +1,12 @@
+// The FastAGI protocol layer: server, session, env and reply parsing. Knows nothing of routing.
+export type { AgiEnvironment } from './env.js';
+export * from './errors.js';
+export type { AgiReply, AgiSuccessReply } from './reply.js';
+export {
+  type AgiScriptHandler,
+  createFastAgiServer,
+  type FastAgiServer,
+  type FastAgiServerOptions,
+  type SessionOutcome,
+} from './server.js';
+export { AgiSession } from './session.js';

@@ -1,0 +1,221 @@
+import { EventEmitter } from 'node:events';
+import type { Socket } from 'node:net';
+import type { AgiEnvironment } from './env.js';
+import {
+  AgiApplicationNotFoundError,
+  AgiCommandError,
+  AgiConnectionClosedError,
+  AgiDeadChannelError,
+  type AgiError,
+  AgiInvalidCommandError,
+  AgiProtocolError,
+  AgiTimeoutError,
+  AgiUsageError,
+} from './errors.js';
+import {
+  type AgiErrorReply,
+  type AgiReply,
+  type AgiSuccessReply,
+  isSuccess,
+  ReplyAccumulator,
+} from './reply.js';
+import {
+  assertApplicationName,
+  assertVariableName,
+  assertVariableOrFunction,
+  assertWireSafe,
+  msetData,
+  quoteArgument,
+} from './wire.js';
+
+/** MSet takes at most 99 name=value pairs (pbx_variables.c). */
+const MSET_MAX_PAIRS = 99;
+
+interface PendingCommand {
+  readonly command: string;
+  readonly resolve: (reply: AgiSuccessReply) => void;
+  readonly reject: (error: Error) => void;
+  readonly timer: NodeJS.Timeout;
+}
+
+export interface AgiSessionEvents {
+  /** The caller hung up. Commands still answer (GET/SET VARIABLE, EXEC…); others answer 511. */
+  hangup: [];
+  close: [];
+}
+
+/**
+ * One FastAGI session: typed, promise-based commands over the socket, one at a time as AGI
+ * requires. `HANGUP` lines are events, never replies. A command that gets no reply within
+ * `commandTimeoutMs` fails the whole session, because a late reply would be taken as the answer to
+ * the next command.
+ */
+export class AgiSession extends EventEmitter<AgiSessionEvents> {
+  private readonly replies = new ReplyAccumulator();
+  private pending: PendingCommand | undefined;
+  private queue: Promise<unknown> = Promise.resolve();
+  private hangupSeen = false;
+  private closedWith: AgiError | undefined;
+
+  constructor(
+    readonly env: AgiEnvironment,
+    private readonly socket: Socket,
+    private readonly commandTimeoutMs: number,
+  ) {
+    super();
+    socket.once('close', () => this.fail(new AgiConnectionClosedError('AGI connection closed')));
+  }
+
+  /** True once Asterisk has sent HANGUP: the channel is dead or going away. */
+  get hungUp(): boolean {
+    return this.hangupSeen;
+  }
+
+  get closed(): boolean {
+    return this.closedWith !== undefined;
+  }
+
+  /** Feeds one line received after the environment block. */
+  handleLine(line: string): void {
+    if (this.closedWith) return;
+    if (line === 'HANGUP' && !this.replies.inProgress) {
+      if (!this.hangupSeen) {
+        this.hangupSeen = true;
+        this.emit('hangup');
+      }
+      return;
+    }
+    const pending = this.pending;
+    if (!pending) {
+      // Nothing asked: a stray line cannot be matched to any command; ignore it.
+      return;
+    }
+    let reply: AgiReply | undefined;
+    try {
+      reply = this.replies.push(line);
+    } catch (error) {
+      this.abort(error instanceof AgiProtocolError ? error : new AgiProtocolError(String(error)));
+      return;
+    }
+    if (!reply) return;
+    this.pending = undefined;
+    clearTimeout(pending.timer);
+    if (isSuccess(reply)) pending.resolve(reply);
+    else pending.reject(toCommandError(pending.command, reply as AgiErrorReply));
+  }
+
+  /** Sends a raw command line and resolves with its 200 reply; other codes reject typed. */
+  send(command: string): Promise<AgiSuccessReply> {
+    assertWireSafe(command, 'AGI command');
+    const run = this.queue.then(() => this.sendNow(command));
+    this.queue = run.catch(() => undefined);
+    return run;
+  }
+
+  private sendNow(command: string): Promise<AgiSuccessReply> {
+    if (this.closedWith) return Promise.reject(this.closedWith);
+    return new Promise<AgiSuccessReply>((resolve, reject) => {
+      const timer = setTimeout(() => {
+        this.abort(new AgiTimeoutError(`no reply to "${command}" within ${this.commandTimeoutMs} ms`));
+      }, this.commandTimeoutMs);
+      this.pending = { command, resolve, reject, timer };
+      this.socket.write(`${command}\n`);
+    });
+  }
+
+  /** GET VARIABLE: the value, or undefined when the variable is not set (result=0). */
+  async getVariable(name: string): Promise<string | undefined> {
+    assertVariableOrFunction(name);
+    const reply = await this.send(`GET VARIABLE ${quoteArgument(name)}`);
+    return reply.result === '1' ? (reply.data ?? '') : undefined;
+  }
+
+  /** GET FULL VARIABLE: evaluates an expression such as `${CALLERID(num)}`. */
+  async getFullVariable(expression: string): Promise<string | undefined> {
+    const reply = await this.send(`GET FULL VARIABLE ${quoteArgument(expression)}`);
+    return reply.result === '1' ? (reply.data ?? '') : undefined;
+  }
+
+  async setVariable(name: string, value: string): Promise<void> {
+    assertVariableOrFunction(name);
+    await this.send(`SET VARIABLE ${quoteArgument(name)} ${quoteArgument(value)}`);
+  }
+
+  /**
+   * Sets several variables in as few round trips as possible: one `EXEC MSet` per 99 pairs
+   * (design §4), a plain SET VARIABLE when there is only one.
+   */
+  async setVariables(variables: Readonly<Record<string, string>>): Promise<void> {
+    const entries = Object.entries(variables);
+    for (const [name] of entries) assertVariableName(name);
+    if (entries.length === 1) {
+      const [name, value] = entries[0] as [string, string];
+      await this.setVariable(name, value);
+      return;
+    }
+    for (let start = 0; start < entries.length; start += MSET_MAX_PAIRS) {
+      await this.exec('MSet', msetData(new Map(entries.slice(start, start + MSET_MAX_PAIRS))));
+    }
+  }
+
+  /** EXEC an application; resolves with its result code. -2 (not found) rejects. */
+  async exec(application: string, data = ''): Promise<number> {
+    assertApplicationName(application);
+    const reply = await this.send(`EXEC ${application} ${quoteArgument(data)}`);
+    const result = Number(reply.result);
+    if (result === -2) {
+      throw new AgiApplicationNotFoundError(
+        `EXEC ${application}`,
+        200,
+        reply.raw,
+        `application ${application} not found`,
+      );
+    }
+    return result;
+  }
+
+  async verbose(message: string, level = 1): Promise<void> {
+    await this.send(`VERBOSE ${quoteArgument(message)} ${Math.max(1, Math.min(4, Math.trunc(level)))}`);
+  }
+
+  async noop(text = ''): Promise<void> {
+    await this.send(text === '' ? 'NOOP' : `NOOP ${quoteArgument(text)}`);
+  }
+
+  /** Ends the session from our side: Asterisk continues in the dialplan. */
+  end(): void {
+    if (!this.closedWith) this.fail(new AgiConnectionClosedError('AGI session ended'));
+    this.socket.end();
+  }
+
+  /** Fails the session and drops the connection (timeouts, protocol errors, deadlines). */
+  abort(error: AgiError): void {
+    this.fail(error);
+    this.socket.destroy();
+  }
+
+  private fail(error: AgiError): void {
+    if (this.closedWith) return;
+    this.closedWith = error;
+    const pending = this.pending;
+    this.pending = undefined;
+    if (pending) {
+      clearTimeout(pending.timer);
+      pending.reject(error);
+    }
+    this.emit('close');
+  }
+}
+
+function toCommandError(command: string, reply: AgiErrorReply): AgiCommandError {
+  switch (reply.code) {
+    case 510:
+      return new AgiInvalidCommandError(command, 510, reply.raw);
+    case 511:
+      return new AgiDeadChannelError(command, 511, reply.raw);
+    case 520:
+      return new AgiUsageError(command, reply.raw, reply.body ?? '');
+    default:
+      return new AgiCommandError(command, reply.code, reply.raw);
+  }
+}

@@ -1,0 +1,59 @@
+import { AgiArgumentError } from './errors.js';
+
+/**
+ * Encoding values for the AGI wire. Asterisk's res_agi splits a command line into words on
+ * blanks; a double quote opens/closes a quoted word and a backslash makes the next character
+ * literal. A newline (or NUL) would end the command early, so such values are refused outright.
+ */
+
+const FORBIDDEN = /[\r\n\0]/;
+const VARIABLE_NAME = /^[A-Za-z_][A-Za-z0-9_]{0,79}$/;
+const FUNCTION_EXPRESSION = /^[A-Za-z_][A-Za-z0-9_]*\([^\r\n\0]*\)$/;
+const APPLICATION_NAME = /^[A-Za-z][A-Za-z0-9_]{0,63}$/;
+
+export function assertWireSafe(value: string, what: string): void {
+  if (FORBIDDEN.test(value)) throw new AgiArgumentError(`${what} contains CR, LF or NUL`);
+}
+
+/** One AGI word, always quoted so that empty values and blanks survive. */
+export function quoteArgument(value: string): string {
+  assertWireSafe(value, 'AGI argument');
+  return `"${value.replace(/[\\"]/g, (c) => `\\${c}`)}"`;
+}
+
+export function assertVariableName(name: string): void {
+  if (!VARIABLE_NAME.test(name))
+    throw new AgiArgumentError(`invalid channel variable name ${JSON.stringify(name)}`);
+}
+
+/** A variable name, or a dialplan function call such as `PJSIP_HEADER(read,X-SB-Did)`. */
+export function assertVariableOrFunction(name: string): void {
+  if (!VARIABLE_NAME.test(name) && !FUNCTION_EXPRESSION.test(name)) {
+    throw new AgiArgumentError(`invalid variable or function ${JSON.stringify(name)}`);
+  }
+}
+
+export function assertApplicationName(name: string): void {
+  if (!APPLICATION_NAME.test(name))
+    throw new AgiArgumentError(`invalid application name ${JSON.stringify(name)}`);
+}
+
+/**
+ * Escapes one value for a dialplan application's argument list (ast_app_separate_args with
+ * remove_chars): a backslash makes the next character literal, and ( ) [ ] " would otherwise
+ * group or unquote text so that a later comma no longer separates arguments.
+ */
+export function escapeApplicationValue(value: string): string {
+  assertWireSafe(value, 'application argument');
+  return value.replace(/[\\,()[\]"]/g, (c) => `\\${c}`);
+}
+
+/** The data of `MSet(NAME=value,…)`: every value escaped, so commas inside values stay values. */
+export function msetData(variables: ReadonlyMap<string, string>): string {
+  const pairs: string[] = [];
+  for (const [name, value] of variables) {
+    assertVariableName(name);
+    pairs.push(`${name}=${escapeApplicationValue(value)}`);
+  }
+  return pairs.join(',');
+}

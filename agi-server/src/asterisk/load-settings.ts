@@ -1,0 +1,14 @@
+import { readFileSync } from 'node:fs';
+import { parse } from 'yaml';
+import { type AsteriskSettings, asteriskSettingsSchema } from './settings.js';
+
+export function loadAsteriskSettings(path: string): AsteriskSettings {
+  const parsed = asteriskSettingsSchema.safeParse(parse(readFileSync(path, 'utf8')));
+  if (!parsed.success) {
+    const issues = parsed.error.issues.map(
+      (issue) => `  ${issue.path.join('.') || '(root)'}: ${issue.message}`,
+    );
+    throw new Error(`invalid Asterisk settings ${path}:\n${issues.join('\n')}`);
+  }
+  return parsed.data;
+}

@@ -1,0 +1,129 @@
+import { isIPv4 } from 'node:net';
+import { z } from 'zod';
+import { dialStringSchema } from '../routing/dial-string.js';
+
+/**
+ * The one settings file from which asterisk-config/ is rendered (design §2): addresses, Twilio
+ * edges, the AGI URL and the extensions. Secrets (passwords, PINs) are not in it: they live in a
+ * separate secrets file that the renderer fills with generated values.
+ */
+
+const cidr = z.string().refine((value) => {
+  const [address, bits, ...rest] = value.split('/');
+  if (rest.length > 0 || !address || !isIPv4(address)) return false;
+  return bits === undefined || (/^\d{1,2}$/.test(bits) && Number(bits) <= 32);
+}, 'must be an IPv4 address or CIDR range such as 54.172.60.0/30');
+
+const ipv4 = z.string().refine((value) => isIPv4(value), 'must be an IPv4 address');
+const sipUri = z
+  .string()
+  .regex(/^sip:[A-Za-z0-9+._-]+@[A-Za-z0-9.-]+(:\d{1,5})?$/, 'must be sip:user@host[:port]');
+
+/**
+ * Twilio's SIP signaling ranges, one /30 per edge (ashburn, umatilla, dublin, frankfurt, tokyo,
+ * singapore, sydney, sao-paulo). All must be allowed: Twilio fails over between edges. Check
+ * Twilio's "IP Addresses for Elastic SIP Trunking" page when deploying.
+ */
+export const TWILIO_SIGNALING_RANGES = [
+  '54.172.60.0/30',
+  '54.244.51.0/30',
+  '54.171.127.192/30',
+  '35.156.191.128/30',
+  '54.65.63.192/30',
+  '54.169.127.128/30',
+  '54.252.254.64/30',
+  '177.71.206.192/30',
+] as const;
+
+const extensionSchema = z
+  .object({
+    number: z.string().regex(/^\d{2,6}$/, 'extension numbers are 2 to 6 digits'),
+    name: z.string().regex(/^[\p{L}\p{N} .'-]{1,40}$/u, "letters, digits, spaces and . ' - only"),
+    /** A fixed contact for phones that do not register (lab, gateways); otherwise they register. */
+    contact: sipUri.optional(),
+    /** Identify this phone by source address as well (phones on fixed addresses). */
+    match: ipv4.optional(),
+  })
+  .strict();
+
+export const asteriskSettingsSchema = z
+  .object({
+    sip: z
+      .object({
+        bind: ipv4.default('0.0.0.0'),
+        port: z.number().int().min(1).max(65_535).default(5060),
+        /** Public address announced in SIP/SDP when Asterisk is behind NAT. */
+        externalAddress: ipv4.optional(),
+        localNetworks: z.array(cidr).default([]),
+      })
+      .strict()
+      .prefault({}),
+    rtp: z
+      .object({
+        start: z.number().int().min(1024).max(65_535).default(10_000),
+        end: z.number().int().min(1024).max(65_535).default(20_000),
+      })
+      .strict()
+      .prefault({})
+      .refine((rtp) => rtp.start < rtp.end, 'rtp.start must be below rtp.end'),
+    agi: z
+      .object({
+        /** agi://host:port, or hagi://name to use the _agi._tcp SRV records (several servers). */
+        url: z
+          .string()
+          .regex(
+            /^(agi:\/\/[A-Za-z0-9.-]+(:\d{1,5})?|hagi:\/\/[A-Za-z0-9.-]+)$/,
+            'must be agi://host[:port] or hagi://name',
+          )
+          .default('agi://127.0.0.1:4573'),
+      })
+      .strict()
+      .prefault({}),
+    twilio: z
+      .object({
+        signalingRanges: z
+          .array(cidr)
+          .min(1)
+          .default([...TWILIO_SIGNALING_RANGES]),
+        /** When set, Asterisk also challenges Twilio (<Sip username password>) for this user. */
+        inboundUsername: z
+          .string()
+          .regex(/^[A-Za-z0-9._-]{3,32}$/)
+          .optional(),
+      })
+      .strict()
+      .prefault({}),
+    extensions: z.array(extensionSchema).min(1),
+    fallback: z
+      .object({
+        /** Who rings when the AGI server or its store is unreachable (a person first). */
+        dial: dialStringSchema,
+        timeoutSeconds: z.number().int().min(5).max(300).default(25),
+        /** Voicemail box that takes the call when nobody answers the fallback. */
+        mailbox: z.string().regex(/^\d{2,6}$/),
+      })
+      .strict(),
+  })
+  .strict()
+  .superRefine((settings, ctx) => {
+    const numbers = new Set<string>();
+    settings.extensions.forEach((extension, index) => {
+      if (numbers.has(extension.number)) {
+        ctx.addIssue({
+          code: 'custom',
+          path: ['extensions', index, 'number'],
+          message: 'duplicate extension',
+        });
+      }
+      numbers.add(extension.number);
+    });
+    if (!numbers.has(settings.fallback.mailbox)) {
+      ctx.addIssue({
+        code: 'custom',
+        path: ['fallback', 'mailbox'],
+        message: 'must be one of the extensions',
+      });
+    }
+  });
+
+export type AsteriskSettings = z.infer<typeof asteriskSettingsSchema>;

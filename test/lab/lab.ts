@@ -1,0 +1,268 @@
+import { type ChildProcess, execFile, spawn } from 'node:child_process';
+import {
+  copyFileSync,
+  existsSync,
+  mkdirSync,
+  readdirSync,
+  readFileSync,
+  rmSync,
+  writeFileSync,
+} from 'node:fs';
+import { join } from 'node:path';
+import { fileURLToPath } from 'node:url';
+import { promisify } from 'node:util';
+import { loadAsteriskSettings } from '../../agi-server/src/asterisk/load-settings.js';
+import { renderAsteriskConfig } from '../../agi-server/src/asterisk/render.js';
+import { completeSecrets } from '../../agi-server/src/asterisk/secrets.js';
+
+/**
+ * The lab: real Asterisk 22 and SIPp inside the cached Debian sid chroot (test/lab/provision.sh),
+ * sharing the host's loopback network. Everything runs by PID and is stopped by PID.
+ */
+
+const run = promisify(execFile);
+const HERE = fileURLToPath(new URL('.', import.meta.url));
+/** Inside the chroot: the per-run Asterisk tree and scenario files (fresh every lab run). */
+export const RUN_DIR = '/lab-run';
+const ASTERISK_CONF = `${RUN_DIR}/etc/asterisk.conf`;
+const CORE_CONFIG = [
+  'indications.conf',
+  'features.conf',
+  'cdr.conf',
+  'cel.conf',
+  'ccss.conf',
+  'acl.conf',
+  'udptl.conf',
+  'pjproject.conf',
+];
+
+export async function provisionLab(): Promise<string> {
+  const { stdout } = await run('bash', [join(HERE, 'provision.sh')], { maxBuffer: 1 << 20 });
+  const chroot = stdout.trim().split('\n').pop() ?? '';
+  if (!existsSync(join(chroot, 'usr/sbin/asterisk'))) throw new Error(`lab chroot not ready: ${chroot}`);
+  return chroot;
+}
+
+/** Renders the project's asterisk-config with the lab settings and installs it for this run. */
+export function installLabConfig(chroot: string): void {
+  const root = join(chroot, RUN_DIR.slice(1));
+  rmSync(root, { recursive: true, force: true });
+  for (const dir of ['etc', 'db', 'spool', 'run', 'log', 'scenarios', 'sipp'])
+    mkdirSync(join(root, dir), { recursive: true });
+  // Core files every Asterisk install already has (tones, features, cdr…): the package's own.
+  for (const name of CORE_CONFIG) copyFileSync(join(chroot, 'etc/asterisk', name), join(root, 'etc', name));
+  const settings = loadAsteriskSettings(join(HERE, 'settings.lab.yaml'));
+  const { secrets } = completeSecrets(settings, { extensions: {} });
+  for (const [name, text] of renderAsteriskConfig(settings, secrets))
+    writeFileSync(join(root, 'etc', name), text);
+  for (const name of readdirSync(join(HERE, 'asterisk')))
+    copyFileSync(join(HERE, 'asterisk', name), join(root, 'etc', name));
+  for (const name of readdirSync(join(HERE, 'scenarios')))
+    copyFileSync(join(HERE, 'scenarios', name), join(root, 'scenarios', name));
+}
+
+export class LabAsterisk {
+  private process: ChildProcess | undefined;
+
+  constructor(readonly chroot: string) {}
+
+  async start(): Promise<void> {
+    // Runs in the foreground of its own process (-f) so that we hold its PID; -n: no colour.
+    this.process = spawn('chroot', [this.chroot, '/usr/sbin/asterisk', '-f', '-n', '-C', ASTERISK_CONF], {
+      stdio: 'ignore',
+      detached: true,
+    });
+    const deadline = Date.now() + 30_000;
+    while (Date.now() < deadline) {
+      try {
+        await this.cli('core waitfullybooted');
+        return;
+      } catch {
+        if (this.process.exitCode !== null) break;
+        await new Promise((resolve) => setTimeout(resolve, 200));
+      }
+    }
+    throw new Error(`Asterisk did not boot; see ${this.logPath()}`);
+  }
+
+  /** `asterisk -rx`: runs a CLI command on the running instance and returns its output. */
+  async cli(command: string): Promise<string> {
+    const { stdout } = await run(
+      'chroot',
+      [this.chroot, '/usr/sbin/asterisk', '-C', ASTERISK_CONF, '-rx', command],
+      {
+        timeout: 10_000,
+      },
+    );
+    return stdout;
+  }
+
+  logPath(): string {
+    return join(this.chroot, RUN_DIR.slice(1), 'log', 'messages.log');
+  }
+
+  log(): string {
+    return existsSync(this.logPath()) ? readFileSync(this.logPath(), 'utf8') : '';
+  }
+
+  async stop(): Promise<void> {
+    const child = this.process;
+    if (!child || child.exitCode !== null) return;
+    const exited = new Promise((resolve) => child.once('exit', resolve));
+    try {
+      await this.cli('core stop now');
+    } catch {
+      child.kill('SIGTERM');
+    }
+    const timer = setTimeout(() => child.kill('SIGKILL'), 10_000);
+    await exited;
+    clearTimeout(timer);
+  }
+}
+
+export interface SippResult {
+  readonly exitCode: number | null;
+  readonly stdout: string;
+  readonly stderr: string;
+  /** Lines of the scenario's <log> actions. */
+  readonly logs: string[];
+  /** Response times (ms) of rtd 1, one per successful call, when `traceRtt` was asked. */
+  readonly responseTimesMs: number[];
+}
+
+export interface SippOptions {
+  readonly scenario: string;
+  /** Local loopback address (SIP and media). */
+  readonly address: string;
+  readonly port?: number;
+  /** Remote host:port for a UAC; omitted for a UAS. */
+  readonly remote?: string;
+  readonly service?: string;
+  readonly keys?: Readonly<Record<string, string>>;
+  readonly calls?: number;
+  readonly rate?: number;
+  readonly durationMs?: number;
+  readonly timeoutSeconds?: number;
+  readonly traceRtt?: boolean;
+  readonly mediaPort?: number;
+}
+
+/** A SIPp process in the chroot; `done` resolves when it exits (or is stopped). */
+export class Sipp {
+  readonly done: Promise<SippResult>;
+  private readonly child: ChildProcess;
+  private readonly name: string;
+
+  constructor(
+    private readonly chroot: string,
+    options: SippOptions,
+  ) {
+    this.name = `${options.scenario}-${options.address}-${process.pid}-${Date.now()}`;
+    const workDir = `${RUN_DIR}/sipp/${this.name}`;
+    mkdirSync(this.hostPath(workDir), { recursive: true });
+    const args = [
+      '-sf',
+      `${RUN_DIR}/scenarios/${options.scenario}.xml`,
+      '-i',
+      options.address,
+      '-mi',
+      options.address,
+      '-p',
+      String(options.port ?? 5060),
+      '-mp',
+      String(options.mediaPort ?? 20_000),
+      '-min_rtp_port',
+      '10000',
+      '-max_rtp_port',
+      '30000',
+      '-nostdin',
+      '-trace_logs',
+      '-log_file',
+      `${workDir}/actions.log`,
+      '-trace_err',
+      '-error_file',
+      `${workDir}/errors.log`,
+    ];
+    if (options.service) args.push('-s', options.service);
+    for (const [key, value] of Object.entries(options.keys ?? {})) args.push('-key', key, value);
+    if (options.calls !== undefined) args.push('-m', String(options.calls));
+    if (options.rate !== undefined) args.push('-r', String(options.rate));
+    if (options.durationMs !== undefined) args.push('-d', String(options.durationMs));
+    if (options.timeoutSeconds !== undefined)
+      args.push('-timeout', `${options.timeoutSeconds}s`, '-timeout_error');
+    // The rtt file lands in the working directory as <scenario>_<pid>_rtt.csv.
+    if (options.traceRtt) args.push('-trace_rtt', '-rtt_freq', '1');
+    if (options.remote) args.push(options.remote);
+
+    this.child = spawn('chroot', [chroot, 'sh', '-c', `cd ${workDir} && exec sipp "$@"`, 'sipp', ...args], {
+      stdio: ['ignore', 'pipe', 'pipe'],
+    });
+    let stdout = '';
+    let stderr = '';
+    this.child.stdout?.on('data', (chunk: Buffer) => {
+      stdout = (stdout + chunk.toString()).slice(-20_000);
+    });
+    this.child.stderr?.on('data', (chunk: Buffer) => {
+      stderr = (stderr + chunk.toString()).slice(-20_000);
+    });
+    this.done = new Promise((resolve) => {
+      this.child.once('exit', (code) => {
+        resolve({
+          exitCode: code,
+          stdout,
+          stderr: stderr + this.readText(`${workDir}/errors.log`),
+          logs: this.readText(`${workDir}/actions.log`).split('\n').filter(Boolean),
+          responseTimesMs: this.readRtt(workDir),
+        });
+      });
+    });
+  }
+
+  private hostPath(chrootPath: string): string {
+    return join(this.chroot, chrootPath.slice(1));
+  }
+
+  private readText(chrootPath: string): string {
+    const path = this.hostPath(chrootPath);
+    return existsSync(path) ? readFileSync(path, 'utf8') : '';
+  }
+
+  private readRtt(workDir: string): number[] {
+    const dir = this.hostPath(workDir);
+    const file = readdirSync(dir).find((name) => name.endsWith('_rtt.csv'));
+    if (!file) return [];
+    // Columns: Date_ms;response_time_ms;rtd_no
+    return readFileSync(join(dir, file), 'utf8')
+      .split('\n')
+      .slice(1)
+      .map((line) => line.split(';'))
+      .filter((cols) => cols.length >= 3 && cols[2]?.trim() === 'rtd1')
+      .map((cols) => Number(cols[1]));
+  }
+
+  /** Stops a SIPp that would otherwise wait forever (a UAS phone). */
+  async stop(): Promise<SippResult> {
+    if (this.child.exitCode === null) this.child.kill('SIGUSR1');
+    const timer = setTimeout(() => this.child.kill('SIGKILL'), 5_000);
+    const result = await this.done;
+    clearTimeout(timer);
+    return result;
+  }
+}
+
+/** A UAS phone on its own loopback address answering every call. */
+export function startPhone(chroot: string, address: string): Sipp {
+  return new Sipp(chroot, {
+    scenario: 'phone-answer',
+    address,
+    mediaPort: 12_000 + Number(address.split('.').pop()) * 100,
+  });
+}
+
+export function median(values: readonly number[]): number {
+  const sorted = [...values].sort((a, b) => a - b);
+  const middle = Math.floor(sorted.length / 2);
+  return sorted.length % 2
+    ? (sorted[middle] ?? Number.NaN)
+    : ((sorted[middle - 1] ?? 0) + (sorted[middle] ?? 0)) / 2;
+}

@@ -1,0 +1,69 @@
+#!/usr/bin/env bash
+# Provisions the lab: a Debian sid chroot holding Asterisk 22 and SIPp, built once into a cache
+# folder outside the repository and reused by every later run (design §6).
+# Why a chroot: bookworm has no asterisk package, and sid packages must not touch the host's libc.
+set -euo pipefail
+
+LAB_ROOT="${SWITCHBOARD_LAB_DIR:-${XDG_CACHE_HOME:-$HOME/.cache}/switchboard-lab}"
+CHROOT="$LAB_ROOT/sid"
+MIRROR="${SWITCHBOARD_DEBIAN_MIRROR:-http://deb.debian.org/debian}"
+STAMP="$CHROOT/.switchboard-provisioned-v1"
+
+log() { printf '[lab] %s\n' "$*" >&2; }
+
+if [ -f "$STAMP" ]; then
+  log "chroot ready at $CHROOT (cached)"
+  echo "$CHROOT"
+  exit 0
+fi
+
+if [ "$(id -u)" != 0 ]; then
+  log "provisioning needs root (debootstrap, chroot, mount)"; exit 1
+fi
+
+if ! command -v debootstrap >/dev/null 2>&1; then
+  log "installing debootstrap on the host"
+  apt-get update -qq
+  DEBIAN_FRONTEND=noninteractive apt-get install -y -qq debootstrap >/dev/null
+fi
+
+unmount_all() {
+  for m in proc dev/pts dev; do
+    if mountpoint -q "$CHROOT/$m" 2>/dev/null; then umount -l "$CHROOT/$m" || true; fi
+  done
+}
+trap unmount_all EXIT
+
+# A half-built chroot from an interrupted run is removed, never reused.
+if [ -d "$CHROOT" ]; then
+  log "removing incomplete chroot"
+  unmount_all
+  rm -rf "$CHROOT"
+fi
+mkdir -p "$LAB_ROOT"
+
+log "debootstrap sid into $CHROOT"
+debootstrap --variant=minbase sid "$CHROOT" "$MIRROR" >"$LAB_ROOT/debootstrap.log" 2>&1 \
+  || { tail -20 "$LAB_ROOT/debootstrap.log" >&2; exit 1; }
+
+# sid's Release can be past Valid-Until; apt must start no service inside the chroot.
+echo 'Acquire::Check-Valid-Until "false";' >"$CHROOT/etc/apt/apt.conf.d/99switchboard"
+printf '#!/bin/sh\nexit 101\n' >"$CHROOT/usr/sbin/policy-rc.d"
+chmod +x "$CHROOT/usr/sbin/policy-rc.d"
+
+mount -t proc proc "$CHROOT/proc"
+mount --bind /dev "$CHROOT/dev"
+mount --bind /dev/pts "$CHROOT/dev/pts"
+
+log "apt-get install asterisk sip-tester"
+chroot "$CHROOT" /usr/bin/env DEBIAN_FRONTEND=noninteractive bash -c '
+  apt-get update -qq &&
+  apt-get install -y -qq --no-install-recommends asterisk asterisk-modules sip-tester procps >/dev/null &&
+  apt-get clean' >"$LAB_ROOT/apt.log" 2>&1 || { tail -20 "$LAB_ROOT/apt.log" >&2; exit 1; }
+
+mkdir -p "$CHROOT/run/asterisk" "$CHROOT/var/run/asterisk"
+unmount_all
+chroot "$CHROOT" /usr/sbin/asterisk -V >&2
+touch "$STAMP"
+log "chroot ready at $CHROOT"
+echo "$CHROOT"
