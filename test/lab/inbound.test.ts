@@ -168,7 +168,6 @@ describe('AGI sessions against the real res_agi parser', () => {
     const script: AgiScriptHandler = async (session) => {
       await session.setVariables(values);
       for (const name of Object.keys(values)) readBack[name] = await session.getVariable(name);
-      // biome-ignore lint/suspicious/noTemplateCurlyInString: an Asterisk expression, not a JS template
       readBack.EXPR = await session.getFullVariable('${SB_T1}|${SB_T4}');
     };
     const server = createFastAgiServer({
