@@ -231,12 +231,12 @@ export class Sipp {
     const dir = this.hostPath(workDir);
     const file = readdirSync(dir).find((name) => name.endsWith('_rtt.csv'));
     if (!file) return [];
-    // Columns: Date_ms;response_time_ms;rtd_no
+    // Columns: Date_ms;response_time_ms;rtd_no (e.g. "109.876;5.968;1")
     return readFileSync(join(dir, file), 'utf8')
       .split('\n')
       .slice(1)
       .map((line) => line.split(';'))
-      .filter((cols) => cols.length >= 3 && cols[2]?.trim() === 'rtd1')
+      .filter((cols) => cols.length >= 3 && cols[2]?.trim() === '1')
       .map((cols) => Number(cols[1]));
   }
 
