@@ -19,8 +19,15 @@ describe('switchboard-agi entry point', () => {
     child.stderr.on('data', (chunk: Buffer) => {
       output += chunk.toString();
     });
+    let exitedEarly = false;
+    child.once('exit', () => {
+      exitedEarly = true;
+    });
     try {
-      await expect.poll(() => output, { timeout: 10_000 }).toContain('FastAGI server listening');
+      // If the server exits instead (e.g. port 4573 busy), the failure carries its own words.
+      await expect
+        .poll(() => (exitedEarly ? `exited early: ${output}` : output), { timeout: 10_000 })
+        .toContain('FastAGI server listening');
       expect(JSON.parse(output.split('\n')[0] ?? '{}')).toMatchObject({
         host: '127.0.0.1',
         port: 4573,
