@@ -1,31 +1,125 @@
+import type { AddressInfo } from 'node:net';
+import type { FastifyInstance } from 'fastify';
 import type { Logger } from 'pino';
 import { type AgiScriptHandler, createFastAgiServer, type FastAgiServer } from './agi/index.js';
+import { ensureAdminToken } from './api/auth.js';
+import { buildAdminApi } from './api/server.js';
 import type { ServerConfig } from './config.js';
+import { readRoutingFile } from './config.js';
+import { RoutingService } from './config-service/routing-service.js';
 import { AgiScript, DialplanVariable } from './dialplan-contract.js';
+import type { HandlerDeps } from './handlers/deps.js';
+import { createHangupHandler } from './handlers/hangup.js';
 import { createInboundHandler } from './handlers/inbound.js';
-import type { InboundTable } from './routing/inbound-table.js';
+import { createNextHandler } from './handlers/next.js';
+import { createMetrics, type Metrics } from './metrics.js';
+import type { RoutingConfigInput } from './routing/model.js';
+import { CallLogWriter } from './store/call-log-writer.js';
+import { openSqliteStore } from './store/sqlite-store.js';
+import type { SwitchboardStore } from './store/types.js';
 
 /** The dispatch table: one AGI script name, one handler (wazo-agid's style, design §8). */
-export function scriptTable(deps: {
-  table: () => InboundTable;
-  logger: Logger;
-}): Map<string, AgiScriptHandler> {
-  return new Map([[AgiScript.inbound, createInboundHandler(deps)]]);
+export function scriptTable(deps: HandlerDeps): Map<string, AgiScriptHandler> {
+  return new Map([
+    [AgiScript.inbound, createInboundHandler(deps)],
+    [AgiScript.next, createNextHandler(deps)],
+    [AgiScript.hangup, createHangupHandler(deps)],
+  ]);
 }
 
-export function createSwitchboardAgi(
-  config: ServerConfig,
-  table: InboundTable,
-  logger: Logger,
-): FastAgiServer {
-  return createFastAgiServer({
+export interface SwitchboardOptions {
+  readonly config: ServerConfig;
+  readonly logger: Logger;
+  readonly clock?: () => Date;
+  /** Routing for an empty store; default: the file SB_SAMPLE_FILE names. */
+  readonly seed?: RoutingConfigInput;
+  /** Another store (PostgreSQL); default: SQLite at SB_DB_PATH. */
+  readonly store?: SwitchboardStore;
+  /** Leave the admin API out (benchmarks, tests of the AGI path alone). */
+  readonly withoutApi?: boolean;
+}
+
+export interface Switchboard {
+  readonly agi: FastAgiServer;
+  readonly api: FastifyInstance | undefined;
+  readonly routing: RoutingService;
+  readonly store: SwitchboardStore;
+  readonly callLog: CallLogWriter;
+  readonly metrics: Metrics;
+  /** A token generated at this first start: shown once, stored only hashed. */
+  readonly newAdminToken: string | undefined;
+  listen(): Promise<{ agi: AddressInfo; api: AddressInfo | undefined }>;
+  /** Drains AGI sessions, writes the call log's queue, closes the API and the store. */
+  close(drainMs?: number): Promise<void>;
+}
+
+/** Wires the parts: store -> routing snapshot -> handlers -> FastAGI server, plus the admin API. */
+export async function createSwitchboard(options: SwitchboardOptions): Promise<Switchboard> {
+  const { config, logger } = options;
+  const clock = options.clock ?? (() => new Date());
+  const store = options.store ?? openSqliteStore(config.SB_DB_PATH);
+  const routing = await RoutingService.open(
+    store,
+    logger,
+    options.seed ?? readRoutingFile(config.SB_SAMPLE_FILE),
+  );
+  const callLog = new CallLogWriter(store, logger);
+  let agi: FastAgiServer | undefined;
+  const metrics = createMetrics(() => agi?.activeSessions ?? 0);
+  const deps: HandlerDeps = { snapshot: () => routing.snapshot, callLog, logger, clock, metrics };
+  agi = createFastAgiServer({
     host: config.SB_AGI_HOST,
     port: config.SB_AGI_PORT,
     maxSessions: config.SB_AGI_MAX_SESSIONS,
     commandTimeoutMs: config.SB_AGI_COMMAND_TIMEOUT_MS,
     sessionDeadlineMs: config.SB_AGI_SESSION_DEADLINE_MS,
     errorVariable: DialplanVariable.agiError,
-    scripts: scriptTable({ table: () => table, logger }),
+    scripts: scriptTable(deps),
     logger,
+    onSessionEnd: (outcome) => metrics.observeSession(outcome),
   });
+  const server = agi;
+  const newAdminToken = options.withoutApi ? undefined : await ensureAdminToken(store, config.SB_ADMIN_TOKEN);
+  const api = options.withoutApi
+    ? undefined
+    : await buildAdminApi({
+        routing,
+        store,
+        metrics,
+        logger,
+        clock,
+        health: () => ({ activeSessions: server.activeSessions }),
+      });
+  let poll: NodeJS.Timeout | undefined;
+
+  return {
+    agi: server,
+    api,
+    routing,
+    store,
+    callLog,
+    metrics,
+    newAdminToken,
+    async listen() {
+      const agiAddress = await server.listen();
+      let apiAddress: AddressInfo | undefined;
+      if (api) {
+        await api.listen({ host: config.SB_API_HOST, port: config.SB_API_PORT });
+        apiAddress = api.server.address() as AddressInfo;
+      }
+      if (config.SB_CONFIG_POLL_MS > 0) {
+        poll = setInterval(() => {
+          routing.refresh().catch((error: unknown) => logger.error({ err: error }, 'config refresh failed'));
+        }, config.SB_CONFIG_POLL_MS);
+      }
+      return { agi: agiAddress, api: apiAddress };
+    },
+    async close(drainMs = config.SB_SHUTDOWN_DRAIN_MS) {
+      clearInterval(poll);
+      await server.close(drainMs);
+      await callLog.close();
+      await api?.close();
+      await store.close();
+    },
+  };
 }

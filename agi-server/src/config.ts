@@ -1,9 +1,10 @@
 import { readFileSync } from 'node:fs';
 import { fileURLToPath } from 'node:url';
+import { parse } from 'yaml';
 import { z } from 'zod';
-import { type InboundTable, inboundTableSchema } from './routing/inbound-table.js';
+import type { RoutingConfigInput } from './routing/model.js';
 
-const DEFAULT_ROUTES_FILE = fileURLToPath(new URL('../sample/routes.json', import.meta.url));
+const SAMPLE_ROUTING = fileURLToPath(new URL('../sample/routing.yaml', import.meta.url));
 
 const port = z.coerce.number().int().min(1).max(65_535);
 const milliseconds = z.coerce.number().int().min(1).max(600_000);
@@ -17,7 +18,19 @@ export const serverConfigSchema = z.object({
   SB_AGI_SESSION_DEADLINE_MS: milliseconds.default(10_000),
   SB_SHUTDOWN_DRAIN_MS: milliseconds.default(10_000),
   SB_LOG_LEVEL: z.enum(['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent']).default('info'),
-  SB_ROUTES_FILE: z.string().min(1).default(DEFAULT_ROUTES_FILE),
+  /** The embedded store (SQLite, WAL). */
+  SB_DB_PATH: z.string().min(1).default('var/switchboard.sqlite'),
+  /** Routing loaded into an empty store on first start. */
+  SB_SAMPLE_FILE: z.string().min(1).default(SAMPLE_ROUTING),
+  SB_API_HOST: z.string().min(1).default('127.0.0.1'),
+  SB_API_PORT: port.default(8080),
+  /** Register this admin token instead of generating one (automation); never commit it. */
+  SB_ADMIN_TOKEN: z
+    .string()
+    .regex(/^sb_[A-Za-z0-9_-]{20,100}$/, 'must look like sb_ followed by 20-100 URL-safe characters')
+    .optional(),
+  /** Check the store for versions written by other servers this often (0: never). */
+  SB_CONFIG_POLL_MS: z.coerce.number().int().min(0).max(600_000).default(0),
 });
 
 export type ServerConfig = z.infer<typeof serverConfigSchema>;
@@ -36,14 +49,11 @@ export function loadServerConfig(env: NodeJS.ProcessEnv = process.env): ServerCo
   return parsed.data;
 }
 
-export function loadInboundTable(path: string): InboundTable {
-  let json: unknown;
+/** Reads a routing file (YAML or JSON). Validation happens when it becomes a version. */
+export function readRoutingFile(path: string): RoutingConfigInput {
   try {
-    json = JSON.parse(readFileSync(path, 'utf8'));
+    return (parse(readFileSync(path, 'utf8')) ?? {}) as RoutingConfigInput;
   } catch (error) {
-    throw new ConfigError(`cannot read routes file ${path}: ${(error as Error).message}`);
+    throw new ConfigError(`cannot read routing file ${path}: ${(error as Error).message}`);
   }
-  const parsed = inboundTableSchema.safeParse(json);
-  if (!parsed.success) throw new ConfigError(`invalid routes file ${path}: ${describe(parsed.error)}`);
-  return parsed.data;
 }

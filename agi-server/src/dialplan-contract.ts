@@ -1,39 +1,60 @@
 /**
  * The contract between asterisk-config's dialplan and this server (design §4), in one place so
  * that it is greppable: the channel variables we set and the AGI query parameters the dialplan
- * passes. Changing a name here means changing asterisk-config/ too.
+ * passes. Changing a name here means changing asterisk-config/templates/extensions.conf too.
  */
 
 export const DialplanVariable = {
-  /** What the dialplan does next: `dial` | `hangup`. Empty means "use the static fallback". */
+  /** What the dialplan does next: `dial` | `voicemail` | `hangup`. Empty: the static fallback. */
   action: 'SB_ACTION',
   /** A validated Dial() target list such as `PJSIP/100&PJSIP/101`. */
   dial: 'SB_DIAL',
   /** Ring timeout for Dial(), in seconds. */
   timeout: 'SB_TIMEOUT',
-  /** Q.850 cause for Hangup() when the action is `hangup` (1 = unallocated number -> SIP 404). */
+  /** Dial() options (letters only). */
+  options: 'SB_OPTIONS',
+  /** VoiceMail() box, `100@default`. */
+  mailbox: 'SB_MAILBOX',
+  /** Caller-ID name for the phones (route prefix + caller's name); empty: leave as is. */
+  callerIdName: 'SB_CALLERID_NAME',
+  /** Where the call is in its plan: route id, plan (open/closed/holiday), attempt index. */
+  route: 'SB_ROUTE',
+  plan: 'SB_PLAN',
+  step: 'SB_STEP',
+  /** The routing configuration version the decision came from. */
+  version: 'SB_VERSION',
+  /** Q.850 cause for Hangup() (1 -> 404, 17 -> 486, 19 -> 480, 34 -> 503). */
   hangupCause: 'SB_HANGUP_CAUSE',
+  /** For a rejection: busy | congestion | announcement. */
+  reject: 'SB_REJECT',
+  /** Sound file played before hanging up an `announcement` rejection. */
+  announcement: 'SB_ANNOUNCEMENT',
+  /** Why the call ends (unknown-did, rejected, plan-end, answered, not-advanced). */
+  reason: 'SB_REASON',
   /** Why the server could not serve the session (`capacity`, `handler-error`, …). */
   agiError: 'SB_AGI_ERROR',
 } as const;
 
-export const DialplanAction = {
-  dial: 'dial',
-  hangup: 'hangup',
-} as const;
-export type DialplanAction = (typeof DialplanAction)[keyof typeof DialplanAction];
-
-/** Query parameters of `AGI(agi://host/inbound?…)`, each value URIENCODE()d by the dialplan. */
-export const InboundQuery = {
-  /** The dialled number (Request-URI user, ${EXTEN}). */
+/** Query parameters the dialplan passes, each value URIENCODE()d. */
+export const AgiQuery = {
   did: 'did',
-  /** Twilio's X-Twilio-CallSid header, empty when the INVITE had none. */
   callSid: 'callsid',
-  /** ${CHANNEL(linkedid)}: one id for every channel of the call. */
   linkedId: 'linkedid',
+  route: 'route',
+  plan: 'plan',
+  step: 'step',
+  dialStatus: 'dialstatus',
+  /** ${DIALEDPEERNAME}: the channel that answered, e.g. PJSIP/101-00000004. */
+  peer: 'peer',
+  /** ${ANSWEREDTIME_MS}: how long the answered call lasted. */
+  answeredMs: 'answeredms',
+  action: 'action',
+  reason: 'reason',
 } as const;
 
 /** Script names the dialplan calls (`agi_network_script`). */
 export const AgiScript = {
   inbound: 'inbound',
+  next: 'next',
+  hangup: 'hangup',
 } as const;

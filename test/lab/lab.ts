@@ -250,13 +250,13 @@ export class Sipp {
   }
 }
 
-/** A UAS phone on its own loopback address answering every call. */
-export function startPhone(chroot: string, address: string): Sipp {
-  return new Sipp(chroot, {
-    scenario: 'phone-answer',
-    address,
-    mediaPort: 12_000 + Number(address.split('.').pop()) * 100,
-  });
+/** A UAS phone on its own loopback address: answers every call, or only rings (`phone-ring`). */
+export function startPhone(
+  chroot: string,
+  address: string,
+  scenario: 'phone-answer' | 'phone-ring' = 'phone-answer',
+): Sipp {
+  return new Sipp(chroot, { scenario, address, mediaPort: 12_000 + Number(address.split('.').pop()) * 100 });
 }
 
 export function median(values: readonly number[]): number {

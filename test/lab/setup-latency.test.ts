@@ -1,10 +1,8 @@
 import { writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, inject, it } from 'vitest';
-import type { FastAgiServer } from '../../agi-server/src/agi/index.js';
-import { createSwitchboardAgi } from '../../agi-server/src/app.js';
-import { loadInboundTable, loadServerConfig } from '../../agi-server/src/config.js';
-import { captureLogger } from '../support/capture-logger.js';
+import { readRoutingFile } from '../../agi-server/src/config.js';
+import { startSwitchboard } from '../support/switchboard.js';
 import { median, RUN_DIR, Sipp, startPhone } from './lab.js';
 
 // Call setup (INVITE sent -> 200 OK received, SIPp response time 1) through the AGI path versus
@@ -21,15 +19,14 @@ function percentile(values: readonly number[], p: number): number {
 }
 
 describe('call setup through the AGI vs a static Dial (same run)', () => {
-  let agi: FastAgiServer;
-  const config = loadServerConfig({});
+  let started: Awaited<ReturnType<typeof startSwitchboard>>;
 
   beforeAll(async () => {
-    agi = createSwitchboardAgi(config, loadInboundTable(config.SB_ROUTES_FILE), captureLogger().logger);
-    await agi.listen();
+    const seed = readRoutingFile(new URL('routing.lab.yaml', import.meta.url).pathname);
+    started = await startSwitchboard({ seed, agiPort: 4573, withoutApi: true });
   });
   afterAll(async () => {
-    await agi.close(1_000);
+    await started.switchboard.close(1_000);
   });
 
   it('measures both paths and every call completes', async () => {

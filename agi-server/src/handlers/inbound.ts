@@ -1,57 +1,47 @@
-import type { Logger } from 'pino';
-import { z } from 'zod';
-import type { AgiScriptHandler, AgiSession } from '../agi/index.js';
-import { DialplanAction, DialplanVariable, InboundQuery } from '../dialplan-contract.js';
-import { decideInbound, type InboundDecision, type InboundTable } from '../routing/inbound-table.js';
+import type { AgiScriptHandler } from '../agi/index.js';
+import { routeCall } from '../routing/router.js';
+import type { CallEvent } from '../store/types.js';
+import { readInboundFacts } from './call-facts.js';
+import { decisionVariables } from './decision-variables.js';
+import type { HandlerDeps } from './deps.js';
 
-/** Q.850 cause 1, "unallocated number": chan_pjsip answers the caller with SIP 404. */
-const CAUSE_UNALLOCATED = '1';
-
-const callSidSchema = z.string().regex(/^CA[0-9a-f]{32}$/);
-
-/** The call facts the dialplan hands us, validated: nothing unchecked goes further. */
-export interface InboundFacts {
-  readonly did: string | undefined;
-  readonly caller: string | undefined;
-  readonly callSid: string | undefined;
-  /** True when a CallSid was sent but is not of Twilio's form (logged, not used). */
-  readonly callSidMalformed: boolean;
-  readonly linkedId: string | undefined;
-}
-
-export function readInboundFacts(session: AgiSession): InboundFacts {
-  const { env } = session;
-  const rawCallSid = env.query[InboundQuery.callSid] || undefined;
-  const callSid = rawCallSid === undefined ? undefined : callSidSchema.safeParse(rawCallSid);
-  return {
-    did: env.query[InboundQuery.did] || env.extension,
-    caller: env.callerId,
-    callSid: callSid?.success ? callSid.data : undefined,
-    callSidMalformed: callSid !== undefined && !callSid.success,
-    linkedId: env.query[InboundQuery.linkedId] || undefined,
-  };
-}
-
-export function channelVariablesFor(decision: InboundDecision): Record<string, string> {
-  if (decision.action === 'dial') {
-    return {
-      [DialplanVariable.action]: DialplanAction.dial,
-      [DialplanVariable.dial]: decision.dial,
-      [DialplanVariable.timeout]: String(decision.timeoutSeconds),
-    };
-  }
-  return {
-    [DialplanVariable.action]: DialplanAction.hangup,
-    [DialplanVariable.hangupCause]: CAUSE_UNALLOCATED,
-  };
-}
-
-/** `inbound`: a call from Twilio arrives; decide where it rings and say so in one round trip. */
-export function createInboundHandler(deps: { table: () => InboundTable; logger: Logger }): AgiScriptHandler {
+/** `inbound`: a call arrives from Twilio; decide its first step and say so in one round trip. */
+export function createInboundHandler(deps: HandlerDeps): AgiScriptHandler {
   return async (session) => {
     const facts = readInboundFacts(session);
-    const decision = decideInbound(deps.table(), facts.did);
-    await session.setVariables(channelVariablesFor(decision));
+    const snapshot = deps.snapshot();
+    const now = deps.clock();
+    const decision = routeCall(snapshot, facts, now);
+    await session.setVariables(decisionVariables(decision));
+
+    // Everything below is off the reply's path: the dialplan already has its answer.
+    const at = now.toISOString();
+    const events: CallEvent[] = [
+      {
+        type: 'start',
+        linkedId: facts.linkedId,
+        at,
+        callSid: facts.callSid,
+        did: facts.did,
+        caller: facts.caller,
+        routeId: decision.position?.routeId,
+        version: decision.version,
+        plan: decision.position?.planKey,
+        note: facts.callSidMalformed ? 'malformed X-Twilio-CallSid ignored' : undefined,
+      },
+    ];
+    if (decision.action !== 'hangup' && decision.position) {
+      events.push({
+        type: 'attempt',
+        linkedId: facts.linkedId,
+        at,
+        attempt: decision.position.attempt,
+        label: decision.label,
+        targets: decision.action === 'dial' ? decision.targets : [decision.mailbox],
+      });
+    }
+    deps.callLog.record(...events);
+    deps.metrics.routeHits.inc({ route: decision.position?.routeId ?? 'none' });
     deps.logger.info(
       {
         event: 'inbound-call',
@@ -61,10 +51,13 @@ export function createInboundHandler(deps: { table: () => InboundTable; logger: 
         ...(facts.callSidMalformed ? { callSidMalformed: true } : {}),
         did: facts.did,
         caller: facts.caller,
+        route: decision.position?.routeId,
+        plan: decision.position?.planKey,
+        version: decision.version,
         action: decision.action,
-        ...(decision.action === 'dial'
-          ? { dial: decision.dial, matched: decision.matched }
-          : { reason: decision.reason }),
+        ...(decision.action === 'dial' ? { dial: decision.dial } : {}),
+        ...(decision.action === 'hangup' ? { reason: decision.reason } : {}),
+        step: decision.label,
         hungUp: session.hungUp,
       },
       'inbound call routed',

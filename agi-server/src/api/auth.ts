@@ -1,0 +1,48 @@
+import { createHash, randomBytes, timingSafeEqual } from 'node:crypto';
+import type { SwitchboardStore } from '../store/types.js';
+
+/**
+ * Admin API bearer tokens: random, shown once, stored only as a SHA-256 hash (a token is 256
+ * random bits, so a fast hash is enough; no password stretching needed).
+ */
+
+export function hashToken(token: string): string {
+  return createHash('sha256').update(token).digest('hex');
+}
+
+export function newToken(): string {
+  return `sb_${randomBytes(32).toString('base64url')}`;
+}
+
+/**
+ * Makes sure the store has a token. Returns a newly generated one (to show once) when the store
+ * had none; a token given in the environment is registered instead of generating one.
+ */
+export async function ensureAdminToken(
+  store: SwitchboardStore,
+  fromEnvironment: string | undefined,
+): Promise<string | undefined> {
+  if (fromEnvironment) {
+    const hash = hashToken(fromEnvironment);
+    if (!(await store.findAdminToken(hash))) await store.addAdminToken('environment', hash);
+    return undefined;
+  }
+  if (await store.hasAdminTokens()) return undefined;
+  const token = newToken();
+  await store.addAdminToken('first-start', hashToken(token));
+  return token;
+}
+
+export async function authenticate(
+  store: SwitchboardStore,
+  header: string | undefined,
+): Promise<string | undefined> {
+  const match = /^Bearer (sb_[A-Za-z0-9_-]{20,100})$/.exec(header ?? '');
+  if (!match?.[1]) return undefined;
+  const hash = hashToken(match[1]);
+  const found = await store.findAdminToken(hash);
+  // The lookup is by hash already; compare again in constant time for good measure.
+  return found && timingSafeEqual(Buffer.from(hash), Buffer.from(hashToken(match[1])))
+    ? found.name
+    : undefined;
+}

@@ -1,0 +1,29 @@
+import type { FastifyError, FastifyReply, FastifyRequest } from 'fastify';
+import { hasZodFastifySchemaValidationErrors } from 'fastify-type-provider-zod';
+import { ConfigValidationError, NotFoundError } from '../config-service/routing-service.js';
+import { VersionConflictError } from '../store/types.js';
+
+/** Every error as JSON with a status a client can act on; bad input names the paths at fault. */
+export function handleApiError(error: FastifyError, request: FastifyRequest, reply: FastifyReply) {
+  if (hasZodFastifySchemaValidationErrors(error)) {
+    return reply.code(400).send({
+      error: 'invalid request',
+      issues: error.validation.map((issue) => ({
+        path: `${error.validationContext ?? 'body'}${issue.instancePath.replaceAll('/', '.')}`,
+        message: issue.message,
+      })),
+    });
+  }
+  if (error instanceof ConfigValidationError) {
+    return reply.code(400).send({
+      error: 'invalid configuration',
+      issues: error.issues.map((issue) => ({ path: issue.path.join('.'), message: issue.message })),
+    });
+  }
+  if (error instanceof NotFoundError) return reply.code(404).send({ error: error.message });
+  if (error instanceof VersionConflictError) return reply.code(409).send({ error: error.message });
+  if (error.statusCode && error.statusCode < 500)
+    return reply.code(error.statusCode).send({ error: error.message });
+  request.log.error({ err: error }, 'admin API error');
+  return reply.code(500).send({ error: 'internal error' });
+}

@@ -1,0 +1,41 @@
+import { z } from 'zod';
+import { NotFoundError } from '../config-service/routing-service.js';
+import { DISPOSITIONS } from '../store/types.js';
+import type { AdminApiDeps, TypedApp } from './server.js';
+
+/** The call log: list with filters, one call with its steps. */
+export function registerCallRoutes(app: TypedApp, deps: AdminApiDeps): void {
+  app.get(
+    '/calls',
+    {
+      schema: {
+        tags: ['calls'],
+        querystring: z.object({
+          did: z.string().max(32).optional(),
+          caller: z.string().max(32).optional(),
+          disposition: z.enum(DISPOSITIONS).optional(),
+          since: z.iso.datetime({ offset: true }).optional(),
+          until: z.iso.datetime({ offset: true }).optional(),
+          limit: z.coerce.number().int().min(1).max(1000).default(100),
+        }),
+      },
+    },
+    async (request) => {
+      const { since, until, ...rest } = request.query;
+      return deps.store.listCalls({
+        ...rest,
+        ...(since ? { since: new Date(since).toISOString() } : {}),
+        ...(until ? { until: new Date(until).toISOString() } : {}),
+      });
+    },
+  );
+  app.get(
+    '/calls/:linkedId',
+    { schema: { tags: ['calls'], params: z.object({ linkedId: z.string().min(1).max(64) }) } },
+    async (request) => {
+      const call = await deps.store.getCall(request.params.linkedId);
+      if (!call) throw new NotFoundError(`no call ${request.params.linkedId}`);
+      return call;
+    },
+  );
+}

@@ -1,0 +1,87 @@
+import fastifySwagger from '@fastify/swagger';
+import Fastify, {
+  type FastifyBaseLogger,
+  type FastifyInstance,
+  type RawReplyDefaultExpression,
+  type RawRequestDefaultExpression,
+  type RawServerDefault,
+} from 'fastify';
+import {
+  jsonSchemaTransform,
+  serializerCompiler,
+  validatorCompiler,
+  type ZodTypeProvider,
+} from 'fastify-type-provider-zod';
+import type { Logger } from 'pino';
+import type { RoutingService } from '../config-service/routing-service.js';
+import type { Metrics } from '../metrics.js';
+import type { SwitchboardStore } from '../store/types.js';
+import { authenticate } from './auth.js';
+import { handleApiError } from './errors.js';
+import { registerCallRoutes } from './routes-calls.js';
+import { registerConfigRoutes } from './routes-config.js';
+import { registerOpsRoutes } from './routes-ops.js';
+
+export interface AdminApiDeps {
+  readonly routing: RoutingService;
+  readonly store: SwitchboardStore;
+  readonly metrics: Metrics;
+  readonly logger: Logger;
+  readonly clock: () => Date;
+  readonly health: () => { activeSessions: number };
+}
+
+declare module 'fastify' {
+  interface FastifyRequest {
+    /** Who is making the change: the X-Switchboard-Author header, else the token's name. */
+    author: string;
+  }
+}
+
+const PUBLIC_PATHS = new Set(['/health', '/openapi.json']);
+
+/** The admin API (fastify): schemas at the edge, types derived from them, bearer-token auth. */
+export async function buildAdminApi(deps: AdminApiDeps): Promise<FastifyInstance> {
+  const apiLogger: FastifyBaseLogger = deps.logger.child({ component: 'admin-api' });
+  const app = Fastify({ loggerInstance: apiLogger, disableRequestLogging: true });
+  app.setValidatorCompiler(validatorCompiler);
+  app.setSerializerCompiler(serializerCompiler);
+  app.setErrorHandler(handleApiError);
+  await app.register(fastifySwagger, {
+    openapi: {
+      info: { title: 'Switchboard admin API', version: '1' },
+      components: { securitySchemes: { bearer: { type: 'http', scheme: 'bearer' } } },
+      security: [{ bearer: [] }],
+    },
+    transform: jsonSchemaTransform,
+  });
+
+  app.decorateRequest('author', '');
+  app.addHook('onRequest', async (request, reply) => {
+    if (PUBLIC_PATHS.has(request.url.split('?')[0] ?? '')) return;
+    const tokenName = await authenticate(deps.store, request.headers.authorization);
+    if (!tokenName)
+      return reply
+        .code(401)
+        .header('www-authenticate', 'Bearer')
+        .send({ error: 'missing or invalid bearer token' });
+    const author = request.headers['x-switchboard-author'];
+    request.author = typeof author === 'string' && /^[\w.@ -]{1,64}$/.test(author) ? author : tokenName;
+  });
+
+  const typed = app.withTypeProvider<ZodTypeProvider>();
+  registerOpsRoutes(typed, deps);
+  registerConfigRoutes(typed, deps);
+  registerCallRoutes(typed, deps);
+  app.get('/openapi.json', { schema: { hide: true } }, async () => app.swagger());
+  await app.ready();
+  return app;
+}
+
+export type TypedApp = FastifyInstance<
+  RawServerDefault,
+  RawRequestDefaultExpression,
+  RawReplyDefaultExpression,
+  FastifyBaseLogger,
+  ZodTypeProvider
+>;

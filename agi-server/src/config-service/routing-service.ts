@@ -1,0 +1,131 @@
+import type { Logger } from 'pino';
+import type { z } from 'zod';
+import { type ConfigDiff, diffConfigs } from '../routing/diff.js';
+import { type RoutingConfig, type RoutingConfigInput, routingConfigSchema } from '../routing/model.js';
+import { buildSnapshot, type RoutingSnapshot } from '../routing/snapshot.js';
+import type { ConfigVersion, SwitchboardStore, VersionMeta } from '../store/types.js';
+
+export class ConfigValidationError extends Error {
+  override name = 'ConfigValidationError';
+  constructor(readonly issues: readonly z.core.$ZodIssue[]) {
+    super(issues.map((issue) => `${issue.path.join('.') || '(root)'}: ${issue.message}`).join('; '));
+  }
+}
+
+export class NotFoundError extends Error {
+  override name = 'NotFoundError';
+}
+
+export interface ChangeMeta {
+  readonly author: string;
+  readonly summary: string;
+}
+
+/**
+ * The routing configuration as the running server sees it. The AGI path reads `snapshot`, an
+ * immutable indexed version swapped in one assignment when a change is stored: no query per
+ * call, and the very next call sees the change. Every change is validated whole and stored as a
+ * new version before it is swapped in.
+ */
+export class RoutingService {
+  private current: RoutingSnapshot;
+  private writing: Promise<unknown> = Promise.resolve();
+
+  private constructor(
+    private readonly store: SwitchboardStore,
+    private readonly logger: Logger,
+    latest: ConfigVersion,
+  ) {
+    this.current = buildSnapshot(latest.config, latest.version);
+  }
+
+  /** Loads the latest version; an empty store is seeded with `seed` as version 1. */
+  static async open(
+    store: SwitchboardStore,
+    logger: Logger,
+    seed: RoutingConfigInput,
+  ): Promise<RoutingService> {
+    let latest = await store.latestVersion();
+    if (!latest) {
+      latest = await store.appendVersion({
+        config: validate(seed),
+        author: 'switchboard',
+        summary: 'sample configuration (first start)',
+        basedOn: undefined,
+      });
+      logger.info({ version: latest.version }, 'seeded the route store with the sample configuration');
+    }
+    return new RoutingService(store, logger, latest);
+  }
+
+  get snapshot(): RoutingSnapshot {
+    return this.current;
+  }
+
+  get config(): RoutingConfig {
+    return this.current.config;
+  }
+
+  /**
+   * Applies `mutate` to the current document, validates the result, stores it as a new version
+   * and swaps the snapshot. Changes are serialised in this process; a change stored by another
+   * server in between is a VersionConflictError (the caller retries).
+   */
+  change(
+    mutate: (config: RoutingConfig) => RoutingConfigInput,
+    meta: ChangeMeta,
+    restoredFrom?: number,
+  ): Promise<ConfigVersion> {
+    const run = this.writing.then(async () => {
+      const base = this.current;
+      const config = validate(mutate(base.config));
+      const stored = await this.store.appendVersion({ config, ...meta, basedOn: base.version, restoredFrom });
+      this.current = buildSnapshot(stored.config, stored.version);
+      this.logger.info(
+        { version: stored.version, author: meta.author, summary: meta.summary },
+        'routing configuration changed',
+      );
+      return stored;
+    });
+    this.writing = run.catch(() => undefined);
+    return run;
+  }
+
+  /** One step back: stores the previous version's document again, as a new version. */
+  async rollback(author: string): Promise<ConfigVersion> {
+    const target = this.current.version - 1;
+    const previous = target >= 1 ? await this.store.getVersion(target) : undefined;
+    if (!previous) throw new NotFoundError('there is no earlier version to roll back to');
+    return this.change(() => previous.config, { author, summary: `rollback to version ${target}` }, target);
+  }
+
+  history(limit: number): Promise<VersionMeta[]> {
+    return this.store.history(limit);
+  }
+
+  async version(version: number): Promise<ConfigVersion> {
+    const found = await this.store.getVersion(version);
+    if (!found) throw new NotFoundError(`no version ${version}`);
+    return found;
+  }
+
+  async diff(from: number, to: number): Promise<ConfigDiff> {
+    const [before, after] = await Promise.all([this.version(from), this.version(to)]);
+    return diffConfigs(before.config, after.config);
+  }
+
+  /** Picks up a version stored by another server sharing the store (PostgreSQL setups). */
+  async refresh(): Promise<boolean> {
+    const latest = await this.store.latestVersion();
+    if (!latest || latest.version === this.current.version) return false;
+    this.current = buildSnapshot(latest.config, latest.version);
+    this.logger.info({ version: latest.version }, 'routing configuration reloaded from the store');
+    return true;
+  }
+}
+
+export function validate(input: unknown): RoutingConfig {
+  const parsed = routingConfigSchema.safeParse(input);
+  if (!parsed.success) throw new ConfigValidationError(parsed.error.issues);
+  return parsed.data;
+}

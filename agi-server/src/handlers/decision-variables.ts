@@ -1,0 +1,26 @@
+import { DialplanVariable as V } from '../dialplan-contract.js';
+import type { Decision } from '../routing/router.js';
+
+/**
+ * A decision as channel variables, every one of them every time (empty when it does not apply),
+ * so that nothing from an earlier step lingers. Sent in one EXEC MSet round trip.
+ */
+export function decisionVariables(decision: Decision): Record<string, string> {
+  const position = decision.position;
+  return {
+    [V.action]: decision.action,
+    [V.dial]: decision.action === 'dial' ? decision.dial : '',
+    [V.timeout]: decision.action === 'dial' ? String(decision.timeoutSeconds) : '',
+    [V.options]: decision.action === 'dial' ? decision.options : '',
+    [V.callerIdName]: decision.action === 'dial' ? (decision.callerIdName ?? '') : '',
+    [V.mailbox]: decision.action === 'voicemail' ? decision.mailbox : '',
+    [V.hangupCause]: decision.action === 'hangup' ? String(decision.cause) : '',
+    [V.reject]: decision.action === 'hangup' ? (decision.reject ?? '') : '',
+    [V.announcement]: decision.action === 'hangup' ? (decision.announcement ?? '') : '',
+    [V.reason]: decision.action === 'hangup' ? decision.reason : '',
+    [V.route]: position?.routeId ?? '',
+    [V.plan]: position?.planKey ?? '',
+    [V.step]: position ? String(position.attempt) : '',
+    [V.version]: String(decision.version),
+  };
+}

@@ -1,0 +1,14 @@
+import type { Logger } from 'pino';
+import type { Metrics } from '../metrics.js';
+import type { RoutingSnapshot } from '../routing/snapshot.js';
+import type { CallLogWriter } from '../store/call-log-writer.js';
+
+/** What the AGI script handlers need: the current snapshot, the call log, a clock, logs, metrics. */
+export interface HandlerDeps {
+  readonly snapshot: () => RoutingSnapshot;
+  readonly callLog: CallLogWriter;
+  readonly logger: Logger;
+  /** Injected so that tests (and the lab) can route as if at another instant. */
+  readonly clock: () => Date;
+  readonly metrics: Metrics;
+}

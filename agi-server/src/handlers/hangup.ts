@@ -1,0 +1,70 @@
+import type { AgiScriptHandler } from '../agi/index.js';
+import { AgiQuery } from '../dialplan-contract.js';
+import type { CallEvent, Disposition } from '../store/types.js';
+import { endpointOfPeer, outcomeOfDialStatus, readLinkedId } from './call-facts.js';
+import type { HandlerDeps } from './deps.js';
+
+/**
+ * `hangup`: the channel's hangup handler (a dead channel: most commands answer 511). Everything
+ * it needs comes in the AGI request, so it sends no command at all: the final disposition goes
+ * to the call log.
+ */
+export function createHangupHandler(deps: HandlerDeps): AgiScriptHandler {
+  return async (session) => {
+    const { query } = session.env;
+    const linkedId = readLinkedId(session);
+    const dialStatus = query[AgiQuery.dialStatus] || undefined;
+    const action = query[AgiQuery.action] || undefined;
+    const reason = query[AgiQuery.reason] || undefined;
+    const endpoint = endpointOfPeer(query[AgiQuery.peer]);
+    const now = deps.clock();
+    const answeredMs = Number(query[AgiQuery.answeredMs]);
+
+    const disposition = dispositionOf(dialStatus, action, reason);
+    const answered = disposition === 'answered';
+    const events: CallEvent[] = [];
+    // A Dial the caller ended (or that never returned to `next`) still has an outcome to record.
+    const attempt = Number(query[AgiQuery.step]);
+    if (action === 'dial' && dialStatus && Number.isInteger(attempt) && attempt >= 0) {
+      events.push({
+        type: 'outcome',
+        linkedId,
+        attempt,
+        outcome: dialStatus === 'CANCEL' ? 'abandoned' : outcomeOfDialStatus(dialStatus),
+      });
+    }
+    events.push({
+      type: 'end',
+      linkedId,
+      at: now.toISOString(),
+      disposition,
+      answeredBy:
+        answered && endpoint ? (deps.snapshot().extensionByEndpoint.get(endpoint) ?? endpoint) : undefined,
+      answeredAt:
+        answered && Number.isFinite(answeredMs)
+          ? new Date(now.getTime() - answeredMs).toISOString()
+          : undefined,
+    });
+    deps.callLog.record(...events);
+    deps.logger.info(
+      { event: 'call-ended', linkedid: linkedId, disposition, dialStatus, endpoint },
+      'call ended',
+    );
+  };
+}
+
+export function dispositionOf(
+  dialStatus: string | undefined,
+  action: string | undefined,
+  reason: string | undefined,
+): Disposition {
+  if (dialStatus === 'ANSWER') return 'answered';
+  if (action === 'voicemail') return 'voicemail';
+  if (action === 'hangup') {
+    if (reason === 'rejected' || reason === 'unknown-did') return 'rejected';
+    if (reason === 'plan-end' || reason === 'not-advanced') return 'unanswered';
+    return 'failed';
+  }
+  if (action === 'dial') return 'abandoned';
+  return 'failed';
+}

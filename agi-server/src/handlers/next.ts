@@ -1,0 +1,47 @@
+import type { AgiScriptHandler } from '../agi/index.js';
+import { AgiQuery } from '../dialplan-contract.js';
+import { continueCall } from '../routing/router.js';
+import type { CallEvent } from '../store/types.js';
+import { outcomeOfDialStatus, readLinkedId, readPosition } from './call-facts.js';
+import { decisionVariables } from './decision-variables.js';
+import type { HandlerDeps } from './deps.js';
+
+/** `next`: a Dial() returned; its DIALSTATUS decides the next attempt or the end of the call. */
+export function createNextHandler(deps: HandlerDeps): AgiScriptHandler {
+  return async (session) => {
+    const position = readPosition(session);
+    const dialStatus = session.env.query[AgiQuery.dialStatus];
+    const outcome = outcomeOfDialStatus(dialStatus);
+    const facts = { did: undefined, caller: session.env.callerId, callerName: session.env.callerIdName };
+    const decision = continueCall(deps.snapshot(), position, outcome, facts);
+    await session.setVariables(decisionVariables(decision));
+
+    const linkedId = readLinkedId(session);
+    const at = deps.clock().toISOString();
+    const events: CallEvent[] = [{ type: 'outcome', linkedId, attempt: position.attempt, outcome }];
+    if (decision.action !== 'hangup' && decision.position) {
+      events.push({
+        type: 'attempt',
+        linkedId,
+        at,
+        attempt: decision.position.attempt,
+        label: decision.label,
+        targets: decision.action === 'dial' ? decision.targets : [decision.mailbox],
+      });
+    }
+    deps.callLog.record(...events);
+    deps.logger.info(
+      {
+        event: 'next-step',
+        uniqueid: session.env.uniqueId,
+        linkedid: linkedId,
+        route: position.routeId,
+        dialStatus,
+        outcome,
+        action: decision.action,
+        step: decision.label,
+      },
+      'dial finished; next step decided',
+    );
+  };
+}

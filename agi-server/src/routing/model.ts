@@ -1,0 +1,262 @@
+import type { CountryCode } from 'libphonenumber-js';
+import { getCountries } from 'libphonenumber-js';
+import { z } from 'zod';
+import { toE164 } from './phone-number.js';
+
+/**
+ * The routing configuration: one document (extensions, schedules, inbound routes, settings) that
+ * the API, the store and the router all use. Every change to it is a new version.
+ */
+
+export const OUTCOMES = ['no-answer', 'busy', 'unavailable', 'failed'] as const;
+export const outcomeSchema = z.enum(OUTCOMES);
+export type Outcome = z.infer<typeof outcomeSchema>;
+
+export const WEEKDAYS = ['mon', 'tue', 'wed', 'thu', 'fri', 'sat', 'sun'] as const;
+export type Weekday = (typeof WEEKDAYS)[number];
+
+const countries = new Set<string>(getCountries());
+const countrySchema = z
+  .string()
+  .refine((value) => countries.has(value), 'must be an ISO 3166 country code such as US')
+  .transform((value) => value as CountryCode);
+
+const idSchema = z.string().regex(/^[a-z0-9][a-z0-9-]{0,62}$/, 'lowercase letters, digits and -, up to 63');
+const extensionNumber = z.string().regex(/^\d{2,6}$/, 'extension numbers are 2 to 6 digits');
+const endpointName = z.string().regex(/^[A-Za-z0-9_.-]{1,64}$/, 'a PJSIP endpoint name');
+const e164Schema = z.string().regex(/^\+[1-9]\d{6,14}$/, 'must be E.164, such as +19863334949');
+const timeOfDay = z.string().regex(/^([01]\d|2[0-3]):[0-5]\d$|^24:00$/, 'HH:MM, 00:00 to 24:00');
+const isoDate = z.string().regex(/^\d{4}-\d{2}-\d{2}$/, 'YYYY-MM-DD');
+const timeoutSeconds = z.number().int().min(1).max(600);
+/** Text that ends up in a channel variable and a caller-ID name: no control or dialplan characters. */
+const safeLabel = (max: number) =>
+  z
+    .string()
+    .regex(
+      new RegExp(`^[\\p{L}\\p{N} .:'&/#-]{0,${max}}$`, 'u'),
+      `letters, digits, spaces and .:'&/#- only, up to ${max}`,
+    );
+const soundName = z.string().regex(/^[a-z0-9][a-z0-9/_-]{0,63}$/, 'a sound file name such as custom/closed');
+
+const timeZone = z.string().refine((zone) => {
+  try {
+    new Intl.DateTimeFormat('en-US', { timeZone: zone });
+    return true;
+  } catch {
+    return false;
+  }
+}, 'must be an IANA time zone such as America/Chicago');
+
+const ringing = {
+  timeoutSeconds: timeoutSeconds.default(20),
+  /** Outcomes that move the call to the next step; any other ends the call. */
+  advanceOn: z.array(outcomeSchema).default([...OUTCOMES]),
+};
+
+export const stepSchema = z.discriminatedUnion('type', [
+  z.object({ type: z.literal('extension'), extension: extensionNumber, ...ringing }).strict(),
+  z
+    .object({
+      type: z.literal('ring-group'),
+      extensions: z.array(extensionNumber).min(1).max(32),
+      ...ringing,
+    })
+    .strict(),
+  /** One member after another, each for timeoutSeconds. */
+  z
+    .object({ type: z.literal('hunt'), extensions: z.array(extensionNumber).min(1).max(32), ...ringing })
+    .strict(),
+  z.object({ type: z.literal('voicemail'), mailbox: extensionNumber }).strict(),
+  /** To an external number, out through the trunk named in settings.forwardTrunk. */
+  z.object({ type: z.literal('forward'), number: e164Schema, ...ringing }).strict(),
+  z
+    .object({
+      type: z.literal('reject'),
+      reason: z.enum(['busy', 'congestion', 'announcement']),
+      announcement: soundName.optional(),
+    })
+    .strict()
+    .refine((step) => step.reason !== 'announcement' || step.announcement, {
+      message: 'an announcement reject names its sound file',
+      path: ['announcement'],
+    }),
+]);
+export type Step = z.infer<typeof stepSchema>;
+
+export const planSchema = z.array(stepSchema).min(1).max(20);
+export type Plan = z.infer<typeof planSchema>;
+
+export const scheduleSchema = z
+  .object({
+    id: idSchema,
+    name: safeLabel(40),
+    timeZone,
+    /** Opening hours; a span whose close is not after its open runs past midnight. */
+    weekly: z
+      .array(
+        z
+          .object({ days: z.array(z.enum(WEEKDAYS)).min(1), open: timeOfDay, close: timeOfDay })
+          .strict()
+          .refine((span) => span.open !== '24:00', { message: 'open cannot be 24:00', path: ['open'] }),
+      )
+      .default([]),
+    /** Whole days closed (holidays), local to the schedule's time zone; `until` makes a range. */
+    closures: z
+      .array(z.object({ date: isoDate, until: isoDate.optional(), name: safeLabel(40).default('') }).strict())
+      .default([]),
+  })
+  .strict();
+export type Schedule = z.infer<typeof scheduleSchema>;
+
+export const callerMatchSchema = z.union([
+  z.object({ exact: e164Schema }).strict(),
+  z.object({ prefix: z.string().regex(/^\+?\d{1,15}$/, 'digits, optionally after +') }).strict(),
+]);
+export type CallerMatch = z.infer<typeof callerMatchSchema>;
+
+export const routeSchema = z
+  .object({
+    id: idSchema,
+    name: safeLabel(60).default(''),
+    /** The dialled number, stored in E.164 (other forms are normalised on input). */
+    did: z.string(),
+    /** Only callers matching this take the route (VIP lines, blocklists); exact beats prefix beats none. */
+    caller: callerMatchSchema.optional(),
+    /** Put in front of the caller's name on the phones' display, e.g. "Sales: ". */
+    callerIdNamePrefix: safeLabel(20).default(''),
+    schedule: idSchema.optional(),
+    plans: z
+      .object({
+        open: planSchema,
+        /** Outside the schedule's hours; defaults to `open`. */
+        closed: planSchema.optional(),
+        /** On a closure day; defaults to `closed`, then `open`. */
+        holiday: planSchema.optional(),
+      })
+      .strict(),
+  })
+  .strict();
+export type Route = z.infer<typeof routeSchema>;
+
+export const extensionSchema = z
+  .object({
+    number: extensionNumber,
+    name: safeLabel(40),
+    /** PJSIP endpoints that ring for this extension (desk phone, softphone…); default: the number. */
+    endpoints: z.array(endpointName).min(1).max(8).optional(),
+    mailbox: extensionNumber.optional(),
+    /** The DID shown as caller ID when this extension calls out. */
+    outboundCallerId: e164Schema.optional(),
+  })
+  .strict();
+export type Extension = z.infer<typeof extensionSchema>;
+
+export const settingsSchema = z
+  .object({
+    /** For numbers written without a country code. */
+    defaultCountry: countrySchema.default('US' as CountryCode),
+    /** PJSIP endpoint of the outbound trunk that `forward` steps dial through. */
+    forwardTrunk: endpointName.default('twilio-trunk'),
+    /** A call for a DID no route names: rejected (SIP 404) unless a plan is given. */
+    unknownDid: planSchema.optional(),
+  })
+  .strict();
+
+const rawConfigSchema = z
+  .object({
+    settings: settingsSchema.prefault({}),
+    extensions: z.array(extensionSchema).default([]),
+    schedules: z.array(scheduleSchema).default([]),
+    routes: z.array(routeSchema).default([]),
+  })
+  .strict();
+
+function stepExtensions(step: Step): string[] {
+  if (step.type === 'extension') return [step.extension];
+  if (step.type === 'ring-group' || step.type === 'hunt') return step.extensions;
+  if (step.type === 'voicemail') return [step.mailbox];
+  return [];
+}
+
+/**
+ * The whole document: every problem reported at once, by path (checks first), then every DID
+ * normalised to E.164 (a transform only runs on a document without issues).
+ */
+export const routingConfigSchema = rawConfigSchema
+  .superRefine((config, ctx) => {
+    const extensions = new Set<string>();
+    config.extensions.forEach((extension, index) => {
+      if (extensions.has(extension.number)) {
+        ctx.addIssue({
+          code: 'custom',
+          path: ['extensions', index, 'number'],
+          message: 'duplicate extension',
+        });
+      }
+      extensions.add(extension.number);
+    });
+    const schedules = new Set<string>();
+    config.schedules.forEach((schedule, index) => {
+      if (schedules.has(schedule.id))
+        ctx.addIssue({ code: 'custom', path: ['schedules', index, 'id'], message: 'duplicate id' });
+      schedules.add(schedule.id);
+    });
+    const checkPlan = (plan: Plan | undefined, path: (string | number)[]) => {
+      plan?.forEach((step, stepIndex) => {
+        for (const number of stepExtensions(step)) {
+          if (!extensions.has(number)) {
+            ctx.addIssue({
+              code: 'custom',
+              path: [...path, stepIndex],
+              message: `unknown extension ${number}`,
+            });
+          }
+        }
+      });
+    };
+    checkPlan(config.settings.unknownDid, ['settings', 'unknownDid']);
+    const ids = new Set<string>();
+    const keys = new Set<string>();
+    config.routes.forEach((route, index) => {
+      const did = toE164(route.did, config.settings.defaultCountry);
+      if (!did)
+        ctx.addIssue({
+          code: 'custom',
+          path: ['routes', index, 'did'],
+          message: `not a phone number: ${route.did}`,
+        });
+      if (ids.has(route.id))
+        ctx.addIssue({ code: 'custom', path: ['routes', index, 'id'], message: 'duplicate id' });
+      ids.add(route.id);
+      const key = `${did ?? route.did}|${route.caller ? JSON.stringify(route.caller) : ''}`;
+      if (keys.has(key)) {
+        ctx.addIssue({
+          code: 'custom',
+          path: ['routes', index],
+          message: `another route already takes ${route.did} for these callers`,
+        });
+      }
+      keys.add(key);
+      if (route.schedule && !schedules.has(route.schedule)) {
+        ctx.addIssue({
+          code: 'custom',
+          path: ['routes', index, 'schedule'],
+          message: `unknown schedule ${route.schedule}`,
+        });
+      }
+      for (const plan of ['open', 'closed', 'holiday'] as const)
+        checkPlan(route.plans[plan], ['routes', index, 'plans', plan]);
+    });
+  })
+  .transform((config) => ({
+    ...config,
+    routes: config.routes.map((route) => ({
+      ...route,
+      did: toE164(route.did, config.settings.defaultCountry) ?? route.did,
+    })),
+  }));
+
+export type RoutingConfig = z.output<typeof routingConfigSchema>;
+export type RoutingConfigInput = z.input<typeof routingConfigSchema>;
+
+export const EMPTY_CONFIG: RoutingConfigInput = {};

@@ -1,0 +1,278 @@
+import { type DialString, dialStringSchema } from './dial-string.js';
+import type { Outcome, Plan, Route, Step } from './model.js';
+import { OUTCOMES } from './model.js';
+import { toE164 } from './phone-number.js';
+import { scheduleState } from './schedule.js';
+import { endpointsOf, type RoutingSnapshot } from './snapshot.js';
+
+/**
+ * The pure router: (call facts, instant, snapshot) -> what the dialplan does next. No I/O.
+ * A plan is flattened into attempts (a hunt is one attempt per member), so that after a Dial the
+ * `next` step only needs (route, plan, attempt index): the AGI server keeps no call state.
+ */
+
+export type PlanKey = 'open' | 'closed' | 'holiday';
+/** Not a valid route id: stands for settings.unknownDid. */
+export const UNKNOWN_DID_ROUTE = '_unknown';
+
+/** Q.850 causes the dialplan hangs up with; chan_pjsip maps them to SIP responses. */
+export const HangupCause = {
+  unallocated: 1, // 404 Not Found
+  normal: 16,
+  busy: 17, // 486 Busy Here
+  noAnswer: 19, // 480 Temporarily Unavailable
+  congestion: 34, // 503 Service Unavailable
+} as const;
+
+export interface CallFacts {
+  /** The dialled number as received (any form; normalised here). */
+  readonly did: string | undefined;
+  readonly caller: string | undefined;
+  readonly callerName: string | undefined;
+}
+
+export interface PlanPosition {
+  readonly routeId: string;
+  readonly planKey: PlanKey;
+  /** Index into the flattened attempts. */
+  readonly attempt: number;
+}
+
+interface DecisionBase {
+  readonly version: number;
+  readonly position: PlanPosition | undefined;
+  /** Human-readable description of the attempt, for logs and explain. */
+  readonly label: string;
+}
+
+export interface DialDecision extends DecisionBase {
+  readonly action: 'dial';
+  readonly dial: DialString;
+  readonly timeoutSeconds: number;
+  readonly options: string;
+  readonly callerIdName: string | undefined;
+  /** Extension numbers (or the external number) this attempt rings. */
+  readonly targets: readonly string[];
+}
+
+export interface VoicemailDecision extends DecisionBase {
+  readonly action: 'voicemail';
+  readonly mailbox: string;
+}
+
+export interface HangupDecision extends DecisionBase {
+  readonly action: 'hangup';
+  readonly cause: number;
+  readonly reason: 'unknown-did' | 'rejected' | 'plan-end' | 'answered' | 'not-advanced';
+  readonly reject: 'busy' | 'congestion' | 'announcement' | undefined;
+  readonly announcement: string | undefined;
+}
+
+export type Decision = DialDecision | VoicemailDecision | HangupDecision;
+
+export interface Attempt {
+  readonly stepIndex: number;
+  readonly step: Step;
+  /** For a hunt: which member. */
+  readonly member: number;
+  readonly advanceOn: readonly Outcome[];
+}
+
+export function attemptsOf(plan: Plan): Attempt[] {
+  const attempts: Attempt[] = [];
+  plan.forEach((step, stepIndex) => {
+    if (step.type === 'hunt') {
+      step.extensions.forEach((_, member) => {
+        const last = member === step.extensions.length - 1;
+        attempts.push({ stepIndex, step, member, advanceOn: last ? step.advanceOn : OUTCOMES });
+      });
+    } else {
+      attempts.push({ stepIndex, step, member: 0, advanceOn: 'advanceOn' in step ? step.advanceOn : [] });
+    }
+  });
+  return attempts;
+}
+
+export function matchRoute(
+  snapshot: RoutingSnapshot,
+  did: string | undefined,
+  caller: string | undefined,
+): Route | undefined {
+  if (did === undefined) return undefined;
+  const candidates = snapshot.routesByDid.get(did);
+  if (!candidates) return undefined;
+  const callerE164 =
+    caller === undefined ? undefined : toE164(caller, snapshot.config.settings.defaultCountry);
+  const callerText = callerE164 ?? caller ?? '';
+  for (const route of candidates) {
+    if (!route.caller) return route;
+    if ('exact' in route.caller) {
+      if (callerE164 === route.caller.exact) return route;
+    } else if (
+      callerText.startsWith(route.caller.prefix) ||
+      callerText.replace('+', '').startsWith(route.caller.prefix)
+    ) {
+      return route;
+    }
+  }
+  return undefined;
+}
+
+export function planKeyFor(snapshot: RoutingSnapshot, route: Route, instant: Date): PlanKey {
+  const schedule = route.schedule ? snapshot.schedules.get(route.schedule) : undefined;
+  return schedule ? scheduleState(schedule, instant) : 'open';
+}
+
+export function planOf(snapshot: RoutingSnapshot, routeId: string, key: PlanKey): Plan | undefined {
+  if (routeId === UNKNOWN_DID_ROUTE) return snapshot.config.settings.unknownDid;
+  const route = snapshot.routesById.get(routeId);
+  if (!route) return undefined;
+  if (key === 'holiday') return route.plans.holiday ?? route.plans.closed ?? route.plans.open;
+  if (key === 'closed') return route.plans.closed ?? route.plans.open;
+  return route.plans.open;
+}
+
+/** Caller-ID name for the phones: the route's prefix before the caller's name (or number). */
+function callerIdName(route: Route | undefined, facts: CallFacts): string | undefined {
+  if (!route?.callerIdNamePrefix) return undefined;
+  const shown = (facts.callerName ?? facts.caller ?? '').replace(/[^\p{L}\p{N} .:'&/#+-]/gu, '').slice(0, 40);
+  // Idempotent: after the first Dial the channel's name already carries the prefix.
+  return shown.startsWith(route.callerIdNamePrefix) ? shown : `${route.callerIdNamePrefix}${shown}`;
+}
+
+function hangup(
+  snapshot: RoutingSnapshot,
+  position: PlanPosition | undefined,
+  reason: HangupDecision['reason'],
+  cause: number,
+  label: string,
+): HangupDecision {
+  return {
+    action: 'hangup',
+    version: snapshot.version,
+    position,
+    cause,
+    reason,
+    reject: undefined,
+    announcement: undefined,
+    label,
+  };
+}
+
+function dialTargets(snapshot: RoutingSnapshot, numbers: readonly string[]): DialString {
+  const targets = numbers.flatMap((number) => {
+    const extension = snapshot.extensions.get(number);
+    return extension ? endpointsOf(extension).map((endpoint) => `PJSIP/${endpoint}`) : [];
+  });
+  return dialStringSchema.parse(targets.join('&'));
+}
+
+/** The decision for attempt `position.attempt` of a plan (or the end of the plan). */
+export function decideAttempt(snapshot: RoutingSnapshot, position: PlanPosition, facts: CallFacts): Decision {
+  const plan = planOf(snapshot, position.routeId, position.planKey);
+  const attempts = plan ? attemptsOf(plan) : [];
+  const attempt = attempts[position.attempt];
+  if (!attempt) return hangup(snapshot, position, 'plan-end', HangupCause.noAnswer, 'end of plan');
+  const route = snapshot.routesById.get(position.routeId);
+  const base = { version: snapshot.version, position };
+  const { step } = attempt;
+  switch (step.type) {
+    case 'extension':
+    case 'ring-group':
+    case 'hunt': {
+      const numbers =
+        step.type === 'extension'
+          ? [step.extension]
+          : step.type === 'hunt'
+            ? [step.extensions[attempt.member] as string]
+            : step.extensions;
+      return {
+        ...base,
+        action: 'dial',
+        dial: dialTargets(snapshot, numbers),
+        timeoutSeconds: step.timeoutSeconds,
+        options: '',
+        callerIdName: callerIdName(route, facts),
+        targets: numbers,
+        label: `${step.type} ${numbers.join(',')} for ${step.timeoutSeconds}s`,
+      };
+    }
+    case 'forward':
+      return {
+        ...base,
+        action: 'dial',
+        dial: dialStringSchema.parse(`PJSIP/${step.number}@${snapshot.config.settings.forwardTrunk}`),
+        timeoutSeconds: step.timeoutSeconds,
+        options: '',
+        callerIdName: undefined,
+        targets: [step.number],
+        label: `forward to ${step.number} for ${step.timeoutSeconds}s`,
+      };
+    case 'voicemail':
+      return {
+        ...base,
+        action: 'voicemail',
+        mailbox: `${step.mailbox}@default`,
+        label: `voicemail ${step.mailbox}`,
+      };
+    case 'reject':
+      return {
+        ...base,
+        action: 'hangup',
+        reason: 'rejected',
+        reject: step.reason,
+        announcement: step.announcement,
+        cause:
+          step.reason === 'busy'
+            ? HangupCause.busy
+            : step.reason === 'congestion'
+              ? HangupCause.congestion
+              : HangupCause.normal,
+        label: `reject (${step.reason})`,
+      };
+  }
+}
+
+/** First decision for a new call. */
+export function routeCall(snapshot: RoutingSnapshot, facts: CallFacts, instant: Date): Decision {
+  const did = toE164(facts.did, snapshot.config.settings.defaultCountry);
+  const route = matchRoute(snapshot, did, facts.caller);
+  if (route)
+    return decideAttempt(
+      snapshot,
+      { routeId: route.id, planKey: planKeyFor(snapshot, route, instant), attempt: 0 },
+      facts,
+    );
+  if (snapshot.config.settings.unknownDid) {
+    return decideAttempt(snapshot, { routeId: UNKNOWN_DID_ROUTE, planKey: 'open', attempt: 0 }, facts);
+  }
+  return hangup(
+    snapshot,
+    undefined,
+    'unknown-did',
+    HangupCause.unallocated,
+    `no route for ${did ?? facts.did ?? 'no number'}`,
+  );
+}
+
+/** After a Dial: the outcome decides whether the next attempt runs or the call ends. */
+export function continueCall(
+  snapshot: RoutingSnapshot,
+  position: PlanPosition,
+  outcome: Outcome | 'answered',
+  facts: CallFacts,
+): Decision {
+  if (outcome === 'answered') return hangup(snapshot, position, 'answered', HangupCause.normal, 'answered');
+  const plan = planOf(snapshot, position.routeId, position.planKey);
+  const attempt = plan ? attemptsOf(plan)[position.attempt] : undefined;
+  if (attempt && !attempt.advanceOn.includes(outcome)) {
+    return hangup(
+      snapshot,
+      position,
+      'not-advanced',
+      HangupCause.normal,
+      `${outcome}: plan does not continue`,
+    );
+  }
+  return decideAttempt(snapshot, { ...position, attempt: position.attempt + 1 }, facts);
+}

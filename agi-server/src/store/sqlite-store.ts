@@ -1,0 +1,269 @@
+import { mkdirSync } from 'node:fs';
+import { dirname } from 'node:path';
+import Database from 'better-sqlite3';
+import { routingConfigSchema } from '../routing/model.js';
+import { SQLITE_MIGRATIONS } from './sqlite-migrations.js';
+import {
+  type AppendVersion,
+  type CallEvent,
+  type CallFilter,
+  type CallRecord,
+  type CallStep,
+  type ConfigVersion,
+  type Disposition,
+  type SwitchboardStore,
+  VersionConflictError,
+  type VersionMeta,
+} from './types.js';
+
+/** The embedded default store: one SQLite file in WAL mode (better-sqlite3, synchronous). */
+
+interface VersionRow {
+  version: number;
+  created_at: string;
+  author: string;
+  summary: string;
+  restored_from: number | null;
+  document?: string;
+}
+
+interface CallRow {
+  linked_id: string;
+  call_sid: string | null;
+  did: string | null;
+  caller: string | null;
+  route_id: string | null;
+  route_version: number | null;
+  plan: string | null;
+  disposition: string;
+  answered_by: string | null;
+  started_at: string;
+  answered_at: string | null;
+  ended_at: string | null;
+  note: string | null;
+}
+
+interface StepRow {
+  attempt: number;
+  at: string;
+  label: string;
+  targets: string;
+  outcome: string | null;
+}
+
+const opt = <T>(value: T | null): T | undefined => (value === null ? undefined : value);
+
+function toMeta(row: VersionRow): VersionMeta {
+  return {
+    version: row.version,
+    createdAt: row.created_at,
+    author: row.author,
+    summary: row.summary,
+    restoredFrom: opt(row.restored_from),
+  };
+}
+
+export function migrateSqlite(db: Database.Database): number {
+  const current = db.pragma('user_version', { simple: true }) as number;
+  for (let index = current; index < SQLITE_MIGRATIONS.length; index++) {
+    db.transaction(() => {
+      db.exec(SQLITE_MIGRATIONS[index] as string);
+      db.pragma(`user_version = ${index + 1}`);
+    })();
+  }
+  return SQLITE_MIGRATIONS.length;
+}
+
+export function openSqliteStore(path: string): SwitchboardStore {
+  if (path !== ':memory:') mkdirSync(dirname(path), { recursive: true });
+  const db = new Database(path);
+  db.pragma('journal_mode = WAL');
+  db.pragma('synchronous = NORMAL');
+  db.pragma('busy_timeout = 5000');
+  migrateSqlite(db);
+
+  const statements = {
+    latest: db.prepare<[], VersionRow>('SELECT * FROM config_versions ORDER BY version DESC LIMIT 1'),
+    byVersion: db.prepare<[number], VersionRow>('SELECT * FROM config_versions WHERE version = ?'),
+    history: db.prepare<[number], VersionRow>(
+      'SELECT version, created_at, author, summary, restored_from FROM config_versions ORDER BY version DESC LIMIT ?',
+    ),
+    insertVersion: db.prepare(
+      'INSERT INTO config_versions (version, created_at, author, summary, restored_from, document) VALUES (@version, @createdAt, @author, @summary, @restoredFrom, @document)',
+    ),
+    startCall: db.prepare(
+      `INSERT INTO calls (linked_id, call_sid, did, caller, route_id, route_version, plan, started_at, note)
+       VALUES (@linkedId, @callSid, @did, @caller, @routeId, @version, @plan, @at, @note)
+       ON CONFLICT (linked_id) DO UPDATE SET call_sid = excluded.call_sid, did = excluded.did, caller = excluded.caller,
+         route_id = excluded.route_id, route_version = excluded.route_version, plan = excluded.plan,
+         started_at = min(calls.started_at, excluded.started_at), note = excluded.note`,
+    ),
+    attempt: db.prepare(
+      `INSERT INTO call_steps (linked_id, attempt, at, label, targets) VALUES (@linkedId, @attempt, @at, @label, @targets)
+       ON CONFLICT (linked_id, attempt) DO UPDATE SET at = excluded.at, label = excluded.label, targets = excluded.targets`,
+    ),
+    outcome: db.prepare(
+      'UPDATE call_steps SET outcome = @outcome WHERE linked_id = @linkedId AND attempt = @attempt',
+    ),
+    endCall: db.prepare(
+      `INSERT INTO calls (linked_id, started_at, disposition, answered_by, answered_at, ended_at)
+       VALUES (@linkedId, @at, @disposition, @answeredBy, @answeredAt, @at)
+       ON CONFLICT (linked_id) DO UPDATE SET disposition = excluded.disposition, answered_by = excluded.answered_by,
+         answered_at = excluded.answered_at, ended_at = excluded.ended_at`,
+    ),
+    call: db.prepare<[string], CallRow>('SELECT * FROM calls WHERE linked_id = ?'),
+    steps: db.prepare<[string], StepRow>('SELECT * FROM call_steps WHERE linked_id = ? ORDER BY attempt'),
+    hasTokens: db.prepare<[], { n: number }>('SELECT count(*) AS n FROM admin_tokens'),
+    addToken: db.prepare('INSERT INTO admin_tokens (hash, name, created_at) VALUES (?, ?, ?)'),
+    findToken: db.prepare<[string], { name: string }>('SELECT name FROM admin_tokens WHERE hash = ?'),
+  };
+
+  function toVersion(row: VersionRow | undefined): ConfigVersion | undefined {
+    if (!row?.document) return undefined;
+    return { ...toMeta(row), config: routingConfigSchema.parse(JSON.parse(row.document)) };
+  }
+
+  const append = db.transaction((change: AppendVersion): ConfigVersion => {
+    const latest = statements.latest.get();
+    if ((latest?.version ?? undefined) !== change.basedOn) {
+      throw new VersionConflictError(
+        `configuration changed meanwhile: now version ${latest?.version ?? 'none'}, change based on ${change.basedOn ?? 'none'}`,
+      );
+    }
+    const version = (latest?.version ?? 0) + 1;
+    const createdAt = new Date().toISOString();
+    statements.insertVersion.run({
+      version,
+      createdAt,
+      author: change.author,
+      summary: change.summary,
+      restoredFrom: change.restoredFrom ?? null,
+      document: JSON.stringify(change.config),
+    });
+    return {
+      version,
+      createdAt,
+      author: change.author,
+      summary: change.summary,
+      restoredFrom: change.restoredFrom,
+      config: change.config,
+    };
+  });
+
+  const writeEvents = db.transaction((events: readonly CallEvent[]) => {
+    for (const event of events) {
+      switch (event.type) {
+        case 'start':
+          statements.startCall.run({
+            linkedId: event.linkedId,
+            callSid: event.callSid ?? null,
+            did: event.did ?? null,
+            caller: event.caller ?? null,
+            routeId: event.routeId ?? null,
+            version: event.version,
+            plan: event.plan ?? null,
+            at: event.at,
+            note: event.note ?? null,
+          });
+          break;
+        case 'attempt':
+          statements.attempt.run({
+            linkedId: event.linkedId,
+            attempt: event.attempt,
+            at: event.at,
+            label: event.label,
+            targets: JSON.stringify(event.targets),
+          });
+          break;
+        case 'outcome':
+          statements.outcome.run({
+            linkedId: event.linkedId,
+            attempt: event.attempt,
+            outcome: event.outcome,
+          });
+          break;
+        case 'end':
+          statements.endCall.run({
+            linkedId: event.linkedId,
+            at: event.at,
+            disposition: event.disposition,
+            answeredBy: event.answeredBy ?? null,
+            answeredAt: event.answeredAt ?? null,
+          });
+          break;
+      }
+    }
+  });
+
+  function toCall(row: CallRow): CallRecord {
+    const steps: CallStep[] = statements.steps.all(row.linked_id).map((step) => ({
+      attempt: step.attempt,
+      at: step.at,
+      label: step.label,
+      targets: JSON.parse(step.targets) as string[],
+      outcome: opt(step.outcome),
+    }));
+    return {
+      linkedId: row.linked_id,
+      callSid: opt(row.call_sid),
+      did: opt(row.did),
+      caller: opt(row.caller),
+      routeId: opt(row.route_id),
+      routeVersion: opt(row.route_version),
+      plan: opt(row.plan),
+      disposition: row.disposition as Disposition,
+      answeredBy: opt(row.answered_by),
+      startedAt: row.started_at,
+      answeredAt: opt(row.answered_at),
+      endedAt: opt(row.ended_at),
+      note: opt(row.note),
+      steps,
+    };
+  }
+
+  return {
+    async latestVersion() {
+      return toVersion(statements.latest.get());
+    },
+    async getVersion(version) {
+      return toVersion(statements.byVersion.get(version));
+    },
+    async history(limit) {
+      return statements.history.all(limit).map(toMeta);
+    },
+    async appendVersion(change) {
+      return append(change);
+    },
+    async writeCallEvents(events) {
+      writeEvents(events);
+    },
+    async listCalls(filter: CallFilter) {
+      const where: string[] = [];
+      const params: Record<string, string | number> = { limit: filter.limit };
+      if (filter.did) where.push('did = @did'), (params.did = filter.did);
+      if (filter.caller) where.push('caller = @caller'), (params.caller = filter.caller);
+      if (filter.disposition)
+        where.push('disposition = @disposition'), (params.disposition = filter.disposition);
+      if (filter.since) where.push('started_at >= @since'), (params.since = filter.since);
+      if (filter.until) where.push('started_at < @until'), (params.until = filter.until);
+      const sql = `SELECT * FROM calls ${where.length ? `WHERE ${where.join(' AND ')}` : ''} ORDER BY started_at DESC, linked_id DESC LIMIT @limit`;
+      return (db.prepare(sql).all(params) as CallRow[]).map(toCall);
+    },
+    async getCall(linkedId) {
+      const row = statements.call.get(linkedId);
+      return row ? toCall(row) : undefined;
+    },
+    async hasAdminTokens() {
+      return (statements.hasTokens.get()?.n ?? 0) > 0;
+    },
+    async addAdminToken(name, hash) {
+      statements.addToken.run(hash, name, new Date().toISOString());
+    },
+    async findAdminToken(hash) {
+      return statements.findToken.get(hash);
+    },
+    async close() {
+      db.close();
+    },
+  };
+}

@@ -1,0 +1,132 @@
+import type { RoutingConfig } from '../routing/model.js';
+
+/**
+ * What Switchboard keeps: versioned routing configuration, the call log and admin token hashes.
+ * One interface, implemented by SQLite (embedded default) and PostgreSQL (several servers).
+ * Async throughout, so the PostgreSQL adapter fits the same shape.
+ */
+
+export interface VersionMeta {
+  readonly version: number;
+  readonly createdAt: string;
+  readonly author: string;
+  readonly summary: string;
+  /** For a rollback: the version whose document it restored. */
+  readonly restoredFrom: number | undefined;
+}
+
+export interface ConfigVersion extends VersionMeta {
+  readonly config: RoutingConfig;
+}
+
+export interface AppendVersion {
+  readonly config: RoutingConfig;
+  readonly author: string;
+  readonly summary: string;
+  /** The version the change was made against; another writer in between is a conflict. */
+  readonly basedOn: number | undefined;
+  readonly restoredFrom?: number;
+}
+
+export class VersionConflictError extends Error {
+  override name = 'VersionConflictError';
+}
+
+export const DISPOSITIONS = [
+  'in-progress',
+  'answered',
+  'voicemail',
+  'abandoned',
+  'rejected',
+  'unanswered',
+  'failed',
+] as const;
+export type Disposition = (typeof DISPOSITIONS)[number];
+
+/** Call-log writes, queued off the AGI reply path and written in batches. */
+export type CallEvent =
+  | {
+      readonly type: 'start';
+      readonly linkedId: string;
+      readonly at: string;
+      readonly callSid: string | undefined;
+      readonly did: string | undefined;
+      readonly caller: string | undefined;
+      readonly routeId: string | undefined;
+      readonly version: number;
+      readonly plan: string | undefined;
+      readonly note: string | undefined;
+    }
+  | {
+      readonly type: 'attempt';
+      readonly linkedId: string;
+      readonly at: string;
+      readonly attempt: number;
+      readonly label: string;
+      readonly targets: readonly string[];
+    }
+  | {
+      readonly type: 'outcome';
+      readonly linkedId: string;
+      readonly attempt: number;
+      readonly outcome: string;
+    }
+  | {
+      readonly type: 'end';
+      readonly linkedId: string;
+      readonly at: string;
+      readonly disposition: Disposition;
+      readonly answeredBy: string | undefined;
+      readonly answeredAt: string | undefined;
+    };
+
+export interface CallStep {
+  readonly attempt: number;
+  readonly at: string;
+  readonly label: string;
+  readonly targets: readonly string[];
+  readonly outcome: string | undefined;
+}
+
+export interface CallRecord {
+  readonly linkedId: string;
+  readonly callSid: string | undefined;
+  readonly did: string | undefined;
+  readonly caller: string | undefined;
+  readonly routeId: string | undefined;
+  readonly routeVersion: number | undefined;
+  readonly plan: string | undefined;
+  readonly disposition: Disposition;
+  readonly answeredBy: string | undefined;
+  readonly startedAt: string;
+  readonly answeredAt: string | undefined;
+  readonly endedAt: string | undefined;
+  readonly note: string | undefined;
+  readonly steps: readonly CallStep[];
+}
+
+export interface CallFilter {
+  readonly did?: string;
+  readonly caller?: string;
+  readonly disposition?: Disposition;
+  readonly since?: string;
+  readonly until?: string;
+  readonly limit: number;
+}
+
+export interface SwitchboardStore {
+  latestVersion(): Promise<ConfigVersion | undefined>;
+  getVersion(version: number): Promise<ConfigVersion | undefined>;
+  history(limit: number): Promise<VersionMeta[]>;
+  appendVersion(change: AppendVersion): Promise<ConfigVersion>;
+
+  writeCallEvents(events: readonly CallEvent[]): Promise<void>;
+  listCalls(filter: CallFilter): Promise<CallRecord[]>;
+  getCall(linkedId: string): Promise<CallRecord | undefined>;
+
+  hasAdminTokens(): Promise<boolean>;
+  addAdminToken(name: string, hash: string): Promise<void>;
+  findAdminToken(hash: string): Promise<{ name: string } | undefined>;
+
+  close(): Promise<void>;
+}

@@ -1,0 +1,100 @@
+import { describe, expect, it } from 'vitest';
+import {
+  ConfigValidationError,
+  NotFoundError,
+  RoutingService,
+} from '../../agi-server/src/config-service/routing-service.js';
+import { openSqliteStore } from '../../agi-server/src/store/sqlite-store.js';
+import { captureLogger } from '../support/capture-logger.js';
+import { officeConfig } from '../support/routing-fixtures.js';
+
+async function service() {
+  const store = openSqliteStore(':memory:');
+  return { store, routing: await RoutingService.open(store, captureLogger().logger, officeConfig) };
+}
+
+describe('versioned routing configuration', () => {
+  it('seeds an empty store as version 1 and reuses what is stored on the next open', async () => {
+    const { store, routing } = await service();
+    expect(routing.snapshot.version).toBe(1);
+    const again = await RoutingService.open(store, captureLogger().logger, { routes: [] });
+    expect(again.snapshot.version).toBe(1);
+    expect(again.config.routes).toHaveLength(5);
+  });
+
+  it('swaps the snapshot with each change; the old snapshot stays intact for calls in flight', async () => {
+    const { routing } = await service();
+    const before = routing.snapshot;
+    await routing.change(
+      (config) => ({ ...config, routes: config.routes.filter((route) => route.id !== 'main-vip') }),
+      {
+        author: 'ann',
+        summary: 'drop VIP line',
+      },
+    );
+    expect(routing.snapshot.version).toBe(2);
+    expect(routing.snapshot.routesById.has('main-vip')).toBe(false);
+    expect(before.routesById.has('main-vip')).toBe(true);
+  });
+
+  it('refuses an invalid change whole: nothing stored, snapshot unchanged', async () => {
+    const { routing } = await service();
+    const error = await routing
+      .change((config) => ({ ...config, extensions: [] }), { author: 'ann', summary: 'oops' })
+      .catch((caught: unknown) => caught);
+    expect(error).toBeInstanceOf(ConfigValidationError);
+    expect((error as ConfigValidationError).issues.map((issue) => issue.path.join('.'))).toContain(
+      'routes.0.plans.open.0',
+    );
+    expect(routing.snapshot.version).toBe(1);
+    expect(await routing.history(10)).toHaveLength(1);
+  });
+
+  it('keeps history, diffs two versions and rolls back one step as a new version', async () => {
+    const { routing } = await service();
+    await routing.change(
+      (config) => ({ ...config, extensions: [...config.extensions, { number: '103', name: 'Support' }] }),
+      { author: 'ann', summary: 'add 103' },
+    );
+    await routing.change(
+      (config) => ({
+        ...config,
+        routes: config.routes.map((route) =>
+          route.id === 'main' ? { ...route, callerIdNamePrefix: 'Hi: ' } : route,
+        ),
+      }),
+      { author: 'bob', summary: 'prefix' },
+    );
+    expect(await routing.diff(1, 3)).toEqual({
+      routes: { added: [], removed: [], changed: ['main'] },
+      schedules: { added: [], removed: [], changed: [] },
+      extensions: { added: ['103'], removed: [], changed: [] },
+      settingsChanged: false,
+    });
+    const rolledBack = await routing.rollback('carol');
+    expect(rolledBack).toMatchObject({
+      version: 4,
+      author: 'carol',
+      restoredFrom: 2,
+      summary: 'rollback to version 2',
+    });
+    expect(routing.snapshot.routesById.get('main')?.callerIdNamePrefix).toBe('Main: ');
+    expect(routing.snapshot.extensions.has('103')).toBe(true);
+    expect((await routing.history(10)).map((version) => version.version)).toEqual([4, 3, 2, 1]);
+  });
+
+  it('has nothing to roll back to at version 1', async () => {
+    const { routing } = await service();
+    await expect(routing.rollback('ann')).rejects.toThrow(NotFoundError);
+  });
+
+  it('picks up a version another server stored (shared store)', async () => {
+    const { store, routing } = await service();
+    const other = await RoutingService.open(store, captureLogger().logger, {});
+    await other.change((config) => ({ ...config, routes: [] }), { author: 'other', summary: 'clear' });
+    expect(routing.snapshot.version).toBe(1);
+    expect(await routing.refresh()).toBe(true);
+    expect(routing.snapshot.version).toBe(2);
+    expect(await routing.refresh()).toBe(false);
+  });
+});
