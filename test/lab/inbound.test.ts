@@ -1,7 +1,7 @@
 import { afterAll, afterEach, beforeAll, beforeEach, describe, expect, inject, it } from 'vitest';
 import type { AgiScriptHandler } from '../../agi-server/src/agi/index.js';
 import { createFastAgiServer } from '../../agi-server/src/agi/index.js';
-import { type Switchboard, scriptTable } from '../../agi-server/src/app.js';
+import { scriptTable } from '../../agi-server/src/app.js';
 import { readRoutingFile } from '../../agi-server/src/config.js';
 import { DialplanVariable } from '../../agi-server/src/dialplan-contract.js';
 import { captureLogger } from '../support/capture-logger.js';

@@ -51,6 +51,15 @@ interface StepRow {
   outcome: string | null;
 }
 
+/** Call-log filters: each set field adds its clause (values are always bound, never spliced). */
+const CALL_FILTERS: ReadonlyArray<[Exclude<keyof CallFilter, 'limit'>, string]> = [
+  ['did', 'did = @did'],
+  ['caller', 'caller = @caller'],
+  ['disposition', 'disposition = @disposition'],
+  ['since', 'started_at >= @since'],
+  ['until', 'started_at < @until'],
+];
+
 const opt = <T>(value: T | null): T | undefined => (value === null ? undefined : value);
 
 function toMeta(row: VersionRow): VersionMeta {
@@ -240,12 +249,12 @@ export function openSqliteStore(path: string): SwitchboardStore {
     async listCalls(filter: CallFilter) {
       const where: string[] = [];
       const params: Record<string, string | number> = { limit: filter.limit };
-      if (filter.did) where.push('did = @did'), (params.did = filter.did);
-      if (filter.caller) where.push('caller = @caller'), (params.caller = filter.caller);
-      if (filter.disposition)
-        where.push('disposition = @disposition'), (params.disposition = filter.disposition);
-      if (filter.since) where.push('started_at >= @since'), (params.since = filter.since);
-      if (filter.until) where.push('started_at < @until'), (params.until = filter.until);
+      for (const [key, clause] of CALL_FILTERS) {
+        const value = filter[key];
+        if (value === undefined) continue;
+        where.push(clause);
+        params[key] = value;
+      }
       const sql = `SELECT * FROM calls ${where.length ? `WHERE ${where.join(' AND ')}` : ''} ORDER BY started_at DESC, linked_id DESC LIMIT @limit`;
       return (db.prepare(sql).all(params) as CallRow[]).map(toCall);
     },

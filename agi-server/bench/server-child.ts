@@ -1,0 +1,93 @@
+import { mkdtempSync } from 'node:fs';
+import { createServer, type Server } from 'node:net';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { pino } from 'pino';
+import { createFastAgiServer } from '../src/agi/index.js';
+import { createSwitchboard } from '../src/app.js';
+import { loadServerConfig } from '../src/config.js';
+import { realisticConfig } from './realistic-config.js';
+
+/**
+ * One server under test, in its own process so that its CPU time is its own
+ * (process.cpuUsage). Variant from argv[2]; tells the parent its port; answers `measure`.
+ */
+
+type Variant = 'floor' | 'memory' | 'switchboard';
+const variant = process.argv[2] as Variant;
+const silent = pino({ level: 'silent' });
+const ROUTE = 'EXEC MSet "SB_ACTION=dial,SB_DIAL=PJSIP/1000&PJSIP/1001&PJSIP/1002,SB_TIMEOUT=20"\n';
+
+/** The floor: a raw `net` responder, same round trips (one MSet), an in-memory Map, no parsing. */
+function floorServer(): Promise<number> {
+  const table = new Map<string, string>([['+19863330000', ROUTE]]);
+  const server: Server = createServer({ noDelay: true }, (socket) => {
+    let buffer = '';
+    let answered = false;
+    socket.setEncoding('utf8');
+    socket.on('data', (chunk: string) => {
+      buffer += chunk;
+      if (!answered && buffer.includes('\n\n')) {
+        answered = true;
+        const did = /agi_extension: (\S+)/.exec(buffer)?.[1] ?? '';
+        socket.write(table.get(did) ?? ROUTE);
+        buffer = buffer.slice(buffer.indexOf('\n\n') + 2);
+      }
+      if (answered && buffer.includes('\n')) socket.end();
+    });
+    socket.on('error', () => undefined);
+  });
+  return new Promise((resolve) =>
+    server.listen({ host: '127.0.0.1', port: 0, backlog: 511 }, () =>
+      resolve((server.address() as { port: number }).port),
+    ),
+  );
+}
+
+/** Issue 2's path: our FastAGI server with an in-memory DID table, one MSet, no call log. */
+async function memoryServer(): Promise<number> {
+  const table = new Map([['+19863330000', { dial: 'PJSIP/1000&PJSIP/1001&PJSIP/1002', timeout: '20' }]]);
+  const server = createFastAgiServer({
+    host: '127.0.0.1',
+    port: 0,
+    logger: silent,
+    maxSessions: 10_000,
+    scripts: new Map([
+      [
+        'inbound',
+        async (session) => {
+          const route = table.get(session.env.query.did ?? '') ?? { dial: 'PJSIP/1000', timeout: '20' };
+          await session.setVariables({ SB_ACTION: 'dial', SB_DIAL: route.dial, SB_TIMEOUT: route.timeout });
+        },
+      ],
+    ]),
+  });
+  return (await server.listen()).port;
+}
+
+/** The product: snapshot of 1,000 DIDs, pure router, call log written to SQLite. */
+async function switchboardServer(): Promise<number> {
+  const dbPath = join(mkdtempSync(join(tmpdir(), 'sb-bench-')), 'bench.sqlite');
+  const config = {
+    ...loadServerConfig({ SB_DB_PATH: dbPath, SB_AGI_MAX_SESSIONS: '10000' }),
+    SB_AGI_PORT: 0,
+  };
+  const switchboard = await createSwitchboard({
+    config,
+    logger: silent,
+    seed: realisticConfig(),
+    withoutApi: true,
+  });
+  return (await switchboard.listen()).agi.port;
+}
+
+const start = { floor: floorServer, memory: memoryServer, switchboard: switchboardServer }[variant];
+if (!start) throw new Error(`unknown variant ${variant}`);
+const port = await start();
+process.on('message', (message: unknown) => {
+  if (message === 'measure') {
+    const cpu = process.cpuUsage();
+    process.send?.({ cpuMicros: cpu.user + cpu.system, rss: process.memoryUsage().rss });
+  }
+});
+process.send?.({ port });
