@@ -66,7 +66,14 @@ export async function createSwitchboard(options: SwitchboardOptions): Promise<Sw
   const callLog = new CallLogWriter(store, logger);
   let agi: FastAgiServer | undefined;
   const metrics = createMetrics(() => agi?.activeSessions ?? 0);
-  const deps: HandlerDeps = { snapshot: () => routing.snapshot, callLog, logger, clock, metrics };
+  const deps: HandlerDeps = {
+    snapshot: () => routing.snapshot,
+    callLog,
+    logger,
+    clock,
+    metrics,
+    headerSecret: config.SB_HEADER_SECRET,
+  };
   agi = createFastAgiServer({
     host: config.SB_AGI_HOST,
     port: config.SB_AGI_PORT,

@@ -29,6 +29,8 @@ export const serverConfigSchema = z.object({
     .string()
     .regex(/^sb_[A-Za-z0-9_-]{20,100}$/, 'must look like sb_ followed by 20-100 URL-safe characters')
     .optional(),
+  /** Shared with the Twilio Function (its SB_HEADER_SECRET): checks X-SB- header signatures. */
+  SB_HEADER_SECRET: z.string().min(32, 'use at least 32 random characters').optional(),
   /** Check the store for versions written by other servers this often (0: never). */
   SB_CONFIG_POLL_MS: z.coerce.number().int().min(0).max(600_000).default(0),
 });

@@ -50,6 +50,12 @@ export const AgiQuery = {
   answeredMs: 'answeredms',
   action: 'action',
   reason: 'reason',
+  /** The X-SB- headers of the INVITE (see contract/sip-headers.ts), as read by PJSIP_HEADER. */
+  sbDid: 'sbdid',
+  sbCaller: 'sbcaller',
+  sbRoute: 'sbroute',
+  sbTimestamp: 'sbts',
+  sbSignature: 'sbsig',
 } as const;
 
 /** Script names the dialplan calls (`agi_network_script`). */

@@ -117,6 +117,7 @@ describe('AGI sessions against the real res_agi parser', () => {
       logger: log.logger,
       clock: () => new Date(),
       metrics: switchboard.metrics,
+      headerSecret: undefined,
     }).get('inbound') as AgiScriptHandler;
     const hangupSeen: boolean[] = [];
     const slowInbound: AgiScriptHandler = async (session) => {

@@ -13,6 +13,7 @@ export async function startSwitchboard(options: {
   agiPort?: number;
   withoutApi?: boolean;
   adminToken?: string;
+  headerSecret?: string;
 }): Promise<{
   switchboard: Switchboard;
   agiPort: number;
@@ -27,6 +28,7 @@ export async function startSwitchboard(options: {
     ...loadServerConfig({
       SB_DB_PATH: dbPath,
       ...(options.adminToken ? { SB_ADMIN_TOKEN: options.adminToken } : {}),
+      ...(options.headerSecret ? { SB_HEADER_SECRET: options.headerSecret } : {}),
     }),
     // Port 0 (any free port) is for tests only: the validated config never allows it.
     SB_AGI_PORT: options.agiPort ?? 0,

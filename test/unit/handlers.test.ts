@@ -171,3 +171,88 @@ describe('final disposition', () => {
     expect(dispositionOf(dialStatus, action, reason)).toBe(expected);
   });
 });
+
+describe('inbound: X-SB- signatures from the Twilio edge', () => {
+  const SECRET = 'edge-secret-0123456789abcdef0123456789';
+  const signedQuery = async (
+    route: string,
+    caller = '+15557654321',
+    secret = SECRET,
+    at = MONDAY_10_CHICAGO,
+  ) => {
+    const { signMetadata } = await import('../../agi-server/src/contract/sip-headers.js');
+    const signed = signMetadata({ did: '+19863334949', caller, route }, secret, at);
+    return `sbdid=${encodeURIComponent(signed.did)}&sbcaller=${encodeURIComponent(signed.caller)}&sbroute=${signed.route}&sbts=${signed.timestamp}&sbsig=${signed.signature}`;
+  };
+
+  async function startSigned() {
+    const started = await startSwitchboard({
+      seed: officeConfig,
+      clock: () => MONDAY_10_CHICAGO,
+      withoutApi: true,
+      headerSecret: SECRET,
+    });
+    running = started.switchboard;
+    return started;
+  }
+
+  it('honours a valid signature: the route key and the signed caller choose the route', async () => {
+    const { agiPort, switchboard } = await startSigned();
+    const asterisk = await FakeAsterisk.start(
+      agiPort,
+      `inbound?did=%2B19863334949&linkedid=s.1&${await signedQuery('main-vip')}`,
+    );
+    expect(msetVariables((await asterisk.serve())[0])).toMatchObject({
+      SB_ROUTE: 'main-vip',
+      SB_DIAL: 'PJSIP/101',
+    });
+    await switchboard.callLog.flush();
+    expect(await switchboard.store.getCall('s.1')).toMatchObject({
+      signature: 'valid',
+      routeId: 'main-vip',
+      caller: '+15557654321',
+    });
+  });
+
+  it('routes a forged INVITE (bad HMAC) on the DID alone, logs and records the mismatch', async () => {
+    const { agiPort, switchboard, log } = await startSigned();
+    const forged = (
+      await signedQuery('main-vip', '+15557654321', 'forger-secret-0123456789abcdef012345')
+    ).replace('sbroute=main-vip', 'sbroute=main-vip');
+    const asterisk = await FakeAsterisk.start(agiPort, `inbound?did=%2B19863334949&linkedid=s.2&${forged}`);
+    expect(msetVariables((await asterisk.serve())[0])).toMatchObject({
+      SB_ROUTE: 'main',
+      SB_DIAL: 'PJSIP/100&PJSIP/101',
+    });
+    await switchboard.callLog.flush();
+    expect(await switchboard.store.getCall('s.2')).toMatchObject({ signature: 'invalid', routeId: 'main' });
+    expect(log.lines.find((line) => line.event === 'inbound-call')).toMatchObject({
+      level: 40,
+      signature: 'invalid',
+      msg: 'inbound call routed on the DID alone: X-SB- signature not accepted',
+    });
+  });
+
+  it('treats a replayed (stale) signature like a forged one', async () => {
+    const { agiPort } = await startSigned();
+    const stale = await signedQuery(
+      'main-vip',
+      '+15557654321',
+      SECRET,
+      new Date(MONDAY_10_CHICAGO.getTime() - 600_000),
+    );
+    const asterisk = await FakeAsterisk.start(agiPort, `inbound?did=%2B19863334949&linkedid=s.3&${stale}`);
+    expect(msetVariables((await asterisk.serve())[0])).toMatchObject({ SB_ROUTE: 'main' });
+  });
+
+  it('routes an INVITE without X-SB- headers (Elastic SIP Trunking) on the DID, as before', async () => {
+    const { agiPort, switchboard } = await startSigned();
+    const asterisk = await FakeAsterisk.start(
+      agiPort,
+      'inbound?did=%2B19863334949&linkedid=s.4&sbdid=&sbcaller=&sbroute=&sbts=&sbsig=',
+    );
+    expect(msetVariables((await asterisk.serve())[0])).toMatchObject({ SB_ROUTE: 'main' });
+    await switchboard.callLog.flush();
+    expect(await switchboard.store.getCall('s.4')).toMatchObject({ signature: 'absent' });
+  });
+});

@@ -227,3 +227,15 @@ describe('explain', () => {
     });
   });
 });
+
+describe('route key from a verified edge', () => {
+  it('picks the named route, and falls back to matching for an unknown key', () => {
+    expect(
+      routeCall(snapshot, { ...call('+15557654321'), routeKey: 'main-vip' }, MONDAY_10_CHICAGO).position
+        ?.routeId,
+    ).toBe('main-vip');
+    expect(
+      routeCall(snapshot, { ...call('+15557654321'), routeKey: 'nope' }, MONDAY_10_CHICAGO).position?.routeId,
+    ).toBe('main');
+  });
+});

@@ -71,6 +71,7 @@ describe('SQLite store', () => {
         version: 3,
         plan: 'open',
         note: undefined,
+        signature: 'valid',
       },
       {
         type: 'attempt',
@@ -103,6 +104,7 @@ describe('SQLite store', () => {
       callSid: 'CA0123456789abcdef0123456789abcdef',
       routeId: 'main',
       routeVersion: 3,
+      signature: 'valid',
       disposition: 'answered',
       answeredBy: '102',
       startedAt: '2026-11-23T10:00:00.000Z',

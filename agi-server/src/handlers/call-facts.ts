@@ -1,5 +1,6 @@
 import { z } from 'zod';
 import type { AgiSession } from '../agi/index.js';
+import { type SignatureStatus, verifyHeaders } from '../contract/sip-headers.js';
 import { AgiQuery } from '../dialplan-contract.js';
 import type { Outcome } from '../routing/model.js';
 import type { CallFacts, PlanPosition } from '../routing/router.js';
@@ -10,6 +11,8 @@ const callSidSchema = z.string().regex(/^CA[0-9a-f]{32}$/);
 const linkedIdSchema = z.string().regex(/^[A-Za-z0-9._-]{1,64}$/);
 
 export interface InboundFacts extends CallFacts {
+  /** How the INVITE's X-SB- headers checked out; only `valid` lets them choose anything. */
+  readonly signature: SignatureStatus;
   readonly callSid: string | undefined;
   /** True when a CallSid was sent but is not of Twilio's form (logged, not used). */
   readonly callSidMalformed: boolean;
@@ -17,14 +20,35 @@ export interface InboundFacts extends CallFacts {
   readonly linkedId: string;
 }
 
-export function readInboundFacts(session: AgiSession): InboundFacts {
+export function readInboundFacts(
+  session: AgiSession,
+  headerSecret: string | undefined,
+  now: Date,
+): InboundFacts {
   const { env } = session;
-  const rawCallSid = env.query[AgiQuery.callSid] || undefined;
+  const { query } = env;
+  const rawCallSid = query[AgiQuery.callSid] || undefined;
   const callSid = rawCallSid === undefined ? undefined : callSidSchema.safeParse(rawCallSid);
+  const verification = verifyHeaders(
+    {
+      did: query[AgiQuery.sbDid],
+      caller: query[AgiQuery.sbCaller],
+      route: query[AgiQuery.sbRoute],
+      timestamp: query[AgiQuery.sbTimestamp],
+      signature: query[AgiQuery.sbSignature],
+    },
+    headerSecret,
+    now,
+  );
+  // A verified edge decides the DID, the caller and the route key; otherwise the INVITE's own
+  // Request-URI and caller ID count, and no header-supplied choice is honoured.
+  const signed = verification.metadata;
   return {
-    did: env.query[AgiQuery.did] || env.extension,
-    caller: env.callerId,
+    did: signed?.did ?? (query[AgiQuery.did] || env.extension),
+    caller: signed?.caller ?? env.callerId,
     callerName: env.callerIdName,
+    routeKey: signed?.route || undefined,
+    signature: verification.status,
     callSid: callSid?.success ? callSid.data : undefined,
     callSidMalformed: callSid !== undefined && !callSid.success,
     linkedId: readLinkedId(session),

@@ -11,4 +11,6 @@ export interface HandlerDeps {
   /** Injected so that tests (and the lab) can route as if at another instant. */
   readonly clock: () => Date;
   readonly metrics: Metrics;
+  /** Shared with the Twilio Function to check X-SB- signatures; unset: headers are never trusted. */
+  readonly headerSecret: string | undefined;
 }

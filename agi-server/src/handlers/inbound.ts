@@ -8,9 +8,9 @@ import type { HandlerDeps } from './deps.js';
 /** `inbound`: a call arrives from Twilio; decide its first step and say so in one round trip. */
 export function createInboundHandler(deps: HandlerDeps): AgiScriptHandler {
   return async (session) => {
-    const facts = readInboundFacts(session);
-    const snapshot = deps.snapshot();
     const now = deps.clock();
+    const facts = readInboundFacts(session, deps.headerSecret, now);
+    const snapshot = deps.snapshot();
     const decision = routeCall(snapshot, facts, now);
     await session.setVariables(decisionVariables(decision));
 
@@ -28,6 +28,7 @@ export function createInboundHandler(deps: HandlerDeps): AgiScriptHandler {
         version: decision.version,
         plan: decision.position?.planKey,
         note: facts.callSidMalformed ? 'malformed X-Twilio-CallSid ignored' : undefined,
+        signature: facts.signature,
       },
     ];
     if (decision.action !== 'hangup' && decision.position) {
@@ -42,7 +43,8 @@ export function createInboundHandler(deps: HandlerDeps): AgiScriptHandler {
     }
     deps.callLog.record(...events);
     deps.metrics.routeHits.inc({ route: decision.position?.routeId ?? 'none' });
-    deps.logger.info(
+    const untrusted = facts.signature !== 'absent' && facts.signature !== 'valid';
+    deps.logger[untrusted ? 'warn' : 'info'](
       {
         event: 'inbound-call',
         uniqueid: session.env.uniqueId,
@@ -51,6 +53,8 @@ export function createInboundHandler(deps: HandlerDeps): AgiScriptHandler {
         ...(facts.callSidMalformed ? { callSidMalformed: true } : {}),
         did: facts.did,
         caller: facts.caller,
+        signature: facts.signature,
+        ...(facts.routeKey ? { routeKey: facts.routeKey } : {}),
         route: decision.position?.routeId,
         plan: decision.position?.planKey,
         version: decision.version,
@@ -60,7 +64,9 @@ export function createInboundHandler(deps: HandlerDeps): AgiScriptHandler {
         step: decision.label,
         hungUp: session.hungUp,
       },
-      'inbound call routed',
+      untrusted
+        ? 'inbound call routed on the DID alone: X-SB- signature not accepted'
+        : 'inbound call routed',
     );
   };
 }

@@ -29,6 +29,8 @@ export interface CallFacts {
   readonly did: string | undefined;
   readonly caller: string | undefined;
   readonly callerName: string | undefined;
+  /** A route id chosen at the Twilio edge, only from a verified signature. */
+  readonly routeKey?: string | undefined;
 }
 
 export interface PlanPosition {
@@ -236,7 +238,9 @@ export function decideAttempt(snapshot: RoutingSnapshot, position: PlanPosition,
 /** First decision for a new call. */
 export function routeCall(snapshot: RoutingSnapshot, facts: CallFacts, instant: Date): Decision {
   const did = toE164(facts.did, snapshot.config.settings.defaultCountry);
-  const route = matchRoute(snapshot, did, facts.caller);
+  // A route key from a verified edge wins; an unknown key falls back to matching.
+  const chosen = facts.routeKey ? snapshot.routesById.get(facts.routeKey) : undefined;
+  const route = chosen ?? matchRoute(snapshot, did, facts.caller);
   if (route)
     return decideAttempt(
       snapshot,

@@ -44,4 +44,6 @@ export const SQLITE_MIGRATIONS: readonly string[] = [
     PRIMARY KEY (linked_id, attempt)
   );
   `,
+  // 2: the X-SB- signature check of each inbound call (absent, valid, invalid, stale, malformed).
+  `ALTER TABLE calls ADD COLUMN signature TEXT;`,
 ];

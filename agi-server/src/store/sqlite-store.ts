@@ -41,6 +41,7 @@ interface CallRow {
   answered_at: string | null;
   ended_at: string | null;
   note: string | null;
+  signature: string | null;
 }
 
 interface StepRow {
@@ -101,11 +102,11 @@ export function openSqliteStore(path: string): SwitchboardStore {
       'INSERT INTO config_versions (version, created_at, author, summary, restored_from, document) VALUES (@version, @createdAt, @author, @summary, @restoredFrom, @document)',
     ),
     startCall: db.prepare(
-      `INSERT INTO calls (linked_id, call_sid, did, caller, route_id, route_version, plan, started_at, note)
-       VALUES (@linkedId, @callSid, @did, @caller, @routeId, @version, @plan, @at, @note)
+      `INSERT INTO calls (linked_id, call_sid, did, caller, route_id, route_version, plan, started_at, note, signature)
+       VALUES (@linkedId, @callSid, @did, @caller, @routeId, @version, @plan, @at, @note, @signature)
        ON CONFLICT (linked_id) DO UPDATE SET call_sid = excluded.call_sid, did = excluded.did, caller = excluded.caller,
          route_id = excluded.route_id, route_version = excluded.route_version, plan = excluded.plan,
-         started_at = min(calls.started_at, excluded.started_at), note = excluded.note`,
+         started_at = min(calls.started_at, excluded.started_at), note = excluded.note, signature = excluded.signature`,
     ),
     attempt: db.prepare(
       `INSERT INTO call_steps (linked_id, attempt, at, label, targets) VALUES (@linkedId, @attempt, @at, @label, @targets)
@@ -173,6 +174,7 @@ export function openSqliteStore(path: string): SwitchboardStore {
             plan: event.plan ?? null,
             at: event.at,
             note: event.note ?? null,
+            signature: event.signature ?? null,
           });
           break;
         case 'attempt':
@@ -226,6 +228,7 @@ export function openSqliteStore(path: string): SwitchboardStore {
       answeredAt: opt(row.answered_at),
       endedAt: opt(row.ended_at),
       note: opt(row.note),
+      signature: opt(row.signature),
       steps,
     };
   }

@@ -56,6 +56,7 @@ export type CallEvent =
       readonly version: number;
       readonly plan: string | undefined;
       readonly note: string | undefined;
+      readonly signature: string | undefined;
     }
   | {
       readonly type: 'attempt';
@@ -102,6 +103,8 @@ export interface CallRecord {
   readonly answeredAt: string | undefined;
   readonly endedAt: string | undefined;
   readonly note: string | undefined;
+  /** How the X-SB- headers checked out: absent, valid, invalid, stale or malformed. */
+  readonly signature: string | undefined;
   readonly steps: readonly CallStep[];
 }
 
