@@ -1,5 +1,5 @@
+import { toE164 } from '../contract/phone-number.js';
 import type { Route } from './model.js';
-import { toE164 } from './phone-number.js';
 import {
   attemptsOf,
   type CallFacts,

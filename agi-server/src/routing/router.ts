@@ -1,7 +1,7 @@
+import { toE164 } from '../contract/phone-number.js';
 import { type DialString, dialStringSchema } from './dial-string.js';
 import type { Outcome, Plan, Route, Step } from './model.js';
 import { OUTCOMES } from './model.js';
-import { toE164 } from './phone-number.js';
 import { scheduleState } from './schedule.js';
 import { endpointsOf, type RoutingSnapshot } from './snapshot.js';
 

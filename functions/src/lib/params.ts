@@ -1,0 +1,53 @@
+import { z } from 'zod';
+
+/**
+ * Twilio's webhook parameters (form fields), validated. Twilio sends many more fields than we
+ * read (Caller, CallerCity, ApiVersion…): they are allowed and ignored.
+ */
+
+export const callSid = z.string().regex(/^CA[0-9a-f]{32}$/);
+
+export const voiceParamsSchema = z.looseObject({
+  AccountSid: z.string().regex(/^AC[0-9a-f]{32}$/),
+  CallSid: callSid,
+  From: z.string().max(256),
+  To: z.string().max(256),
+});
+export type VoiceParams = z.infer<typeof voiceParamsSchema>;
+
+export const inboundParamsSchema = voiceParamsSchema.extend({
+  To: z.string().regex(/^\+[1-9]\d{6,14}$/, 'To must be the E.164 DID'),
+});
+export type InboundParams = z.infer<typeof inboundParamsSchema>;
+
+/** <Dial action> (docs: DialCallStatus is completed, answered, busy, no-answer, failed or canceled). */
+export const DIAL_CALL_STATUSES = [
+  'completed',
+  'answered',
+  'busy',
+  'no-answer',
+  'failed',
+  'canceled',
+] as const;
+export const dialActionParamsSchema = voiceParamsSchema.extend({
+  DialCallStatus: z.enum(DIAL_CALL_STATUSES),
+  DialSipResponseCode: z
+    .string()
+    .regex(/^\d{3}$/)
+    .optional(),
+  DialCallSid: z.string().optional(),
+});
+export type DialActionParams = z.infer<typeof dialActionParamsSchema>;
+
+export const recordingStatusParamsSchema = z.looseObject({
+  AccountSid: z.string().regex(/^AC[0-9a-f]{32}$/),
+  CallSid: callSid,
+  RecordingSid: z.string().regex(/^RE[0-9a-f]{32}$/),
+  RecordingUrl: z.url(),
+  RecordingStatus: z.string().max(32),
+  RecordingDuration: z
+    .string()
+    .regex(/^-?\d+$/)
+    .optional(),
+});
+export type RecordingStatusParams = z.infer<typeof recordingStatusParamsSchema>;

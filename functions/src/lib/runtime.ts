@@ -1,0 +1,39 @@
+/// <reference types="@twilio-labs/serverless-runtime-types" />
+import type {
+  Context,
+  ServerlessCallback,
+  ServerlessFunctionSignature,
+} from '@twilio-labs/serverless-runtime-types/types.js';
+import type { z } from 'zod';
+import { runWebhook, type TwimlHandler } from './webhook.js';
+
+/**
+ * The Twilio Functions runtime edge: `event` is the request's query and form fields merged, plus
+ * `request.headers`; the answer is a Twilio.Response (a global of the runtime) with text/xml.
+ */
+export function twilioHandler<S extends z.ZodType<Record<string, unknown>>>(
+  name: string,
+  paramsSchema: S,
+  handler: TwimlHandler<z.infer<S>>,
+): ServerlessFunctionSignature {
+  return (context: Context, event: Record<string, unknown>, callback: ServerlessCallback) => {
+    const { request, ...fields } = event as { request?: { headers?: Record<string, string | string[]> } };
+    const params = Object.fromEntries(
+      Object.entries(fields).filter((entry): entry is [string, string] => typeof entry[1] === 'string'),
+    );
+    const signatureHeader = request?.headers?.['x-twilio-signature'];
+    const result = runWebhook(name, paramsSchema, handler, {
+      env: context as unknown as Record<string, unknown>,
+      domainName: context.DOMAIN_NAME,
+      path: context.PATH,
+      params,
+      signature: Array.isArray(signatureHeader) ? signatureHeader[0] : signatureHeader,
+      now: new Date(),
+    });
+    const response = new Twilio.Response();
+    response.setStatusCode(result.status);
+    response.appendHeader('Content-Type', result.contentType);
+    response.setBody(result.body);
+    callback(null, response);
+  };
+}

@@ -1,0 +1,116 @@
+import { type ChildProcess, execFile, spawn } from 'node:child_process';
+import { mkdtempSync, writeFileSync } from 'node:fs';
+import { createServer } from 'node:net';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { fileURLToPath } from 'node:url';
+import { promisify } from 'node:util';
+import { sign } from './twilio-signing.js';
+
+/** Real twilio-run serving the built Functions (functions/dist), as `npm run functions:dev` does. */
+
+const ROOT = fileURLToPath(new URL('../..', import.meta.url));
+const run = promisify(execFile);
+let built: Promise<unknown> | undefined;
+
+export function buildFunctions(): Promise<unknown> {
+  built ??= run(process.execPath, ['--import', 'tsx', join(ROOT, 'functions/build.ts')], { cwd: ROOT });
+  return built;
+}
+
+async function freePort(): Promise<number> {
+  const server = createServer();
+  await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
+  const { port } = server.address() as { port: number };
+  await new Promise((resolve) => server.close(resolve));
+  return port;
+}
+
+export interface TwilioRun {
+  /** Where to send requests. */
+  readonly url: string;
+  /** The URL Twilio would sign: the runtime's https://DOMAIN_NAME. */
+  readonly publicUrl: string;
+  readonly output: () => string;
+  /** POSTs form fields signed as Twilio signs them; returns status and body. */
+  post(
+    path: string,
+    params: Record<string, string>,
+    options?: { signature?: string | null },
+  ): Promise<{ status: number; body: string; contentType: string }>;
+  stop(): Promise<void>;
+}
+
+export async function startTwilioRun(env: Record<string, string>): Promise<TwilioRun> {
+  await buildFunctions();
+  const port = await freePort();
+  const envFile = join(mkdtempSync(join(tmpdir(), 'sb-twilio-run-')), '.env');
+  writeFileSync(
+    envFile,
+    Object.entries(env)
+      .map(([key, value]) => `${key}=${value}`)
+      .join('\n'),
+  );
+  const child: ChildProcess = spawn(
+    process.execPath,
+    [
+      join(ROOT, 'node_modules/twilio-run/bin/twilio-run.js'),
+      'start',
+      '--cwd',
+      join(ROOT, 'functions/dist'),
+      // Resolved against the process's working directory, not --cwd: give it absolute.
+      '--config',
+      join(ROOT, '.twilioserverlessrc'),
+      '--env',
+      envFile,
+      '--port',
+      String(port),
+      '--no-fork-process',
+      '--no-live',
+    ],
+    { stdio: ['ignore', 'pipe', 'pipe'], env: { ...process.env, FORCE_COLOR: '0' } },
+  );
+  let output = '';
+  child.stdout?.on('data', (chunk: Buffer) => {
+    output += chunk.toString();
+  });
+  child.stderr?.on('data', (chunk: Buffer) => {
+    output += chunk.toString();
+  });
+  const deadline = Date.now() + 30_000;
+  while (!output.includes(`localhost:${port}/inbound-call`)) {
+    if (child.exitCode !== null || Date.now() > deadline)
+      throw new Error(`twilio-run did not start:\n${output}`);
+    await new Promise((resolve) => setTimeout(resolve, 100));
+  }
+  const url = `http://localhost:${port}`;
+  const publicUrl = `https://localhost:${port}`;
+  return {
+    url,
+    publicUrl,
+    output: () => output,
+    async post(path, params, options = {}) {
+      const signature =
+        options.signature === undefined ? sign(`${publicUrl}${path}`, params) : options.signature;
+      const response = await fetch(`${url}${path}`, {
+        method: 'POST',
+        headers: {
+          'content-type': 'application/x-www-form-urlencoded',
+          ...(signature ? { 'x-twilio-signature': signature } : {}),
+        },
+        body: new URLSearchParams(params),
+      });
+      return {
+        status: response.status,
+        body: await response.text(),
+        contentType: response.headers.get('content-type') ?? '',
+      };
+    },
+    async stop() {
+      if (child.exitCode !== null) return;
+      const exited = new Promise((resolve) => child.once('exit', resolve));
+      child.kill('SIGTERM');
+      await exited;
+    },
+  };
+}
