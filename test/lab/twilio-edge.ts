@@ -1,0 +1,208 @@
+import { randomUUID } from 'node:crypto';
+import { writeFileSync } from 'node:fs';
+import { join } from 'node:path';
+import type { TwilioRun } from '../support/twilio-run.js';
+import { voiceWebhookParams } from '../support/twilio-signing.js';
+import { RUN_DIR, Sipp, type SippResult } from './lab.js';
+
+/**
+ * A small Twilio edge, as Twilio's documentation and recorded traffic describe it, for what cannot
+ * run here (Twilio's cloud): it posts the signed Voice webhook to the Functions (twilio-run),
+ * turns a returned <Dial><Sip> into a real INVITE from 127.0.0.1 with exactly the URI's headers
+ * (percent-decoded, as Twilio sends them, plus Twilio's own X-Twilio-CallSid/AccountSid), and
+ * follows <Dial action> with DialCallStatus and DialSipResponseCode, until the TwiML stops dialling.
+ */
+
+export interface SipTarget {
+  readonly user: string;
+  readonly hostPort: string;
+  readonly headers: Array<[string, string]>;
+}
+
+export interface EdgeStep {
+  readonly twiml: string;
+  readonly sip: SipTarget | undefined;
+  readonly sipp: SippResult | undefined;
+  readonly dialCallStatus: string | undefined;
+  readonly dialSipResponseCode: string | undefined;
+}
+
+const unescapeXml = (text: string) =>
+  text.replaceAll('&amp;', '&').replaceAll('&lt;', '<').replaceAll('&gt;', '>').replaceAll('&quot;', '"');
+
+/** `sip:+1986…@127.0.0.1:5060;transport=udp?X-SB-Did=%2B1986…&…` -> target and decoded headers. */
+export function parseSipUri(uri: string): SipTarget {
+  const match = /^sip:([^@]+)@([^;?]+)(;[^?]*)?(\?(.*))?$/.exec(uri);
+  if (!match?.[1] || !match[2]) throw new Error(`not a SIP URI: ${uri}`);
+  // RFC 3261 URI headers: percent-encoding only ('+' is a plus, unlike form encoding).
+  const headers = (match[5] ?? '')
+    .split('&')
+    .filter(Boolean)
+    .map((pair) => {
+      const [name = '', value = ''] = pair.split('=');
+      return [decodeURIComponent(name), decodeURIComponent(value)] as [string, string];
+    });
+  return { user: match[1], hostPort: match[2].includes(':') ? match[2] : `${match[2]}:5060`, headers };
+}
+
+function dialOf(twiml: string): { action: string | undefined; sipUri: string | undefined } | undefined {
+  const dial = /<Dial([^>]*)>([\s\S]*?)<\/Dial>/.exec(twiml);
+  if (!dial) return undefined;
+  const action = /\baction="([^"]+)"/.exec(dial[1] ?? '')?.[1];
+  const sip = /<Sip[^>]*>([^<]+)<\/Sip>/.exec(dial[2] ?? '')?.[1];
+  return { action, sipUri: sip ? unescapeXml(sip) : undefined };
+}
+
+/** DialCallStatus as Twilio reports a SIP leg's final answer. */
+function dialStatusOf(result: SippResult): { status: string; code: string } {
+  if (result.exitCode === 0) return { status: 'completed', code: '200' };
+  const code = /received 'SIP\/2\.0 (\d{3})/.exec(result.stderr)?.[1];
+  if (!code) return { status: 'no-answer', code: '408' };
+  if (code === '486' || code === '600') return { status: 'busy', code };
+  if (code === '480' || code === '408') return { status: 'no-answer', code };
+  return { status: 'failed', code };
+}
+
+export class TwilioEdge {
+  constructor(
+    private readonly chroot: string,
+    private readonly functions: TwilioRun,
+  ) {}
+
+  /** Writes an INVITE scenario carrying exactly `headers`, for SIPp in the lab chroot. */
+  private scenario(target: SipTarget, callSid: string): string {
+    const name = `edge-${randomUUID()}`;
+    const lines = [
+      ...target.headers.map(([header, value]) => `      ${header}: ${value}`),
+      `      X-Twilio-CallSid: ${callSid}`,
+      '      X-Twilio-AccountSid: AC00000000000000000000000000000001',
+    ].join('\n');
+    const template = `<?xml version="1.0" encoding="ISO-8859-1" ?>
+<scenario name="${name}">
+  <send retrans="500">
+    <![CDATA[
+      INVITE sip:[service]@[remote_ip]:[remote_port] SIP/2.0
+      Via: SIP/2.0/[transport] [local_ip]:[local_port];branch=[branch]
+      From: <sip:[caller]@[local_ip]>;tag=[pid]SIPpTag00[call_number]
+      To: <sip:[service]@[remote_ip]:[remote_port]>
+      Call-ID: [call_id]
+      CSeq: 1 INVITE
+      Contact: <sip:[caller]@[local_ip]:[local_port]>
+      Max-Forwards: 70
+${lines}
+      Content-Type: application/sdp
+      Content-Length: [len]
+
+      v=0
+      o=- 1 1 IN IP[local_ip_type] [local_ip]
+      s=-
+      c=IN IP[media_ip_type] [media_ip]
+      t=0 0
+      m=audio [media_port] RTP/AVP 0
+      a=rtpmap:0 PCMU/8000
+    ]]>
+  </send>
+  <recv response="100" optional="true"/>
+  <recv response="180" optional="true"/>
+  <recv response="183" optional="true"/>
+  <recv response="200"/>
+  <send>
+    <![CDATA[
+      ACK sip:[service]@[remote_ip]:[remote_port] SIP/2.0
+      Via: SIP/2.0/[transport] [local_ip]:[local_port];branch=[branch]
+      From: <sip:[caller]@[local_ip]>;tag=[pid]SIPpTag00[call_number]
+      To: <sip:[service]@[remote_ip]:[remote_port]>[peer_tag_param]
+      Call-ID: [call_id]
+      CSeq: 1 ACK
+      Max-Forwards: 70
+      Content-Length: 0
+    ]]>
+  </send>
+  <pause/>
+  <send retrans="500">
+    <![CDATA[
+      BYE sip:[service]@[remote_ip]:[remote_port] SIP/2.0
+      Via: SIP/2.0/[transport] [local_ip]:[local_port];branch=[branch]
+      From: <sip:[caller]@[local_ip]>;tag=[pid]SIPpTag00[call_number]
+      To: <sip:[service]@[remote_ip]:[remote_port]>[peer_tag_param]
+      Call-ID: [call_id]
+      CSeq: 2 BYE
+      Max-Forwards: 70
+      Content-Length: 0
+    ]]>
+  </send>
+  <recv response="200" crlf="true"/>
+</scenario>
+`;
+    writeFileSync(join(this.chroot, RUN_DIR.slice(1), 'scenarios', `${name}.xml`), template);
+    return name;
+  }
+
+  /**
+   * An incoming PSTN call: runs the TwiML as Twilio would. `tamper` may alter the SIP headers
+   * before the INVITE goes out (a forged INVITE).
+   */
+  async call(options: {
+    to: string;
+    from: string;
+    callSid: string;
+    durationMs?: number;
+    tamper?: (headers: Array<[string, string]>) => Array<[string, string]>;
+  }): Promise<EdgeStep[]> {
+    const params = voiceWebhookParams({
+      To: options.to,
+      Called: options.to,
+      From: options.from,
+      Caller: options.from,
+      CallSid: options.callSid,
+    });
+    let response = await this.functions.post('/inbound-call', params);
+    if (response.status !== 200)
+      throw new Error(`inbound-call answered ${response.status}: ${response.body}`);
+    const steps: EdgeStep[] = [];
+    for (let hop = 0; hop < 5; hop++) {
+      const dial = dialOf(response.body);
+      if (!dial?.sipUri) {
+        steps.push({
+          twiml: response.body,
+          sip: undefined,
+          sipp: undefined,
+          dialCallStatus: undefined,
+          dialSipResponseCode: undefined,
+        });
+        break;
+      }
+      const parsed = parseSipUri(dial.sipUri);
+      const target = options.tamper ? { ...parsed, headers: options.tamper(parsed.headers) } : parsed;
+      const sipp = await new Sipp(this.chroot, {
+        scenario: this.scenario(target, options.callSid),
+        address: '127.0.0.1',
+        port: 5070,
+        remote: target.hostPort,
+        service: target.user,
+        keys: { caller: options.from },
+        calls: 1,
+        durationMs: options.durationMs ?? 300,
+        timeoutSeconds: 20,
+      }).done;
+      const { status, code } = dialStatusOf(sipp);
+      steps.push({
+        twiml: response.body,
+        sip: target,
+        sipp,
+        dialCallStatus: status,
+        dialSipResponseCode: code,
+      });
+      if (!dial.action) break;
+      response = await this.functions.post(dial.action, {
+        ...params,
+        DialCallStatus: status,
+        DialSipResponseCode: code,
+        DialCallSid: `CA${'f'.repeat(32)}`,
+      });
+      if (response.status !== 200)
+        throw new Error(`${dial.action} answered ${response.status}: ${response.body}`);
+    }
+    return steps;
+  }
+}
