@@ -63,6 +63,25 @@ describe('Functions on twilio-run', () => {
     expect(response.body).toContain('<Dial callerId="+19863334949"><Number>+15551234567</Number></Dial>');
   });
 
+  it('thanks the caller after a voicemail and logs the recording when it is ready', async () => {
+    expect(
+      (await server.post('/voicemail-done', voiceWebhookParams({ RecordingUrl: 'https://api.twilio.com/x' })))
+        .body,
+    ).toContain('<Say>Thank you. Goodbye.</Say><Hangup/>');
+    const recording = {
+      AccountSid: TEST_ACCOUNT_SID,
+      CallSid: 'CA0123456789abcdef0123456789abcdef',
+      RecordingSid: `RE${'a'.repeat(32)}`,
+      RecordingUrl: `https://api.twilio.com/2010-04-01/Accounts/${TEST_ACCOUNT_SID}/Recordings/RE${'a'.repeat(32)}`,
+      RecordingStatus: 'completed',
+      RecordingDuration: '12',
+    };
+    const response = await server.post('/recording-status', recording);
+    expect(response.status).toBe(200);
+    expect(server.output()).toContain(`"msg":"voicemail recorded"`);
+    expect(server.output()).toContain(`"recordingSid":"RE${'a'.repeat(32)}"`);
+  });
+
   it('answers bad parameters with safe TwiML, not a 500', async () => {
     const response = await server.post('/inbound-call', voiceWebhookParams({ To: 'not-a-number' }));
     expect(response.status).toBe(200);
