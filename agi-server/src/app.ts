@@ -12,6 +12,8 @@ import type { HandlerDeps } from './handlers/deps.js';
 import { createHangupHandler } from './handlers/hangup.js';
 import { createInboundHandler } from './handlers/inbound.js';
 import { createNextHandler } from './handlers/next.js';
+import { createOutboundHandler } from './handlers/outbound.js';
+import { OutboundLimiter } from './handlers/outbound-limiter.js';
 import { createMetrics, type Metrics } from './metrics.js';
 import type { RoutingConfigInput } from './routing/model.js';
 import { CallLogWriter } from './store/call-log-writer.js';
@@ -24,6 +26,7 @@ export function scriptTable(deps: HandlerDeps): Map<string, AgiScriptHandler> {
     [AgiScript.inbound, createInboundHandler(deps)],
     [AgiScript.next, createNextHandler(deps)],
     [AgiScript.hangup, createHangupHandler(deps)],
+    [AgiScript.outbound, createOutboundHandler(deps)],
   ]);
 }
 
@@ -46,6 +49,7 @@ export interface Switchboard {
   readonly store: SwitchboardStore;
   readonly callLog: CallLogWriter;
   readonly metrics: Metrics;
+  readonly outboundLimiter: OutboundLimiter;
   /** A token generated at this first start: shown once, stored only hashed. */
   readonly newAdminToken: string | undefined;
   listen(): Promise<{ agi: AddressInfo; api: AddressInfo | undefined }>;
@@ -66,6 +70,7 @@ export async function createSwitchboard(options: SwitchboardOptions): Promise<Sw
   const callLog = new CallLogWriter(store, logger);
   let agi: FastAgiServer | undefined;
   const metrics = createMetrics(() => agi?.activeSessions ?? 0);
+  const outboundLimiter = new OutboundLimiter();
   const deps: HandlerDeps = {
     snapshot: () => routing.snapshot,
     callLog,
@@ -73,6 +78,7 @@ export async function createSwitchboard(options: SwitchboardOptions): Promise<Sw
     clock,
     metrics,
     headerSecret: config.SB_HEADER_SECRET,
+    outboundLimiter,
   };
   agi = createFastAgiServer({
     host: config.SB_AGI_HOST,
@@ -106,6 +112,7 @@ export async function createSwitchboard(options: SwitchboardOptions): Promise<Sw
     store,
     callLog,
     metrics,
+    outboundLimiter,
     newAdminToken,
     async listen() {
       const agiAddress = await server.listen();

@@ -33,6 +33,11 @@ export const DialplanVariable = {
   reason: 'SB_REASON',
   /** Why the server could not serve the session (`capacity`, `handler-error`, …). */
   agiError: 'SB_AGI_ERROR',
+  /** Outbound: the owned number to present as caller ID (empty: leave the caller ID as is). */
+  callerIdNumber: 'SB_CALLERID_NUM',
+  /** Outbound: the calling extension and what it dialled, handed back to `next` for failover. */
+  extension: 'SB_EXTENSION',
+  number: 'SB_NUMBER',
 } as const;
 
 /** Query parameters the dialplan passes, each value URIENCODE()d. */
@@ -56,6 +61,11 @@ export const AgiQuery = {
   sbRoute: 'sbroute',
   sbTimestamp: 'sbts',
   sbSignature: 'sbsig',
+  /** Outbound: the calling endpoint (${CHANNEL(endpoint)}) and the digits dialled (${EXTEN}). */
+  endpoint: 'endpoint',
+  dialled: 'dialled',
+  extension: 'ext',
+  number: 'number',
 } as const;
 
 /** Script names the dialplan calls (`agi_network_script`). */
@@ -63,4 +73,5 @@ export const AgiScript = {
   inbound: 'inbound',
   next: 'next',
   hangup: 'hangup',
+  outbound: 'outbound',
 } as const;

@@ -4,6 +4,7 @@ import { createFastAgiServer } from '../../agi-server/src/agi/index.js';
 import { scriptTable } from '../../agi-server/src/app.js';
 import { readRoutingFile } from '../../agi-server/src/config.js';
 import { DialplanVariable } from '../../agi-server/src/dialplan-contract.js';
+import { OutboundLimiter } from '../../agi-server/src/handlers/outbound-limiter.js';
 import { captureLogger } from '../support/capture-logger.js';
 import { startSwitchboard } from '../support/switchboard.js';
 import { callFromTwilio, errorsIn, newCallSid } from './calls.js';
@@ -118,6 +119,7 @@ describe('AGI sessions against the real res_agi parser', () => {
       clock: () => new Date(),
       metrics: switchboard.metrics,
       headerSecret: undefined,
+      outboundLimiter: new OutboundLimiter(),
     }).get('inbound') as AgiScriptHandler;
     const hangupSeen: boolean[] = [];
     const slowInbound: AgiScriptHandler = async (session) => {

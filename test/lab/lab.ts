@@ -53,12 +53,25 @@ export function installLabConfig(chroot: string): void {
   for (const name of CORE_CONFIG) copyFileSync(join(chroot, 'etc/asterisk', name), join(root, 'etc', name));
   const settings = loadAsteriskSettings(join(HERE, 'settings.lab.yaml'));
   const { secrets } = completeSecrets(settings, { extensions: {} });
-  for (const [name, text] of renderAsteriskConfig(settings, secrets))
+  // Trunk credentials come from the environment, as in production (placeholders: nothing checks them here).
+  const env = { LAB_TRUNK_USERNAME: 'lab-trunk-user', LAB_TRUNK_PASSWORD: 'lab-trunk-placeholder-password' };
+  for (const [name, text] of renderAsteriskConfig(settings, secrets, env))
     writeFileSync(join(root, 'etc', name), text);
+  // The phones' generated passwords, for SIPp phones that dial (digest auth).
+  writeFileSync(join(root, 'secrets.json'), JSON.stringify(secrets));
   for (const name of readdirSync(join(HERE, 'asterisk')))
     copyFileSync(join(HERE, 'asterisk', name), join(root, 'etc', name));
   for (const name of readdirSync(join(HERE, 'scenarios')))
     copyFileSync(join(HERE, 'scenarios', name), join(root, 'scenarios', name));
+}
+
+export function labPhonePassword(chroot: string, extension: string): string {
+  const secrets = JSON.parse(readFileSync(join(chroot, RUN_DIR.slice(1), 'secrets.json'), 'utf8')) as {
+    extensions: Record<string, { password: string }>;
+  };
+  const password = secrets.extensions[extension]?.password;
+  if (!password) throw new Error(`no lab password for ${extension}`);
+  return password;
 }
 
 export class LabAsterisk {
@@ -145,6 +158,8 @@ export interface SippOptions {
   readonly timeoutSeconds?: number;
   readonly traceRtt?: boolean;
   readonly mediaPort?: number;
+  /** Digest credentials for [authentication] (-au/-ap). */
+  readonly auth?: { readonly user: string; readonly password: string };
 }
 
 /** A SIPp process in the chroot; `done` resolves when it exits (or is stopped). */
@@ -184,6 +199,7 @@ export class Sipp {
       `${workDir}/errors.log`,
     ];
     if (options.service) args.push('-s', options.service);
+    if (options.auth) args.push('-au', options.auth.user, '-ap', options.auth.password);
     for (const [key, value] of Object.entries(options.keys ?? {})) args.push('-key', key, value);
     if (options.calls !== undefined) args.push('-m', String(options.calls));
     if (options.rate !== undefined) args.push('-r', String(options.rate));

@@ -206,3 +206,56 @@ describe('admin API: calls, metrics, OpenAPI', () => {
     );
   });
 });
+
+describe('admin API: outbound policy objects', () => {
+  it('sets a trunk, owned numbers and a policy, then explains numbers against them', async () => {
+    expect((await api('PUT', '/outbound/trunks/east', { endpoint: 'twilio-east' })).status).toBe(200);
+    const outbound = (await api('GET', '/outbound')).json as Record<string, unknown>;
+    expect(
+      (
+        await api('PUT', '/outbound', {
+          ...outbound,
+          ownedNumbers: ['+19863334949'],
+          defaultCallerId: '+19863334949',
+        })
+      ).status,
+    ).toBe(200);
+    expect(
+      (
+        await api('PUT', '/outbound/policies/default', {
+          allow: 'countries',
+          countries: ['GB'],
+          callsPerMinute: 5,
+        })
+      ).status,
+    ).toBe(200);
+    expect((await api('GET', '/outbound/policies')).json).toMatchObject([
+      { id: 'default', allow: 'countries', countries: ['GB'], callsPerMinute: 5 },
+    ]);
+
+    const allowed = await api('POST', '/outbound/explain', { extension: '100', dialled: '9011442071838750' });
+    expect(allowed.json).toMatchObject({
+      verdict: {
+        kind: 'external',
+        number: '+442071838750',
+        callerId: '+19863334949',
+        trunks: [{ id: 'east' }],
+      },
+      attempts: [
+        { action: 'dial', dial: 'PJSIP/+442071838750@twilio-east', label: '+442071838750 via trunk east' },
+      ],
+    });
+    const denied = await api('POST', '/outbound/explain', { extension: '100', dialled: '919005550100' });
+    expect(denied.json).toMatchObject({ verdict: { kind: 'denied', reason: 'blocked-prefix' } });
+  });
+
+  it('refuses a policy naming an unknown trunk, with the path, and changes nothing', async () => {
+    const before = started.switchboard.routing.snapshot.version;
+    const response = await api('PUT', '/outbound/policies/sales', { allow: 'national', trunks: ['nowhere'] });
+    expect(response).toMatchObject({
+      status: 400,
+      json: { issues: [{ path: 'outbound.policies.1.trunks.0', message: 'unknown trunk nowhere' }] },
+    });
+    expect(started.switchboard.routing.snapshot.version).toBe(before);
+  });
+});

@@ -6,13 +6,19 @@ import { describe, expect, it } from 'vitest';
 import { loadAsteriskSettings } from '../../agi-server/src/asterisk/load-settings.js';
 import { renderAsteriskConfig } from '../../agi-server/src/asterisk/render.js';
 import { completeSecrets, readSecrets } from '../../agi-server/src/asterisk/secrets.js';
-import { TWILIO_SIGNALING_RANGES } from '../../agi-server/src/asterisk/settings.js';
+import { asteriskSettingsSchema, TWILIO_SIGNALING_RANGES } from '../../agi-server/src/asterisk/settings.js';
 
 const example = loadAsteriskSettings('asterisk-config/settings.example.yaml');
 
+/** The example's trunk credentials, as the environment would give them (placeholders). */
+const TRUNK_ENV = {
+  TWILIO_TRUNK_USERNAME: 'example-user',
+  TWILIO_TRUNK_PASSWORD: 'example-placeholder-password',
+};
+
 function render() {
   const { secrets } = completeSecrets(example, { extensions: {} });
-  return { files: renderAsteriskConfig(example, secrets), secrets };
+  return { files: renderAsteriskConfig(example, secrets, TRUNK_ENV), secrets };
 }
 
 describe('asterisk-config rendering', () => {
@@ -24,13 +30,13 @@ describe('asterisk-config rendering', () => {
 
   it('gives every extension a strong generated password, never a placeholder', () => {
     const { files, secrets } = render();
-    const pjsip = files.get('pjsip.conf') ?? '';
+    const wizard = files.get('pjsip_wizard.conf') ?? '';
     for (const extension of example.extensions) {
       const password = secrets.extensions[extension.number]?.password ?? '';
       expect(password.length).toBeGreaterThanOrEqual(32);
-      expect(pjsip).toContain(`password=${password}`);
+      expect(wizard).toContain(`inbound_auth/password=${password}`);
     }
-    expect(pjsip).not.toMatch(/changeme|password=\s*$/m);
+    for (const file of files.values()) expect(file).not.toMatch(/changeme|password=\s*$/m);
     expect(render().secrets.extensions['100']?.password).not.toBe(secrets.extensions['100']?.password);
   });
 
@@ -71,14 +77,111 @@ describe('asterisk-config rendering', () => {
       execFileSync(
         'npx',
         ['tsx', 'agi-server/src/asterisk/render-cli.ts', '--out', join(dir, 'out'), '--secrets', secretsPath],
-        {
-          encoding: 'utf8',
-        },
+        { encoding: 'utf8', env: { ...process.env, ...TRUNK_ENV } },
       );
     run();
     const first = readFileSync(join(dir, 'out', 'pjsip.conf'), 'utf8');
     run();
     expect(readFileSync(join(dir, 'out', 'pjsip.conf'), 'utf8')).toBe(first);
     expect(Object.keys(readSecrets(secretsPath).extensions)).toEqual(['100', '101']);
+  });
+});
+
+describe('asterisk-config rendering: trunks, TLS, SRTP, phones', () => {
+  const withTrunks = asteriskSettingsSchema.parse({
+    sip: { tls: { certFile: '/etc/asterisk/keys/pbx.crt', keyFile: '/etc/asterisk/keys/pbx.key' } },
+    extensions: [
+      { number: '100', name: 'Reception' },
+      { number: '101', name: 'Operator', contact: 'sip:101@192.0.2.10:5060', match: '192.0.2.10' },
+    ],
+    trunks: [
+      {
+        id: 'twilio-east',
+        termination: 'acme.pstn.twilio.com',
+        transport: 'tls',
+        srtp: true,
+        usernameEnv: 'TRUNK_USER',
+        passwordEnv: 'TRUNK_PASS',
+      },
+      {
+        id: 'twilio-west',
+        termination: 'acme.pstn.umatilla.twilio.com',
+        usernameEnv: 'TRUNK_USER',
+        passwordEnv: 'TRUNK_PASS',
+      },
+    ],
+    fallback: { dial: 'PJSIP/101', mailbox: '100' },
+  });
+  const env = { TRUNK_USER: 'pbx-user', TRUNK_PASS: 'from-the-environment-000' };
+  const files = renderAsteriskConfig(
+    withTrunks,
+    completeSecrets(withTrunks, { extensions: {} }).secrets,
+    env,
+  );
+
+  it('renders a TLS transport and an SRTP trunk whose Request-URI keeps the termination name', () => {
+    const pjsip = files.get('pjsip.conf') ?? '';
+    expect(pjsip).toMatch(
+      /\[transport-tls\]\ntype=transport\nprotocol=tls\nbind=0\.0\.0\.0:5061\ncert_file=\/etc\/asterisk\/keys\/pbx\.crt/,
+    );
+    expect(pjsip).toMatch(
+      /\[twilio-east\]\ntype=endpoint\ntransport=transport-tls[\s\S]*?send_pai=yes\ntrust_id_outbound=yes\nmedia_encryption=sdes/,
+    );
+    expect(pjsip).toContain('contact=sip:acme.pstn.twilio.com;transport=tls');
+    expect(pjsip).toContain('contact=sip:acme.pstn.umatilla.twilio.com');
+  });
+
+  it('takes trunk credentials from the environment and names the missing variable', () => {
+    expect(files.get('pjsip.conf')).toContain('username=pbx-user\npassword=from-the-environment-000');
+    expect(() =>
+      renderAsteriskConfig(withTrunks, completeSecrets(withTrunks, { extensions: {} }).secrets, {}),
+    ).toThrow(/TRUNK_USER and TRUNK_PASS/);
+  });
+
+  it('renders phones through a pjsip_wizard template with generated passwords', () => {
+    const wizard = files.get('pjsip_wizard.conf') ?? '';
+    expect(wizard).toMatch(/^\[phone\]\(!\)\ntype=wizard/m);
+    expect(wizard).toMatch(
+      /^\[100\]\(phone\)\ninbound_auth\/username=100\ninbound_auth\/password=[A-Za-z0-9_-]{32}$/m,
+    );
+    expect(wizard).toContain('aor/contact=sip:101@192.0.2.10:5060');
+    expect(files.get('pjsip.conf')).toMatch(
+      /\[101-identify\]\ntype=identify\nendpoint=101\nmatch=192\.0\.2\.10/,
+    );
+  });
+
+  it('keeps emergency numbers and extensions working in the static fallback, nothing else', () => {
+    const dialplan = files.get('extensions.conf') ?? '';
+    expect(dialplan).toMatch(
+      /exten => 911,1,Log\(WARNING,[^\n]*\n same => n,Dial\(PJSIP\/911@twilio-east,60\)\n same => n,Dial\(PJSIP\/911@twilio-west,60\)/,
+    );
+    expect(dialplan).toContain('exten => 9911,1,');
+    expect(dialplan).toMatch(
+      /\[sb-outbound-fallback\][\s\S]*exten => _\[\*#\+0-9\]\.,1,Log\(WARNING,Switchboard AGI unavailable: outbound call/,
+    );
+    expect(dialplan).toMatch(
+      /\[from-internal\][\s\S]*AGI\(\$\{SB_AGI\}\/outbound\?endpoint=\$\{CHANNEL\(endpoint\)\}/,
+    );
+  });
+
+  it('refuses a TLS trunk without a TLS transport, SRTP over UDP, and a termination that is not Twilio', () => {
+    const bad = asteriskSettingsSchema.safeParse({
+      extensions: [{ number: '100', name: 'A' }],
+      trunks: [
+        {
+          id: 't1',
+          termination: 'acme.pstn.twilio.com',
+          transport: 'tls',
+          usernameEnv: 'U',
+          passwordEnv: 'P',
+        },
+        { id: 't2', termination: 'acme.pstn.twilio.com', srtp: true, usernameEnv: 'U', passwordEnv: 'P' },
+        { id: 't3', termination: 'sip.example.com', usernameEnv: 'U', passwordEnv: 'P' },
+      ],
+      fallback: { dial: 'PJSIP/100', mailbox: '100' },
+    });
+    expect(bad.error?.issues.map((issue) => issue.path.join('.'))).toEqual(
+      expect.arrayContaining(['trunks.0.transport', 'trunks.1.srtp', 'trunks.2.termination']),
+    );
   });
 });

@@ -97,23 +97,12 @@ describe('switchboard CLI', () => {
   });
 
   it('sets and lists extensions, removes a route and rolls back', async () => {
-    expect(
-      (
-        await cli(
-          'ext',
-          'set',
-          '105',
-          '--name',
-          'Lab',
-          '--endpoint',
-          '105',
-          '105-soft',
-          '--caller-id',
-          '+19863334949',
-        )
-      ).code,
-    ).toBe(0);
-    expect((await cli('ext', 'list')).stdout).toMatch(/105\s+Lab\s+105,105-soft\s+-\s+\+19863334949/);
+    expect((await cli('ext', 'set', '105', '--name', 'Lab', '--endpoint', '105', '105-soft')).code).toBe(0);
+    expect((await cli('ext', 'list')).stdout).toMatch(/105\s+Lab\s+105,105-soft\s+-\s+-/);
+    // Only an owned number can be an extension's caller ID.
+    const notOwned = await cli('ext', 'set', '106', '--name', 'Lab', '--caller-id', '+15550001234');
+    expect(notOwned.code).toBe(1);
+    expect(notOwned.stderr).toContain('must be one of outbound.ownedNumbers');
     expect((await cli('routes', 'rm', 'night-line')).stdout).toMatch(/delete route night-line/);
     expect((await cli('routes', 'rollback')).stdout).toMatch(/rollback to version/);
     expect(started.switchboard.routing.snapshot.routesById.has('night-line')).toBe(true);
@@ -137,5 +126,50 @@ describe('switchboard CLI', () => {
     ).catch((error: unknown) => error as { code: number; stderr: string });
     expect(result).toMatchObject({ code: 1 });
     expect((result as { stderr: string }).stderr).toContain('401 missing or invalid bearer token');
+  });
+});
+
+describe('switchboard CLI: outbound', () => {
+  it('sets a policy, shows it, and explains a number', async () => {
+    const api = (method: string, path: string, body: unknown) =>
+      fetch(`${started.apiUrl}${path}`, {
+        method,
+        headers: { authorization: `Bearer ${started.token}`, 'content-type': 'application/json' },
+        body: JSON.stringify(body),
+      });
+    await api('PUT', '/outbound/trunks/east', { endpoint: 'twilio-east' });
+    const current = await (
+      await fetch(`${started.apiUrl}/outbound`, { headers: { authorization: `Bearer ${started.token}` } })
+    ).json();
+    await api('PUT', '/outbound', {
+      ...current,
+      ownedNumbers: ['+19863334949'],
+      defaultCallerId: '+19863334949',
+    });
+
+    expect(
+      (
+        await cli(
+          'outbound',
+          'policy',
+          'default',
+          '--allow',
+          'national',
+          '--calls-per-minute',
+          '4',
+          '--concurrent',
+          '1',
+        )
+      ).stdout,
+    ).toMatch(/put outbound policy default/);
+    expect((await cli('outbound', 'show')).stdout).toMatch(
+      /default \(default\)\s+national\s+-\s+4\s+1\s+all/,
+    );
+    expect((await cli('outbound', 'explain', '--ext', '100', '--dial', '92125551234')).stdout).toBe(
+      '92125551234 from 100: +12125551234 with caller ID +19863334949\n  1. +12125551234 via trunk east\n',
+    );
+    expect((await cli('outbound', 'explain', '--ext', '100', '--dial', '9011442071838750')).stdout).toBe(
+      '9011442071838750 from 100: denied (not-national) +442071838750\n',
+    );
   });
 });

@@ -21,6 +21,7 @@ import { handleApiError } from './errors.js';
 import { registerCallRoutes } from './routes-calls.js';
 import { registerConfigRoutes } from './routes-config.js';
 import { registerOpsRoutes } from './routes-ops.js';
+import { registerOutboundRoutes } from './routes-outbound.js';
 
 export interface AdminApiDeps {
   readonly routing: RoutingService;
@@ -73,6 +74,7 @@ export async function buildAdminApi(deps: AdminApiDeps): Promise<FastifyInstance
   registerOpsRoutes(typed, deps);
   registerConfigRoutes(typed, deps);
   registerCallRoutes(typed, deps);
+  registerOutboundRoutes(typed, deps);
   app.get('/openapi.json', { schema: { hide: true } }, async () => app.swagger());
   await app.ready();
   return app;

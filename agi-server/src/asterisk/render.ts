@@ -21,11 +21,16 @@ function fill(template: string, values: Readonly<Record<string, string>>): strin
   });
 }
 
-function section(name: string, lines: readonly string[]): string {
-  return [`[${name}]`, ...lines, ''].join('\n');
+/** `[name]`, or `[name](template)` / `[name](!)` for templates (pjsip_wizard). */
+function section(name: string, lines: readonly string[], template?: string): string {
+  return [`[${name}]${template ? `(${template})` : ''}`, ...lines, ''].join('\n');
 }
 
-function renderPjsip(settings: AsteriskSettings, secrets: Secrets): string {
+function renderPjsip(
+  settings: AsteriskSettings,
+  secrets: Secrets,
+  env: Readonly<Record<string, string | undefined>>,
+): string {
   const { sip, twilio } = settings;
   const nat = [
     ...(sip.externalAddress
@@ -35,10 +40,26 @@ function renderPjsip(settings: AsteriskSettings, secrets: Secrets): string {
   ];
   const parts = [
     '; Switchboard PJSIP configuration. Rendered from the settings file: edit that, not this.',
+    '; Phones are in pjsip_wizard.conf.',
     '',
     section('transport-udp', ['type=transport', 'protocol=udp', `bind=${sip.bind}:${sip.port}`, ...nat]),
+  ];
+  if (sip.tls) {
+    parts.push(
+      section('transport-tls', [
+        'type=transport',
+        'protocol=tls',
+        `bind=${sip.bind}:${sip.tls.port}`,
+        `cert_file=${sip.tls.certFile}`,
+        `priv_key_file=${sip.tls.keyFile}`,
+        'method=tlsv1_2',
+        ...nat,
+      ]),
+    );
+  }
+  parts.push(
     '; Twilio: calls arrive from Twilio signaling ranges (every edge) into [from-twilio] only,',
-    '; a context that can reach the phones but never the outbound trunk.',
+    '; a context whose calls are routed by the AGI server and never dial out by what the caller sent.',
     section('twilio', [
       'type=endpoint',
       'transport=transport-udp',
@@ -56,7 +77,7 @@ function renderPjsip(settings: AsteriskSettings, secrets: Secrets): string {
       'endpoint=twilio',
       ...twilio.signalingRanges.map((r) => `match=${r}`),
     ]),
-  ];
+  );
   if (twilio.inboundUsername) {
     parts.push(
       section('twilio-inbound-auth', [
@@ -67,38 +88,47 @@ function renderPjsip(settings: AsteriskSettings, secrets: Secrets): string {
       ]),
     );
   }
-  for (const extension of settings.extensions) {
-    const secret = secrets.extensions[extension.number];
-    const password = requireSecret(secret?.password, `extensions.${extension.number}.password`);
+  for (const trunk of settings.trunks) {
+    const username = env[trunk.usernameEnv];
+    const password = env[trunk.passwordEnv];
+    if (!username || !password)
+      throw new Error(
+        `trunk ${trunk.id}: set ${trunk.usernameEnv} and ${trunk.passwordEnv} in the environment`,
+      );
+    if (/[\s;]/.test(username + password))
+      throw new Error(`trunk ${trunk.id}: credentials must not contain spaces or ;`);
     parts.push(
-      `; ${extension.name}`,
-      section(extension.number, [
+      `; Outbound trunk ${trunk.id}: Twilio Elastic SIP Trunking termination. The Request-URI keeps`,
+      `; ${trunk.termination}; the caller ID goes in From and P-Asserted-Identity.`,
+      section(trunk.id, [
         'type=endpoint',
-        'transport=transport-udp',
-        'context=from-internal',
+        `transport=transport-${trunk.transport}`,
+        'context=from-twilio',
         'disallow=all',
         'allow=ulaw,alaw',
         'direct_media=no',
         'rtp_symmetric=yes',
-        'force_rport=yes',
-        'rewrite_contact=yes',
-        `auth=${extension.number}-auth`,
-        `aors=${extension.number}`,
-        `callerid="${extension.name}" <${extension.number}>`,
-        `mailboxes=${extension.number}@default`,
+        `outbound_auth=${trunk.id}-auth`,
+        `aors=${trunk.id}`,
+        'send_pai=yes',
+        'trust_id_outbound=yes',
+        ...(trunk.srtp ? ['media_encryption=sdes', 'media_encryption_optimistic=no'] : []),
+        ...(trunk.outboundProxy ? [`outbound_proxy=${trunk.outboundProxy}\\;lr`] : []),
       ]),
-      section(`${extension.number}-auth`, [
+      section(`${trunk.id}-auth`, [
         'type=auth',
-        'auth_type=digest',
-        `username=${extension.number}`,
+        'auth_type=userpass',
+        `username=${username}`,
         `password=${password}`,
       ]),
-      section(extension.number, [
+      section(trunk.id, [
         'type=aor',
-        ...(extension.contact ? [`contact=${extension.contact}`] : ['max_contacts=1', 'remove_existing=yes']),
+        `contact=sip:${trunk.termination}${trunk.transport === 'tls' ? ';transport=tls' : ''}`,
         'qualify_frequency=0',
       ]),
     );
+  }
+  for (const extension of settings.extensions) {
     if (extension.match) {
       parts.push(
         section(`${extension.number}-identify`, [
@@ -108,6 +138,56 @@ function renderPjsip(settings: AsteriskSettings, secrets: Secrets): string {
         ]),
       );
     }
+  }
+  return parts.join('\n');
+}
+
+/** Phones through pjsip_wizard templates: one template, a short section per extension. */
+function renderWizard(settings: AsteriskSettings, secrets: Secrets): string {
+  const parts = [
+    '; Switchboard phones (pjsip_wizard). Rendered from the settings file: edit that, not this.',
+    '',
+    section(
+      'phone',
+      [
+        'type=wizard',
+        'transport=transport-udp',
+        'accepts_auth=yes',
+        'accepts_registrations=yes',
+        'endpoint/context=from-internal',
+        'endpoint/disallow=all',
+        'endpoint/allow=ulaw,alaw',
+        'endpoint/direct_media=no',
+        'endpoint/rtp_symmetric=yes',
+        'endpoint/force_rport=yes',
+        'endpoint/rewrite_contact=yes',
+        'aor/max_contacts=1',
+        'aor/remove_existing=yes',
+        'aor/qualify_frequency=0',
+      ],
+      '!',
+    ),
+  ];
+  for (const extension of settings.extensions) {
+    const password = requireSecret(
+      secrets.extensions[extension.number]?.password,
+      `extensions.${extension.number}.password`,
+    );
+    parts.push(
+      `; ${extension.name}`,
+      section(
+        extension.number,
+        [
+          `inbound_auth/username=${extension.number}`,
+          `inbound_auth/password=${password}`,
+          `endpoint/callerid="${extension.name}" <${extension.number}>`,
+          `endpoint/mailboxes=${extension.number}@default`,
+          // A phone at a fixed address gets a static contact (with its user part); it may still register.
+          ...(extension.contact ? [`aor/contact=${extension.contact}`] : []),
+        ],
+        'phone',
+      ),
+    );
   }
   return parts.join('\n');
 }
@@ -127,15 +207,43 @@ function renderVoicemail(settings: AsteriskSettings, secrets: Secrets): string {
   ].join('\n');
 }
 
+/** Emergency numbers (and 9 + number) dial out by the first trunks even with no AGI server. */
+function emergencyLines(settings: AsteriskSettings): string {
+  const { numbers, outsidePrefix } = settings.emergency;
+  if (settings.trunks.length === 0) return '; (no trunks configured: no emergency route)';
+  const dial = (number: string) => settings.trunks.map((trunk) => `PJSIP/${number}@${trunk.id}`);
+  return numbers
+    .flatMap((number) =>
+      [number, ...(outsidePrefix ? [`${outsidePrefix}${number}`] : [])].map(
+        (dialled) => [dialled, number] as const,
+      ),
+    )
+    .map(([dialled, number]) => {
+      const [first, ...others] = dial(number);
+      return [
+        `exten => ${dialled},1,Log(WARNING,Switchboard AGI unavailable: emergency call ${number} by the static route)`,
+        ` same => n,Dial(${first},60)`,
+        ...others.map((target) => ` same => n,Dial(${target},60)`),
+        ' same => n,Hangup()',
+      ].join('\n');
+    })
+    .join('\n');
+}
+
 function requireSecret(value: string | undefined, name: string): string {
   if (!value) throw new Error(`secret ${name} is missing (render with a secrets file)`);
   return value;
 }
 
-export function renderAsteriskConfig(settings: AsteriskSettings, secrets: Secrets): RenderedFiles {
+export function renderAsteriskConfig(
+  settings: AsteriskSettings,
+  secrets: Secrets,
+  env: Readonly<Record<string, string | undefined>> = process.env,
+): RenderedFiles {
   const template = (name: string) => readFileSync(`${TEMPLATES}${name}`, 'utf8');
   return new Map([
-    ['pjsip.conf', renderPjsip(settings, secrets)],
+    ['pjsip.conf', renderPjsip(settings, secrets, env)],
+    ['pjsip_wizard.conf', renderWizard(settings, secrets)],
     [
       'extensions.conf',
       fill(template('extensions.conf'), {
@@ -143,9 +251,10 @@ export function renderAsteriskConfig(settings: AsteriskSettings, secrets: Secret
         FALLBACK_DIAL: settings.fallback.dial,
         FALLBACK_TIMEOUT: String(settings.fallback.timeoutSeconds),
         FALLBACK_MAILBOX: settings.fallback.mailbox,
-        INTERNAL_EXTENSIONS: settings.extensions
+        FALLBACK_EXTENSIONS: settings.extensions
           .map((extension) => `exten => ${extension.number},1,Dial(PJSIP/${extension.number},30)`)
           .join('\n'),
+        EMERGENCY_EXTENSIONS: emergencyLines(settings),
       }),
     ],
     ['modules.conf', template('modules.conf')],

@@ -35,6 +35,38 @@ export const TWILIO_SIGNALING_RANGES = [
   '177.71.206.192/30',
 ] as const;
 
+const envName = z.string().regex(/^[A-Z][A-Z0-9_]{0,63}$/, 'an environment variable name');
+
+/** A Twilio Elastic SIP Trunk's termination side, as one PJSIP endpoint. */
+const trunkSchema = z
+  .object({
+    /** The PJSIP endpoint name (routing's outbound.trunks[].endpoint). */
+    id: z.string().regex(/^[A-Za-z0-9_.-]{1,64}$/),
+    /** The trunk's termination URI host: it stays in the Request-URI. */
+    termination: z
+      .string()
+      .regex(
+        /^[a-z0-9-]+(\.[a-z0-9-]+)*\.pstn(\.[a-z0-9-]+)?\.twilio\.com$/,
+        'must be your *.pstn.twilio.com termination URI',
+      ),
+    transport: z.enum(['udp', 'tls']).default('udp'),
+    /** Encrypt media (SDES-SRTP); Twilio requires TLS signaling for it. */
+    srtp: z.boolean().default(false),
+    /** Credentials of the trunk's credential list, read from the environment at render time. */
+    usernameEnv: envName,
+    passwordEnv: envName,
+    /** Send through this proxy instead of resolving the termination name (an SBC, or the lab). */
+    outboundProxy: z
+      .string()
+      .regex(/^sip:[A-Za-z0-9.-]+(:\d{1,5})?$/)
+      .optional(),
+  })
+  .strict()
+  .refine((trunk) => !trunk.srtp || trunk.transport === 'tls', {
+    message: 'srtp needs transport tls',
+    path: ['srtp'],
+  });
+
 const extensionSchema = z
   .object({
     number: z.string().regex(/^\d{2,6}$/, 'extension numbers are 2 to 6 digits'),
@@ -55,6 +87,15 @@ export const asteriskSettingsSchema = z
         /** Public address announced in SIP/SDP when Asterisk is behind NAT. */
         externalAddress: ipv4.optional(),
         localNetworks: z.array(cidr).default([]),
+        /** A TLS transport (for TLS trunks and phones), with the certificate files on the PBX. */
+        tls: z
+          .object({
+            port: z.number().int().min(1).max(65_535).default(5061),
+            certFile: z.string().regex(/^\/[\w./-]+$/, 'an absolute path'),
+            keyFile: z.string().regex(/^\/[\w./-]+$/, 'an absolute path'),
+          })
+          .strict()
+          .optional(),
       })
       .strict()
       .prefault({}),
@@ -94,6 +135,16 @@ export const asteriskSettingsSchema = z
       .strict()
       .prefault({}),
     extensions: z.array(extensionSchema).min(1),
+    /** Outbound trunks (Twilio Elastic SIP Trunking termination), first one first. */
+    trunks: z.array(trunkSchema).default([]),
+    /** Numbers that must work even with the AGI server down, and the trunks they leave by. */
+    emergency: z
+      .object({
+        numbers: z.array(z.string().regex(/^\d{2,6}$/)).default(['911', '933']),
+        outsidePrefix: z.string().regex(/^\d?$/).default('9'),
+      })
+      .strict()
+      .prefault({}),
     fallback: z
       .object({
         /** Who rings when the AGI server or its store is unreachable (a person first). */
@@ -116,6 +167,11 @@ export const asteriskSettingsSchema = z
         });
       }
       numbers.add(extension.number);
+    });
+    settings.trunks.forEach((trunk, index) => {
+      if (trunk.transport === 'tls' && !settings.sip.tls) {
+        ctx.addIssue({ code: 'custom', path: ['trunks', index, 'transport'], message: 'needs sip.tls' });
+      }
     });
     if (!numbers.has(settings.fallback.mailbox)) {
       ctx.addIssue({

@@ -4,7 +4,8 @@ import { userInfo } from 'node:os';
 import { Command } from 'commander';
 import { parse } from 'yaml';
 import type { Explanation } from '../routing/explain.js';
-import type { Extension, Route } from '../routing/model.js';
+import type { Extension, OutboundConfig, Route } from '../routing/model.js';
+import type { OutboundVerdict } from '../routing/outbound.js';
 import type { CallRecord, VersionMeta } from '../store/types.js';
 import { ApiError, apiClient } from './client.js';
 import { table } from './format.js';
@@ -196,6 +197,95 @@ ext
       print(result, () => `version ${result.version}: ${result.summary}`);
     },
   );
+
+const outbound = program.command('outbound').description('outbound calls: policies, trunks, explain');
+outbound.command('show').action(async () => {
+  const settings = await client().request<OutboundConfig>('GET', '/outbound');
+  print(settings, () =>
+    [
+      `outside prefix: ${settings.outsidePrefix || '(none)'}   owned: ${settings.ownedNumbers.join(', ') || '-'}   default caller ID: ${settings.defaultCallerId ?? '-'}`,
+      `trunks (in order): ${settings.trunks.map((trunk) => `${trunk.id}=${trunk.endpoint}`).join(', ') || '-'}   emergency: ${settings.emergencyNumbers.join(', ')}`,
+      '',
+      table(
+        ['POLICY', 'ALLOW', 'COUNTRIES', 'CALLS/MIN', 'CONCURRENT', 'TRUNKS', 'BLOCKED'],
+        settings.policies.map((policy) => [
+          `${policy.id}${policy.id === settings.defaultPolicy ? ' (default)' : ''}`,
+          policy.allow,
+          policy.countries.join(',') || '-',
+          String(policy.callsPerMinute),
+          String(policy.maxConcurrent),
+          policy.trunks?.join(',') ?? 'all',
+          `${policy.blockedPrefixes.length} prefixes`,
+        ]),
+      ),
+    ].join('\n'),
+  );
+});
+outbound
+  .command('policy <id>')
+  .description('create or replace an outbound policy')
+  .option('--allow <scope>', 'internal | national | countries | international', 'national')
+  .option('--countries <list>', 'ISO country codes allowed besides the default country, e.g. GB,CA')
+  .option('--calls-per-minute <n>', 'calls started per minute per extension')
+  .option('--concurrent <n>', 'calls in progress per extension')
+  .option('--trunks <list>', 'trunk ids in order')
+  .option('--blocked <list>', 'blocked prefixes (replaces the default list)')
+  .action(
+    async (
+      id: string,
+      options: {
+        allow: string;
+        countries?: string;
+        callsPerMinute?: string;
+        concurrent?: string;
+        trunks?: string;
+        blocked?: string;
+      },
+    ) => {
+      const list = (value: string | undefined) =>
+        value
+          ?.split(',')
+          .map((item) => item.trim())
+          .filter(Boolean);
+      const body = {
+        allow: options.allow,
+        ...(options.countries ? { countries: list(options.countries) } : {}),
+        ...(options.callsPerMinute ? { callsPerMinute: Number(options.callsPerMinute) } : {}),
+        ...(options.concurrent ? { maxConcurrent: Number(options.concurrent) } : {}),
+        ...(options.trunks ? { trunks: list(options.trunks) } : {}),
+        ...(options.blocked ? { blockedPrefixes: list(options.blocked) } : {}),
+      };
+      const result = await client().request<{ version: number; summary: string }>(
+        'PUT',
+        `/outbound/policies/${encodeURIComponent(id)}`,
+        body,
+      );
+      print(result, () => `version ${result.version}: ${result.summary}`);
+    },
+  );
+outbound
+  .command('explain')
+  .description('what dialling a number from an extension does: the number, caller ID and trunks, or why not')
+  .requiredOption('--ext <number>', 'the calling extension')
+  .requiredOption('--dial <digits>', 'what the phone dialled')
+  .action(async (options: { ext: string; dial: string }) => {
+    const explanation = await client().request<{
+      version: number;
+      verdict: OutboundVerdict;
+      attempts: Array<{ label: string }>;
+    }>('POST', '/outbound/explain', { extension: options.ext, dialled: options.dial });
+    print(explanation, () => {
+      const { verdict } = explanation;
+      if (verdict.kind === 'denied')
+        return `${options.dial} from ${options.ext}: denied (${verdict.reason})${verdict.number ? ` ${verdict.number}` : ''}`;
+      if (verdict.kind === 'internal')
+        return `${options.dial} from ${options.ext}: internal call to extension ${verdict.extension}`;
+      return [
+        `${options.dial} from ${options.ext}: ${verdict.emergency ? 'emergency ' : ''}${verdict.number} with caller ID ${verdict.callerId ?? '(unchanged)'}`,
+        ...explanation.attempts.map((attempt, index) => `  ${index + 1}. ${attempt.label}`),
+      ].join('\n');
+    });
+  });
 
 program.parseAsync().catch((error: unknown) => {
   const message =

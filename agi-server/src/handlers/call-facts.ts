@@ -61,7 +61,7 @@ export function readLinkedId(session: AgiSession): string {
 }
 
 const positionSchema = z.object({
-  routeId: z.string().regex(/^(_unknown|[a-z0-9][a-z0-9-]{0,62})$/),
+  routeId: z.string().regex(/^(_unknown|_outbound|[a-z0-9][a-z0-9-]{0,62})$/),
   planKey: z.enum(['open', 'closed', 'holiday']),
   attempt: z.coerce.number().int().min(0).max(1000),
 });

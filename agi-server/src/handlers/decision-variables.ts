@@ -5,7 +5,10 @@ import type { Decision } from '../routing/router.js';
  * A decision as channel variables, every one of them every time (empty when it does not apply),
  * so that nothing from an earlier step lingers. Sent in one EXEC MSet round trip.
  */
-export function decisionVariables(decision: Decision): Record<string, string> {
+export function decisionVariables(
+  decision: Decision,
+  outbound: { extension: string; dialled: string } | undefined = undefined,
+): Record<string, string> {
   const position = decision.position;
   return {
     [V.action]: decision.action,
@@ -22,5 +25,8 @@ export function decisionVariables(decision: Decision): Record<string, string> {
     [V.plan]: position?.planKey ?? '',
     [V.step]: position ? String(position.attempt) : '',
     [V.version]: String(decision.version),
+    [V.callerIdNumber]: decision.action === 'dial' ? (decision.callerIdNumber ?? '') : '',
+    [V.extension]: outbound?.extension ?? '',
+    [V.number]: outbound?.dialled ?? '',
   };
 }

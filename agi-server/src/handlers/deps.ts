@@ -2,6 +2,7 @@ import type { Logger } from 'pino';
 import type { Metrics } from '../metrics.js';
 import type { RoutingSnapshot } from '../routing/snapshot.js';
 import type { CallLogWriter } from '../store/call-log-writer.js';
+import type { OutboundLimiter } from './outbound-limiter.js';
 
 /** What the AGI script handlers need: the current snapshot, the call log, a clock, logs, metrics. */
 export interface HandlerDeps {
@@ -13,4 +14,5 @@ export interface HandlerDeps {
   readonly metrics: Metrics;
   /** Shared with the Twilio Function to check X-SB- signatures; unset: headers are never trusted. */
   readonly headerSecret: string | undefined;
+  readonly outboundLimiter: OutboundLimiter;
 }

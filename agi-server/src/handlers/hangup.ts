@@ -13,6 +13,8 @@ export function createHangupHandler(deps: HandlerDeps): AgiScriptHandler {
   return async (session) => {
     const { query } = session.env;
     const linkedId = readLinkedId(session);
+    // An outbound call admitted by the limiter is over: it no longer counts as in progress.
+    deps.outboundLimiter.release(linkedId);
     const dialStatus = query[AgiQuery.dialStatus] || undefined;
     const action = query[AgiQuery.action] || undefined;
     const reason = query[AgiQuery.reason] || undefined;
@@ -61,7 +63,7 @@ export function dispositionOf(
   if (dialStatus === 'ANSWER') return 'answered';
   if (action === 'voicemail') return 'voicemail';
   if (action === 'hangup') {
-    if (reason === 'rejected' || reason === 'unknown-did') return 'rejected';
+    if (reason === 'rejected' || reason === 'unknown-did' || reason === 'denied') return 'rejected';
     if (reason === 'plan-end' || reason === 'not-advanced') return 'unanswered';
     return 'failed';
   }

@@ -1,5 +1,6 @@
 import type { AgiScriptHandler } from '../agi/index.js';
 import { AgiQuery } from '../dialplan-contract.js';
+import { continueOutbound, OUTBOUND_ROUTE } from '../routing/outbound-decision.js';
 import { continueCall } from '../routing/router.js';
 import type { CallEvent } from '../store/types.js';
 import { outcomeOfDialStatus, readLinkedId, readPosition } from './call-facts.js';
@@ -13,8 +14,15 @@ export function createNextHandler(deps: HandlerDeps): AgiScriptHandler {
     const dialStatus = session.env.query[AgiQuery.dialStatus];
     const outcome = outcomeOfDialStatus(dialStatus);
     const facts = { did: undefined, caller: session.env.callerId, callerName: session.env.callerIdName };
-    const decision = continueCall(deps.snapshot(), position, outcome, facts);
-    await session.setVariables(decisionVariables(decision));
+    const { query } = session.env;
+    const outbound =
+      position.routeId === OUTBOUND_ROUTE
+        ? { extension: query[AgiQuery.extension] ?? '', dialled: query[AgiQuery.number] ?? '' }
+        : undefined;
+    const decision = outbound
+      ? continueOutbound(deps.snapshot(), outbound.extension, outbound.dialled, position.attempt, outcome)
+      : continueCall(deps.snapshot(), position, outcome, facts);
+    await session.setVariables(decisionVariables(decision, outbound));
 
     const linkedId = readLinkedId(session);
     const at = deps.clock().toISOString();

@@ -145,11 +145,92 @@ export const extensionSchema = z
     /** PJSIP endpoints that ring for this extension (desk phone, softphone…); default: the number. */
     endpoints: z.array(endpointName).min(1).max(8).optional(),
     mailbox: extensionNumber.optional(),
-    /** The DID shown as caller ID when this extension calls out. */
+    /** The DID shown as caller ID when this extension calls out (one of outbound.ownedNumbers). */
     outboundCallerId: e164Schema.optional(),
+    /** Outbound policy id; default: outbound.defaultPolicy. */
+    outboundPolicy: idSchema.optional(),
   })
   .strict();
 export type Extension = z.infer<typeof extensionSchema>;
+
+/**
+ * Blocked unless a policy says otherwise: US premium-rate (900, 976), the Caribbean NANP
+ * countries that one-ring and callback fraud use (they dial like +1 numbers), and international
+ * premium/satellite ranges (+881, +882, +883, +979).
+ */
+export const DEFAULT_BLOCKED_PREFIXES = [
+  '+1900',
+  '+1976',
+  '+1242',
+  '+1246',
+  '+1264',
+  '+1268',
+  '+1284',
+  '+1345',
+  '+1441',
+  '+1473',
+  '+1649',
+  '+1664',
+  '+1721',
+  '+1758',
+  '+1767',
+  '+1784',
+  '+1809',
+  '+1829',
+  '+1849',
+  '+1868',
+  '+1869',
+  '+1876',
+  '+881',
+  '+882',
+  '+883',
+  '+979',
+];
+
+const prefixSchema = z.string().regex(/^\+\d{1,15}$/, 'a + followed by digits, such as +1900');
+
+export const outboundPolicySchema = z
+  .object({
+    id: idSchema,
+    /** internal: extensions only; national: the default country; countries: those listed too; international: anywhere not blocked. */
+    allow: z.enum(['internal', 'national', 'countries', 'international']).default('national'),
+    countries: z.array(countrySchema).default([]),
+    blockedPrefixes: z.array(prefixSchema).default(DEFAULT_BLOCKED_PREFIXES),
+    callsPerMinute: z.number().int().min(1).max(600).default(10),
+    maxConcurrent: z.number().int().min(1).max(100).default(2),
+    /** Trunks to use, in order; default: every trunk in the order listed. */
+    trunks: z.array(idSchema).optional(),
+  })
+  .strict();
+export type OutboundPolicy = z.infer<typeof outboundPolicySchema>;
+
+export const trunkSchema = z
+  .object({
+    id: idSchema,
+    /** The PJSIP endpoint (asterisk-config renders it; its contact keeps the *.pstn.twilio.com name). */
+    endpoint: endpointName,
+    name: safeLabel(40).default(''),
+  })
+  .strict();
+export type Trunk = z.infer<typeof trunkSchema>;
+
+export const outboundSchema = z
+  .object({
+    /** Digit dialled before an outside number (9 + number); empty for none. */
+    outsidePrefix: z.string().regex(/^\d?$/).default('9'),
+    /** Numbers you own at Twilio: the only caller IDs ever presented. */
+    ownedNumbers: z.array(e164Schema).default([]),
+    defaultCallerId: e164Schema.optional(),
+    trunks: z.array(trunkSchema).default([]),
+    /** Always allowed, whatever the policy or limits, routed through `emergencyTrunks`. */
+    emergencyNumbers: z.array(z.string().regex(/^\d{2,6}$/)).default(['911', '933']),
+    emergencyTrunks: z.array(idSchema).optional(),
+    policies: z.array(outboundPolicySchema).prefault([{ id: 'default' }]),
+    defaultPolicy: idSchema.default('default'),
+    ringTimeoutSeconds: timeoutSeconds.default(60),
+  })
+  .strict();
+export type OutboundConfig = z.infer<typeof outboundSchema>;
 
 export const settingsSchema = z
   .object({
@@ -168,6 +249,7 @@ const rawConfigSchema = z
     extensions: z.array(extensionSchema).default([]),
     schedules: z.array(scheduleSchema).default([]),
     routes: z.array(routeSchema).default([]),
+    outbound: outboundSchema.prefault({}),
   })
   .strict();
 
@@ -176,6 +258,65 @@ function stepExtensions(step: Step): string[] {
   if (step.type === 'ring-group' || step.type === 'hunt') return step.extensions;
   if (step.type === 'voicemail') return [step.mailbox];
   return [];
+}
+
+function checkOutbound(
+  config: z.infer<typeof rawConfigSchema>,
+  extensions: Set<string>,
+  ctx: z.RefinementCtx,
+): void {
+  const { outbound } = config;
+  const owned = new Set(outbound.ownedNumbers);
+  const trunks = new Set(outbound.trunks.map((trunk) => trunk.id));
+  const policies = new Set(outbound.policies.map((policy) => policy.id));
+  const at = (...path: (string | number)[]) => ['outbound', ...path];
+  if (outbound.defaultCallerId && !owned.has(outbound.defaultCallerId)) {
+    ctx.addIssue({
+      code: 'custom',
+      path: at('defaultCallerId'),
+      message: 'must be one of outbound.ownedNumbers',
+    });
+  }
+  if (!policies.has(outbound.defaultPolicy))
+    ctx.addIssue({ code: 'custom', path: at('defaultPolicy'), message: 'unknown policy' });
+  outbound.policies.forEach((policy, index) => {
+    policy.trunks?.forEach((trunk, t) => {
+      if (!trunks.has(trunk))
+        ctx.addIssue({
+          code: 'custom',
+          path: at('policies', index, 'trunks', t),
+          message: `unknown trunk ${trunk}`,
+        });
+    });
+  });
+  outbound.emergencyTrunks?.forEach((trunk, t) => {
+    if (!trunks.has(trunk))
+      ctx.addIssue({ code: 'custom', path: at('emergencyTrunks', t), message: `unknown trunk ${trunk}` });
+  });
+  for (const number of outbound.emergencyNumbers) {
+    if (extensions.has(number))
+      ctx.addIssue({
+        code: 'custom',
+        path: at('emergencyNumbers'),
+        message: `${number} is also an extension`,
+      });
+  }
+  config.extensions.forEach((extension, index) => {
+    if (extension.outboundCallerId && !owned.has(extension.outboundCallerId)) {
+      ctx.addIssue({
+        code: 'custom',
+        path: ['extensions', index, 'outboundCallerId'],
+        message: 'must be one of outbound.ownedNumbers',
+      });
+    }
+    if (extension.outboundPolicy && !policies.has(extension.outboundPolicy)) {
+      ctx.addIssue({
+        code: 'custom',
+        path: ['extensions', index, 'outboundPolicy'],
+        message: 'unknown policy',
+      });
+    }
+  });
 }
 
 /**
@@ -215,6 +356,7 @@ export const routingConfigSchema = rawConfigSchema
       });
     };
     checkPlan(config.settings.unknownDid, ['settings', 'unknownDid']);
+    checkOutbound(config, extensions, ctx);
     const ids = new Set<string>();
     const keys = new Set<string>();
     config.routes.forEach((route, index) => {

@@ -53,6 +53,8 @@ export interface DialDecision extends DecisionBase {
   readonly timeoutSeconds: number;
   readonly options: string;
   readonly callerIdName: string | undefined;
+  /** Outbound: the owned number presented as caller ID (From / P-Asserted-Identity). */
+  readonly callerIdNumber?: string | undefined;
   /** Extension numbers (or the external number) this attempt rings. */
   readonly targets: readonly string[];
 }
@@ -65,7 +67,9 @@ export interface VoicemailDecision extends DecisionBase {
 export interface HangupDecision extends DecisionBase {
   readonly action: 'hangup';
   readonly cause: number;
-  readonly reason: 'unknown-did' | 'rejected' | 'plan-end' | 'answered' | 'not-advanced';
+  readonly reason: 'unknown-did' | 'rejected' | 'plan-end' | 'answered' | 'not-advanced' | 'denied';
+  /** For `denied`: why (blocked-prefix, calls-per-minute…). */
+  readonly detail?: string | undefined;
   readonly reject: 'busy' | 'congestion' | 'announcement' | undefined;
   readonly announcement: string | undefined;
 }
@@ -142,7 +146,7 @@ function callerIdName(route: Route | undefined, facts: CallFacts): string | unde
   return shown.startsWith(route.callerIdNamePrefix) ? shown : `${route.callerIdNamePrefix}${shown}`;
 }
 
-function hangup(
+export function hangup(
   snapshot: RoutingSnapshot,
   position: PlanPosition | undefined,
   reason: HangupDecision['reason'],

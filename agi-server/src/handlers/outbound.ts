@@ -1,0 +1,93 @@
+import { z } from 'zod';
+import type { AgiScriptHandler } from '../agi/index.js';
+import { AgiQuery } from '../dialplan-contract.js';
+import { classifyOutbound, policyFor } from '../routing/outbound.js';
+import { decideOutbound, deniedDecision } from '../routing/outbound-decision.js';
+import type { CallEvent } from '../store/types.js';
+import { readLinkedId } from './call-facts.js';
+import { decisionVariables } from './decision-variables.js';
+import type { HandlerDeps } from './deps.js';
+
+const endpointSchema = z.string().regex(/^[A-Za-z0-9_.-]{1,64}$/);
+const dialledSchema = z.string().regex(/^\+?[0-9*#]{1,32}$/);
+
+/**
+ * `outbound`: an extension dialled something. The calling extension is the PJSIP endpoint the
+ * call came from (never a caller ID the phone could set itself); the dialled digits are checked
+ * by the policy, then by the per-extension limits, before a trunk is named.
+ */
+export function createOutboundHandler(deps: HandlerDeps): AgiScriptHandler {
+  return async (session) => {
+    const { query } = session.env;
+    const snapshot = deps.snapshot();
+    const now = deps.clock();
+    const linkedId = readLinkedId(session);
+    const endpoint = endpointSchema.safeParse(query[AgiQuery.endpoint]);
+    const dialledParse = dialledSchema.safeParse(query[AgiQuery.dialled]);
+    const dialled = dialledParse.success ? dialledParse.data : '';
+    const extension = endpoint.success ? (snapshot.extensionByEndpoint.get(endpoint.data) ?? '') : '';
+
+    let decision = dialledParse.success
+      ? decideOutbound(snapshot, extension, dialled, 0)
+      : deniedDecision(snapshot, 'not-a-number', undefined);
+    const verdict = dialledParse.success ? classifyOutbound(snapshot, extension, dialled) : undefined;
+    if (verdict?.kind === 'external' && !verdict.emergency) {
+      const policy = policyFor(snapshot, extension);
+      const admitted = policy ? deps.outboundLimiter.admit(extension, linkedId, policy, now.getTime()) : 'ok';
+      if (admitted !== 'ok') decision = deniedDecision(snapshot, admitted, verdict.number);
+    }
+    await session.setVariables(decisionVariables(decision, { extension, dialled }));
+
+    const at = now.toISOString();
+    const number =
+      verdict && verdict.kind !== 'internal'
+        ? verdict.number
+        : verdict?.kind === 'internal'
+          ? verdict.extension
+          : undefined;
+    const events: CallEvent[] = [
+      {
+        type: 'start',
+        linkedId,
+        at,
+        callSid: undefined,
+        did: number,
+        caller: extension || undefined,
+        routeId: decision.position?.routeId,
+        version: decision.version,
+        plan: 'outbound',
+        note:
+          decision.action === 'hangup' && decision.reason === 'denied'
+            ? `denied: ${decision.detail}`
+            : undefined,
+        signature: undefined,
+      },
+    ];
+    if (decision.action === 'dial' && decision.position) {
+      events.push({
+        type: 'attempt',
+        linkedId,
+        at,
+        attempt: decision.position.attempt,
+        label: decision.label,
+        targets: decision.targets,
+      });
+    }
+    deps.callLog.record(...events);
+    const denied = decision.action === 'hangup' && decision.reason === 'denied';
+    deps.logger[denied ? 'warn' : 'info'](
+      {
+        event: 'outbound-call',
+        uniqueid: session.env.uniqueId,
+        linkedid: linkedId,
+        extension,
+        dialled,
+        action: decision.action,
+        ...(decision.action === 'dial' ? { dial: decision.dial, callerId: decision.callerIdNumber } : {}),
+        ...(decision.action === 'hangup' && denied ? { denied: decision.detail } : {}),
+        step: decision.label,
+      },
+      denied ? 'outbound call denied' : 'outbound call routed',
+    );
+  };
+}

@@ -1,0 +1,101 @@
+import { dialStringSchema } from './dial-string.js';
+import type { Outcome } from './model.js';
+import { classifyOutbound, type DenialReason } from './outbound.js';
+import { type Decision, HangupCause, hangup, type PlanPosition } from './router.js';
+import { endpointsOf, type RoutingSnapshot } from './snapshot.js';
+
+/**
+ * Outbound calls as decisions for the dialplan, pure. Trunk failover reuses the inbound loop:
+ * attempt N is trunk N, and `next` moves on only when a trunk fails (5xx, timeout), never when the
+ * called party is busy or does not answer.
+ */
+
+/** Not a valid route id: stands for an outbound call in SB_ROUTE. */
+export const OUTBOUND_ROUTE = '_outbound';
+
+export type LimitReason = 'calls-per-minute' | 'concurrent';
+
+export function deniedDecision(
+  snapshot: RoutingSnapshot,
+  reason: DenialReason | LimitReason,
+  number: string | undefined,
+): Decision {
+  return {
+    ...hangup(
+      snapshot,
+      { routeId: OUTBOUND_ROUTE, planKey: 'open', attempt: 0 },
+      'denied',
+      HangupCause.congestion,
+      `denied: ${reason}${number ? ` (${number})` : ''}`,
+    ),
+    reject: 'congestion',
+    detail: reason,
+  };
+}
+
+export function decideOutbound(
+  snapshot: RoutingSnapshot,
+  extension: string,
+  dialled: string,
+  attempt: number,
+): Decision {
+  const verdict = classifyOutbound(snapshot, extension, dialled);
+  const position: PlanPosition = { routeId: OUTBOUND_ROUTE, planKey: 'open', attempt };
+  const timeoutSeconds = snapshot.config.outbound.ringTimeoutSeconds;
+  if (verdict.kind === 'denied') return deniedDecision(snapshot, verdict.reason, verdict.number);
+  if (verdict.kind === 'internal') {
+    if (attempt > 0) return hangup(snapshot, position, 'plan-end', HangupCause.noAnswer, 'end of plan');
+    const target = snapshot.extensions.get(verdict.extension);
+    const dial = dialStringSchema.parse(
+      (target ? endpointsOf(target) : []).map((endpoint) => `PJSIP/${endpoint}`).join('&'),
+    );
+    return {
+      version: snapshot.version,
+      position,
+      action: 'dial',
+      dial,
+      timeoutSeconds,
+      options: '',
+      callerIdName: undefined,
+      callerIdNumber: undefined,
+      targets: [verdict.extension],
+      label: `internal ${verdict.extension}`,
+    };
+  }
+  const trunk = verdict.trunks[attempt];
+  if (!trunk) return hangup(snapshot, position, 'plan-end', HangupCause.congestion, 'every trunk failed');
+  return {
+    version: snapshot.version,
+    position,
+    action: 'dial',
+    dial: dialStringSchema.parse(`PJSIP/${verdict.number}@${trunk.endpoint}`),
+    timeoutSeconds,
+    options: '',
+    callerIdName: undefined,
+    callerIdNumber: verdict.callerId,
+    targets: [verdict.number],
+    label: `${verdict.emergency ? 'emergency ' : ''}${verdict.number} via trunk ${trunk.id}`,
+  };
+}
+
+/** After a Dial of an outbound call: next trunk on a trunk failure, otherwise the end. */
+export function continueOutbound(
+  snapshot: RoutingSnapshot,
+  extension: string,
+  dialled: string,
+  attempt: number,
+  outcome: Outcome | 'answered',
+): Decision {
+  const position: PlanPosition = { routeId: OUTBOUND_ROUTE, planKey: 'open', attempt };
+  if (outcome === 'answered') return hangup(snapshot, position, 'answered', HangupCause.normal, 'answered');
+  if (outcome !== 'unavailable' && outcome !== 'failed') {
+    return hangup(
+      snapshot,
+      position,
+      'not-advanced',
+      HangupCause.normal,
+      `${outcome}: no other trunk is tried`,
+    );
+  }
+  return decideOutbound(snapshot, extension, dialled, attempt + 1);
+}
