@@ -1,11 +1,18 @@
+import { once } from 'node:events';
 import { mkdtempSync } from 'node:fs';
+import { createRequire } from 'node:module';
 import { createServer, type Server } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { pino } from 'pino';
 import { createFastAgiServer } from '../src/agi/index.js';
+import { msetData } from '../src/agi/wire.js';
 import { createSwitchboard } from '../src/app.js';
 import { loadServerConfig } from '../src/config.js';
+import { decisionVariables } from '../src/handlers/decision-variables.js';
+import { routingConfigSchema } from '../src/routing/model.js';
+import { routeCall } from '../src/routing/router.js';
+import { buildSnapshot } from '../src/routing/snapshot.js';
 import { realisticConfig } from './realistic-config.js';
 
 /**
@@ -13,7 +20,7 @@ import { realisticConfig } from './realistic-config.js';
  * (process.cpuUsage). Variant from argv[2]; tells the parent its port; answers `measure`.
  */
 
-type Variant = 'floor' | 'memory' | 'switchboard';
+type Variant = 'floor' | 'ding-dong' | 'memory' | 'switchboard';
 const variant = process.argv[2] as Variant;
 const silent = pino({ level: 'silent' });
 const ROUTE = 'EXEC MSet "SB_ACTION=dial,SB_DIAL=PJSIP/1000&PJSIP/1001&PJSIP/1002,SB_TIMEOUT=20"\n';
@@ -65,6 +72,50 @@ async function memoryServer(): Promise<number> {
   return (await server.listen()).port;
 }
 
+/**
+ * ding-dong, the existing Node AGI library, doing the same lookup: our pure router on the same
+ * 1,000-DID snapshot, the same variables in one MSet. No call log: this row isolates the
+ * protocol layer.
+ */
+async function dingDongServer(): Promise<number> {
+  const require = createRequire(import.meta.url);
+  const AGIServer = require('ding-dong') as (handler: (context: DingDongContext) => void) => {
+    start(port: number, host: string): Server;
+  };
+  const snapshot = buildSnapshot(routingConfigSchema.parse(realisticConfig()), 1);
+  const server = AGIServer((context) => {
+    context.onEvent('variables').then(async (vars) => {
+      const query = new URLSearchParams(vars.agi_network_script?.split('?')[1] ?? '');
+      const decision = routeCall(
+        snapshot,
+        { did: query.get('did') ?? undefined, caller: vars.agi_callerid, callerName: vars.agi_calleridname },
+        new Date(),
+      );
+      await context.exec('MSet', msetData(new Map(Object.entries(decisionVariables(decision)))));
+      context.end();
+    });
+  }).start(await freePort(), '127.0.0.1');
+  await once(server, 'listening');
+  return (server.address() as { port: number }).port;
+}
+
+/** ding-dong takes port 0 for "unset" (and then listens on 3000): hand it a free port. */
+async function freePort(): Promise<number> {
+  const probe = createServer();
+  probe.listen(0, '127.0.0.1');
+  await once(probe, 'listening');
+  const { port } = probe.address() as { port: number };
+  probe.close();
+  await once(probe, 'close');
+  return port;
+}
+
+interface DingDongContext {
+  onEvent(name: 'variables'): Promise<Record<string, string>>;
+  exec(application: string, args: string): Promise<unknown>;
+  end(): void;
+}
+
 /** The product: snapshot of 1,000 DIDs, pure router, call log written to SQLite. */
 async function switchboardServer(): Promise<number> {
   const dbPath = join(mkdtempSync(join(tmpdir(), 'sb-bench-')), 'bench.sqlite');
@@ -81,9 +132,16 @@ async function switchboardServer(): Promise<number> {
   return (await switchboard.listen()).agi.port;
 }
 
-const start = { floor: floorServer, memory: memoryServer, switchboard: switchboardServer }[variant];
+const start = {
+  floor: floorServer,
+  'ding-dong': dingDongServer,
+  memory: memoryServer,
+  switchboard: switchboardServer,
+}[variant];
 if (!start) throw new Error(`unknown variant ${variant}`);
 const port = await start();
+// A normal exit on SIGTERM, so that --cpu-prof (BENCH_PROFILE) writes its profile.
+process.on('SIGTERM', () => process.exit(0));
 process.on('message', (message: unknown) => {
   if (message === 'measure') {
     const cpu = process.cpuUsage();

@@ -55,7 +55,7 @@ export class AgiSession extends EventEmitter<AgiSessionEvents> {
   private pending: PendingCommand | undefined;
   private queue: Promise<unknown> = Promise.resolve();
   private hangupSeen = false;
-  private closedWith: AgiError | undefined;
+  private closedWith: (() => AgiError) | undefined;
 
   constructor(
     readonly env: AgiEnvironment,
@@ -63,7 +63,9 @@ export class AgiSession extends EventEmitter<AgiSessionEvents> {
     private readonly commandTimeoutMs: number,
   ) {
     super();
-    socket.once('close', () => this.fail(new AgiConnectionClosedError('AGI connection closed')));
+    // Errors are built only when something will receive them: most sessions end without one, and
+    // an Error with its stack trace per session was a measurable share of the server's CPU.
+    socket.once('close', () => this.fail(() => new AgiConnectionClosedError('AGI connection closed')));
   }
 
   /** True once Asterisk has sent HANGUP: the channel is dead or going away. */
@@ -113,7 +115,7 @@ export class AgiSession extends EventEmitter<AgiSessionEvents> {
   }
 
   private sendNow(command: string): Promise<AgiSuccessReply> {
-    if (this.closedWith) return Promise.reject(this.closedWith);
+    if (this.closedWith) return Promise.reject(this.closedWith());
     return new Promise<AgiSuccessReply>((resolve, reject) => {
       const timer = setTimeout(() => {
         this.abort(new AgiTimeoutError(`no reply to "${command}" within ${this.commandTimeoutMs} ms`));
@@ -184,24 +186,28 @@ export class AgiSession extends EventEmitter<AgiSessionEvents> {
 
   /** Ends the session from our side: Asterisk continues in the dialplan. */
   end(): void {
-    if (!this.closedWith) this.fail(new AgiConnectionClosedError('AGI session ended'));
+    if (!this.closedWith) this.fail(() => new AgiConnectionClosedError('AGI session ended'));
     this.socket.end();
   }
 
   /** Fails the session and drops the connection (timeouts, protocol errors, deadlines). */
   abort(error: AgiError): void {
-    this.fail(error);
+    this.fail(() => error);
     this.socket.destroy();
   }
 
-  private fail(error: AgiError): void {
+  private fail(reason: () => AgiError): void {
     if (this.closedWith) return;
-    this.closedWith = error;
+    let error: AgiError | undefined;
+    this.closedWith = () => {
+      error ??= reason();
+      return error;
+    };
     const pending = this.pending;
     this.pending = undefined;
     if (pending) {
       clearTimeout(pending.timer);
-      pending.reject(error);
+      pending.reject(this.closedWith());
     }
     this.emit('close');
   }

@@ -165,12 +165,26 @@ export function hangup(
   };
 }
 
+/** Validated dial strings per snapshot: the same few targets recur call after call. */
+const dialCache = new WeakMap<RoutingSnapshot, Map<string, DialString>>();
+
 function dialTargets(snapshot: RoutingSnapshot, numbers: readonly string[]): DialString {
-  const targets = numbers.flatMap((number) => {
-    const extension = snapshot.extensions.get(number);
-    return extension ? endpointsOf(extension).map((endpoint) => `PJSIP/${endpoint}`) : [];
-  });
-  return dialStringSchema.parse(targets.join('&'));
+  let cache = dialCache.get(snapshot);
+  if (!cache) {
+    cache = new Map();
+    dialCache.set(snapshot, cache);
+  }
+  const key = numbers.join(',');
+  let dial = cache.get(key);
+  if (!dial) {
+    const targets = numbers.flatMap((number) => {
+      const extension = snapshot.extensions.get(number);
+      return extension ? endpointsOf(extension).map((endpoint) => `PJSIP/${endpoint}`) : [];
+    });
+    dial = dialStringSchema.parse(targets.join('&'));
+    cache.set(key, dial);
+  }
+  return dial;
 }
 
 /** The decision for attempt `position.attempt` of a plan (or the end of the plan). */

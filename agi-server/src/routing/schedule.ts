@@ -35,7 +35,19 @@ function formatter(timeZone: string): Intl.DateTimeFormat {
   return format;
 }
 
+/** Schedules have minute resolution: one Intl conversion per zone per minute, not per call. */
+const lastMinute = new Map<string, { minute: number; local: LocalTime }>();
+
 export function localTime(instant: Date, timeZone: string): LocalTime {
+  const minute = Math.floor(instant.getTime() / 60_000);
+  const cached = lastMinute.get(timeZone);
+  if (cached?.minute === minute) return cached.local;
+  const local = convert(instant, timeZone);
+  lastMinute.set(timeZone, { minute, local });
+  return local;
+}
+
+function convert(instant: Date, timeZone: string): LocalTime {
   const parts: Record<string, string> = {};
   for (const part of formatter(timeZone).formatToParts(instant)) parts[part.type] = part.value;
   return {
