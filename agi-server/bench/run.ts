@@ -1,6 +1,7 @@
 import { type ChildProcess, fork } from 'node:child_process';
 import { cpus } from 'node:os';
 import { fileURLToPath } from 'node:url';
+import { functionBench } from './function-bench.js';
 import { percentile, runLoad } from './load-generator.js';
 import { realisticDid } from './realistic-config.js';
 
@@ -171,3 +172,6 @@ console.log(
     'switchboard: the product: snapshot of 1,000 DIDs (schedules, ring groups, hunts), router, call log in SQLite.',
   ].join('\n'),
 );
+
+console.log('');
+for (const line of functionBench()) console.log(line);

@@ -1,0 +1,111 @@
+import { mkdtempSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { fileURLToPath } from 'node:url';
+import { pino } from 'pino';
+import { installLabConfig, LabAsterisk, median, provisionLab, Sipp, startPhone } from '../../test/lab/lab.js';
+import { createSwitchboard } from '../src/app.js';
+import { loadServerConfig, readRoutingFile } from '../src/config.js';
+
+/**
+ * npm run bench:lab: a SIPp calls/s ramp through real Asterisk 22 (the lab), the AGI path beside a
+ * static Dial() to the same phone at every rate, in the same run. Asterisk is restarted before
+ * each run (its memory grows with calls). Reports call setup (INVITE -> 200 OK) median and p95,
+ * failed calls, and the highest rate each path carried with no failed call.
+ */
+
+const RATES = (process.env.BENCH_LAB_RATES ?? '50,100,200,300,400,500').split(',').map(Number);
+const SECONDS = Number(process.env.BENCH_LAB_SECONDS ?? 4);
+const PATHS = [
+  ['static', '+19860000001'],
+  ['agi', '+19863334949'],
+] as const;
+
+function p95(values: readonly number[]): number {
+  const sorted = [...values].sort((a, b) => a - b);
+  return sorted[Math.min(sorted.length - 1, Math.ceil(sorted.length * 0.95) - 1)] ?? Number.NaN;
+}
+
+const chroot = await provisionLab();
+installLabConfig(chroot);
+const seed = readRoutingFile(fileURLToPath(new URL('../../test/lab/routing.lab.yaml', import.meta.url)));
+const config = {
+  ...loadServerConfig({ SB_DB_PATH: join(mkdtempSync(join(tmpdir(), 'sb-bench-lab-')), 'bench.sqlite') }),
+  SB_AGI_PORT: 4573,
+};
+const switchboard = await createSwitchboard({
+  config,
+  logger: pino({ level: 'silent' }),
+  seed,
+  withoutApi: true,
+});
+await switchboard.listen();
+
+interface Result {
+  rate: number;
+  path: string;
+  calls: number;
+  failed: number;
+  medianMs: number;
+  p95Ms: number;
+}
+const results: Result[] = [];
+console.log(
+  `Lab ramp: real Asterisk 22 + SIPp, ${SECONDS} s per rate, each rate: static Dial then the AGI path`,
+);
+try {
+  for (const rate of RATES) {
+    for (const [path, did] of PATHS) {
+      const asterisk = new LabAsterisk(chroot);
+      await asterisk.start();
+      const phone = startPhone(chroot, '127.0.0.2');
+      const calls = rate * SECONDS;
+      const run = await new Sipp(chroot, {
+        scenario: 'twilio-call',
+        address: '127.0.0.1',
+        port: 5070,
+        remote: '127.0.0.1:5060',
+        service: did,
+        keys: { caller: '+15551230001', callsid: 'CA0123456789abcdef0123456789abcdef' },
+        calls,
+        rate,
+        durationMs: 500,
+        timeoutSeconds: SECONDS * 4 + 20,
+        traceRtt: true,
+      }).done;
+      await phone.stop();
+      await asterisk.stop();
+      const times = run.responseTimesMs;
+      const result = {
+        rate,
+        path,
+        calls,
+        failed: calls - times.length,
+        medianMs: median(times),
+        p95Ms: p95(times),
+      };
+      results.push(result);
+      console.log(
+        `  ${String(rate).padStart(4)} calls/s  ${path.padEnd(6)}  setup median ${result.medianMs.toFixed(2)} ms  p95 ${result.p95Ms.toFixed(2)} ms  failed ${result.failed}/${calls}`,
+      );
+    }
+  }
+} finally {
+  await switchboard.close(1_000);
+}
+
+const best = (path: string) =>
+  Math.max(0, ...results.filter((r) => r.path === path && r.failed === 0).map((r) => r.rate));
+const at = (path: string, rate: number) => results.find((r) => r.path === path && r.rate === rate);
+const lowest = RATES[0] as number;
+const staticLow = at('static', lowest);
+const agiLow = at('agi', lowest);
+console.log('');
+console.log(
+  `at ${lowest} calls/s: AGI adds ${((agiLow?.medianMs ?? Number.NaN) - (staticLow?.medianMs ?? Number.NaN)).toFixed(2)} ms median call setup ` +
+    `(AGI/static = ${((agiLow?.medianMs ?? Number.NaN) / (staticLow?.medianMs ?? Number.NaN)).toFixed(2)})`,
+);
+console.log(
+  `highest rate with 0 failed calls (of ${RATES.join(', ')}): static ${best('static')}, AGI ${best('agi')} ` +
+    `(AGI/static = ${(best('agi') / Math.max(1, best('static'))).toFixed(2)})`,
+);
