@@ -1,6 +1,7 @@
 import type { AgiScriptHandler } from '../agi/index.js';
 import { routeCall } from '../routing/router.js';
 import type { CallEvent } from '../store/types.js';
+import { attemptEvents } from './attempt-event.js';
 import { readInboundFacts } from './call-facts.js';
 import { decisionVariables } from './decision-variables.js';
 import type { HandlerDeps } from './deps.js';
@@ -31,16 +32,7 @@ export function createInboundHandler(deps: HandlerDeps): AgiScriptHandler {
         signature: facts.signature,
       },
     ];
-    if (decision.action !== 'hangup' && decision.position) {
-      events.push({
-        type: 'attempt',
-        linkedId: facts.linkedId,
-        at,
-        attempt: decision.position.attempt,
-        label: decision.label,
-        targets: decision.action === 'dial' ? decision.targets : [decision.mailbox],
-      });
-    }
+    events.push(...attemptEvents(facts.linkedId, at, decision));
     deps.callLog.record(...events);
     deps.metrics.routeHits.inc({ route: decision.position?.routeId ?? 'none' });
     const untrusted = facts.signature !== 'absent' && facts.signature !== 'valid';

@@ -3,6 +3,7 @@ import { AgiQuery } from '../dialplan-contract.js';
 import { continueOutbound, OUTBOUND_ROUTE } from '../routing/outbound-decision.js';
 import { continueCall } from '../routing/router.js';
 import type { CallEvent } from '../store/types.js';
+import { attemptEvents } from './attempt-event.js';
 import { outcomeOfDialStatus, readLinkedId, readPosition } from './call-facts.js';
 import { decisionVariables } from './decision-variables.js';
 import type { HandlerDeps } from './deps.js';
@@ -27,16 +28,7 @@ export function createNextHandler(deps: HandlerDeps): AgiScriptHandler {
     const linkedId = readLinkedId(session);
     const at = deps.clock().toISOString();
     const events: CallEvent[] = [{ type: 'outcome', linkedId, attempt: position.attempt, outcome }];
-    if (decision.action !== 'hangup' && decision.position) {
-      events.push({
-        type: 'attempt',
-        linkedId,
-        at,
-        attempt: decision.position.attempt,
-        label: decision.label,
-        targets: decision.action === 'dial' ? decision.targets : [decision.mailbox],
-      });
-    }
+    events.push(...attemptEvents(linkedId, at, decision));
     deps.callLog.record(...events);
     deps.logger.info(
       {

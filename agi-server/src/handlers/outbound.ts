@@ -4,6 +4,7 @@ import { AgiQuery } from '../dialplan-contract.js';
 import { classifyOutbound, policyFor } from '../routing/outbound.js';
 import { decideOutbound, deniedDecision } from '../routing/outbound-decision.js';
 import type { CallEvent } from '../store/types.js';
+import { attemptEvents } from './attempt-event.js';
 import { readLinkedId } from './call-facts.js';
 import { decisionVariables } from './decision-variables.js';
 import type { HandlerDeps } from './deps.js';
@@ -63,16 +64,7 @@ export function createOutboundHandler(deps: HandlerDeps): AgiScriptHandler {
         signature: undefined,
       },
     ];
-    if (decision.action === 'dial' && decision.position) {
-      events.push({
-        type: 'attempt',
-        linkedId,
-        at,
-        attempt: decision.position.attempt,
-        label: decision.label,
-        targets: decision.targets,
-      });
-    }
+    events.push(...attemptEvents(linkedId, at, decision));
     deps.callLog.record(...events);
     const denied = decision.action === 'hangup' && decision.reason === 'denied';
     deps.logger[denied ? 'warn' : 'info'](
