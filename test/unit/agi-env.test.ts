@@ -76,7 +76,9 @@ describe('AGI environment block', () => {
 describe('AGI query string', () => {
   it('decodes like a form: percent escapes, + as space, first value wins, malformed escapes dropped', () => {
     const env = new EnvCollector();
-    for (const line of agiEnvBlock('inbound?a=%2B1%20x&b=two+words&a=second&c=&d&bad=%E0%A4%A&=anon').split('\n')) {
+    for (const line of agiEnvBlock('inbound?a=%2B1%20x&b=two+words&a=second&c=&d&bad=%E0%A4%A&=anon').split(
+      '\n',
+    )) {
       if (env.add(line)) break;
     }
     expect(env.build().query).toEqual({ a: '+1 x', b: 'two words', c: '', d: '', '': 'anon' });
