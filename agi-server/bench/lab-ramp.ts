@@ -3,7 +3,15 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { pino } from 'pino';
-import { installLabConfig, LabAsterisk, median, provisionLab, Sipp, startPhone } from '../../test/lab/lab.js';
+import { callFromTwilio } from '../../test/lab/calls.js';
+import {
+  installLabConfig,
+  LabAsterisk,
+  median,
+  percentile,
+  provisionLab,
+  startPhone,
+} from '../../test/lab/lab.js';
 import { createSwitchboard } from '../src/app.js';
 import { loadServerConfig, readRoutingFile } from '../src/config.js';
 
@@ -20,11 +28,6 @@ const PATHS = [
   ['static', '+19860000001'],
   ['agi', '+19863334949'],
 ] as const;
-
-function p95(values: readonly number[]): number {
-  const sorted = [...values].sort((a, b) => a - b);
-  return sorted[Math.min(sorted.length - 1, Math.ceil(sorted.length * 0.95) - 1)] ?? Number.NaN;
-}
 
 const chroot = await provisionLab();
 installLabConfig(chroot);
@@ -60,19 +63,14 @@ try {
       await asterisk.start();
       const phone = startPhone(chroot, '127.0.0.2');
       const calls = rate * SECONDS;
-      const run = await new Sipp(chroot, {
-        scenario: 'twilio-call',
-        address: '127.0.0.1',
-        port: 5070,
-        remote: '127.0.0.1:5060',
-        service: did,
-        keys: { caller: '+15551230001', callsid: 'CA0123456789abcdef0123456789abcdef' },
+      const run = await callFromTwilio(chroot, {
+        did,
         calls,
         rate,
         durationMs: 500,
-        timeoutSeconds: SECONDS * 4 + 20,
         traceRtt: true,
-      }).done;
+        timeoutSeconds: SECONDS * 4 + 20,
+      });
       await phone.stop();
       await asterisk.stop();
       const times = run.responseTimesMs;
@@ -82,7 +80,7 @@ try {
         calls,
         failed: calls - times.length,
         medianMs: median(times),
-        p95Ms: p95(times),
+        p95Ms: percentile(times, 95),
       };
       results.push(result);
       console.log(

@@ -18,6 +18,7 @@ export function callFromTwilio(
     durationMs?: number;
     caller?: string;
     traceRtt?: boolean;
+    timeoutSeconds?: number;
   },
 ): Promise<SippResult> {
   return new Sipp(chroot, {
@@ -30,7 +31,7 @@ export function callFromTwilio(
     calls: options.calls ?? 1,
     rate: options.rate ?? 10,
     durationMs: options.durationMs ?? 300,
-    timeoutSeconds: 60,
+    timeoutSeconds: options.timeoutSeconds ?? 60,
     ...(options.traceRtt ? { traceRtt: true } : {}),
   }).done;
 }

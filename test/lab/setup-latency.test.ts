@@ -3,7 +3,8 @@ import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, inject, it } from 'vitest';
 import { readRoutingFile } from '../../agi-server/src/config.js';
 import { startSwitchboard } from '../support/switchboard.js';
-import { median, RUN_DIR, Sipp, startPhone } from './lab.js';
+import { callFromTwilio } from './calls.js';
+import { median, percentile, RUN_DIR, startPhone } from './lab.js';
 
 // Call setup (INVITE sent -> 200 OK received, SIPp response time 1) through the AGI path versus
 // a static Dial() to the same phone, measured in the same run, rounds interleaved so that drift
@@ -12,11 +13,6 @@ import { median, RUN_DIR, Sipp, startPhone } from './lab.js';
 const chroot = inject('labChroot');
 const ROUNDS = 3;
 const CALLS_PER_ROUND = 40;
-
-function percentile(values: readonly number[], p: number): number {
-  const sorted = [...values].sort((a, b) => a - b);
-  return sorted[Math.min(sorted.length - 1, Math.ceil((p / 100) * sorted.length) - 1)] ?? Number.NaN;
-}
 
 describe('call setup through the AGI vs a static Dial (same run)', () => {
   let started: Awaited<ReturnType<typeof startSwitchboard>>;
@@ -38,19 +34,13 @@ describe('call setup through the AGI vs a static Dial (same run)', () => {
           ['static', '+19860000001'],
           ['agi', '+19863334949'],
         ] as const) {
-          const result = await new Sipp(chroot, {
-            scenario: 'twilio-call',
-            address: '127.0.0.1',
-            port: 5070,
-            remote: '127.0.0.1:5060',
-            service: did,
-            keys: { caller: '+15551230001', callsid: 'CA0123456789abcdef0123456789abcdef' },
+          const result = await callFromTwilio(chroot, {
+            did,
             calls: CALLS_PER_ROUND,
             rate: 10,
             durationMs: 100,
-            timeoutSeconds: 60,
             traceRtt: true,
-          }).done;
+          });
           expect(result.exitCode, result.stderr).toBe(0);
           expect(result.responseTimesMs).toHaveLength(CALLS_PER_ROUND);
           times[path].push(...result.responseTimesMs);

@@ -1,5 +1,4 @@
 import { z } from 'zod';
-import { NotFoundError } from '../config-service/routing-service.js';
 import { explainCall } from '../routing/explain.js';
 import {
   extensionSchema,
@@ -8,6 +7,7 @@ import {
   scheduleSchema,
   settingsSchema,
 } from '../routing/model.js';
+import { applyChange, found, removeFrom, upsert, versionResponse } from './config-changes.js';
 import type { AdminApiDeps, TypedApp } from './server.js';
 
 /**
@@ -18,23 +18,6 @@ import type { AdminApiDeps, TypedApp } from './server.js';
 
 const idParams = z.object({ id: z.string().min(1).max(64) });
 const numberParams = z.object({ number: z.string().min(1).max(6) });
-
-function upsert<T>(list: readonly T[], item: T, same: (candidate: T) => boolean): T[] {
-  const index = list.findIndex(same);
-  return index === -1 ? [...list, item] : list.map((candidate, i) => (i === index ? item : candidate));
-}
-
-function removeFrom<T>(list: readonly T[], same: (candidate: T) => boolean, what: string): T[] {
-  if (!list.some(same)) throw new NotFoundError(`no ${what}`);
-  return list.filter((candidate) => !same(candidate));
-}
-
-function found<T>(value: T | undefined, what: string): T {
-  if (value === undefined) throw new NotFoundError(`no ${what}`);
-  return value;
-}
-
-const versionResponse = z.object({ version: z.number(), summary: z.string() });
 
 export const applyBodySchema = z
   .object({
@@ -80,14 +63,11 @@ export function applyBundle(config: RoutingConfig, body: ApplyBody): RoutingConf
 
 export function registerConfigRoutes(app: TypedApp, deps: AdminApiDeps): void {
   const { routing } = deps;
-  const change = async (
+  const change = (
     request: { author: string },
     summary: string,
     mutate: (config: RoutingConfig) => RoutingConfig,
-  ) => {
-    const stored = await routing.change(mutate, { author: request.author, summary });
-    return { version: stored.version, summary: stored.summary };
-  };
+  ) => applyChange(routing, request.author, summary, mutate);
 
   app.get('/config', { schema: { tags: ['config'] } }, async () => ({
     version: routing.snapshot.version,

@@ -1,8 +1,8 @@
 import { z } from 'zod';
-import { NotFoundError } from '../config-service/routing-service.js';
 import { outboundPolicySchema, outboundSchema, type RoutingConfig, trunkSchema } from '../routing/model.js';
 import { classifyOutbound } from '../routing/outbound.js';
 import { decideOutbound } from '../routing/outbound-decision.js';
+import { applyChange, removeFrom, upsert, versionResponse } from './config-changes.js';
 import type { AdminApiDeps, TypedApp } from './server.js';
 
 /**
@@ -10,25 +10,16 @@ import type { AdminApiDeps, TypedApp } from './server.js';
  * explain (what would be dialled, with which caller ID, through which trunks, or why not).
  */
 
-const versionResponse = z.object({ version: z.number(), summary: z.string() });
 const idParams = z.object({ id: z.string().min(1).max(64) });
 
 function upsertById<T extends { id: string }>(list: readonly T[], item: T): T[] {
-  return list.some((entry) => entry.id === item.id)
-    ? list.map((entry) => (entry.id === item.id ? item : entry))
-    : [...list, item];
+  return upsert(list, item, (entry) => entry.id === item.id);
 }
 
 export function registerOutboundRoutes(app: TypedApp, deps: AdminApiDeps): void {
   const { routing } = deps;
-  const change = async (
-    author: string,
-    summary: string,
-    mutate: (config: RoutingConfig) => RoutingConfig,
-  ) => {
-    const stored = await routing.change(mutate, { author, summary });
-    return { version: stored.version, summary: stored.summary };
-  };
+  const change = (author: string, summary: string, mutate: (config: RoutingConfig) => RoutingConfig) =>
+    applyChange(routing, author, summary, mutate);
 
   app.get('/outbound', { schema: { tags: ['outbound'] } }, async () => routing.config.outbound);
   app.put(
@@ -64,17 +55,17 @@ export function registerOutboundRoutes(app: TypedApp, deps: AdminApiDeps): void 
     '/outbound/policies/:id',
     { schema: { tags: ['outbound'], params: idParams, response: { 200: versionResponse } } },
     async (request) =>
-      change(request.author, `delete outbound policy ${request.params.id}`, (config) => {
-        if (!config.outbound.policies.some((policy) => policy.id === request.params.id))
-          throw new NotFoundError(`no policy ${request.params.id}`);
-        return {
-          ...config,
-          outbound: {
-            ...config.outbound,
-            policies: config.outbound.policies.filter((policy) => policy.id !== request.params.id),
-          },
-        };
-      }),
+      change(request.author, `delete outbound policy ${request.params.id}`, (config) => ({
+        ...config,
+        outbound: {
+          ...config.outbound,
+          policies: removeFrom(
+            config.outbound.policies,
+            (policy) => policy.id === request.params.id,
+            `policy ${request.params.id}`,
+          ),
+        },
+      })),
   );
   app.put(
     '/outbound/trunks/:id',

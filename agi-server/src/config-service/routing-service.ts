@@ -116,6 +116,8 @@ export class RoutingService {
 
   /** Picks up a version stored by another server sharing the store (PostgreSQL setups). */
   async refresh(): Promise<boolean> {
+    // Poll the number only; load and validate the document when it moved.
+    if ((await this.store.latestVersionNumber()) === this.current.version) return false;
     const latest = await this.store.latestVersion();
     if (!latest || latest.version === this.current.version) return false;
     this.current = buildSnapshot(latest.config, latest.version);

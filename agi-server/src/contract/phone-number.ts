@@ -17,7 +17,3 @@ export function toE164(raw: string | undefined, defaultCountry: CountryCode): st
   const parsed = parsePhoneNumberFromString(digits, defaultCountry);
   return parsed?.isPossible() ? parsed.number : undefined;
 }
-
-export function isE164(value: string): boolean {
-  return E164.test(value);
-}

@@ -1,8 +1,8 @@
 import { z } from 'zod';
 import type { AgiScriptHandler } from '../agi/index.js';
 import { AgiQuery } from '../dialplan-contract.js';
-import { classifyOutbound, policyFor } from '../routing/outbound.js';
-import { decideOutbound, deniedDecision } from '../routing/outbound-decision.js';
+import { classifyOutbound } from '../routing/outbound.js';
+import { decisionFor, deniedDecision } from '../routing/outbound-decision.js';
 import type { CallEvent } from '../store/types.js';
 import { attemptEvents } from './attempt-event.js';
 import { readLinkedId } from './call-facts.js';
@@ -28,13 +28,13 @@ export function createOutboundHandler(deps: HandlerDeps): AgiScriptHandler {
     const dialled = dialledParse.success ? dialledParse.data : '';
     const extension = endpoint.success ? (snapshot.extensionByEndpoint.get(endpoint.data) ?? '') : '';
 
-    let decision = dialledParse.success
-      ? decideOutbound(snapshot, extension, dialled, 0)
-      : deniedDecision(snapshot, 'not-a-number', undefined);
+    // Classified once; the limits (state, at the edge) apply only to an external, non-emergency call.
     const verdict = dialledParse.success ? classifyOutbound(snapshot, extension, dialled) : undefined;
-    if (verdict?.kind === 'external' && !verdict.emergency) {
-      const policy = policyFor(snapshot, extension);
-      const admitted = policy ? deps.outboundLimiter.admit(extension, linkedId, policy, now.getTime()) : 'ok';
+    let decision = verdict
+      ? decisionFor(snapshot, verdict, 0)
+      : deniedDecision(snapshot, 'not-a-number', undefined);
+    if (verdict?.kind === 'external' && verdict.policy && !verdict.emergency) {
+      const admitted = deps.outboundLimiter.admit(extension, linkedId, verdict.policy, now.getTime());
       if (admitted !== 'ok') decision = deniedDecision(snapshot, admitted, verdict.number);
     }
     await session.setVariables(decisionVariables(decision, { extension, dialled }));

@@ -400,5 +400,3 @@ export const routingConfigSchema = rawConfigSchema
 
 export type RoutingConfig = z.output<typeof routingConfigSchema>;
 export type RoutingConfigInput = z.input<typeof routingConfigSchema>;
-
-export const EMPTY_CONFIG: RoutingConfigInput = {};

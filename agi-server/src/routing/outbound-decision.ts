@@ -1,6 +1,6 @@
 import { dialStringSchema } from './dial-string.js';
 import type { Outcome } from './model.js';
-import { classifyOutbound, type DenialReason } from './outbound.js';
+import { classifyOutbound, type DenialReason, type OutboundVerdict } from './outbound.js';
 import { type Decision, HangupCause, hangup, type PlanPosition } from './router.js';
 import { endpointsOf, type RoutingSnapshot } from './snapshot.js';
 
@@ -39,7 +39,11 @@ export function decideOutbound(
   dialled: string,
   attempt: number,
 ): Decision {
-  const verdict = classifyOutbound(snapshot, extension, dialled);
+  return decisionFor(snapshot, classifyOutbound(snapshot, extension, dialled), attempt);
+}
+
+/** The decision for attempt `attempt` of an already classified call (classify once per call). */
+export function decisionFor(snapshot: RoutingSnapshot, verdict: OutboundVerdict, attempt: number): Decision {
   const position: PlanPosition = { routeId: OUTBOUND_ROUTE, planKey: 'open', attempt };
   const timeoutSeconds = snapshot.config.outbound.ringTimeoutSeconds;
   if (verdict.kind === 'denied') return deniedDecision(snapshot, verdict.reason, verdict.number);

@@ -94,6 +94,9 @@ export function openSqliteStore(path: string): SwitchboardStore {
 
   const statements = {
     latest: db.prepare<[], VersionRow>('SELECT * FROM config_versions ORDER BY version DESC LIMIT 1'),
+    latestNumber: db.prepare<[], { version: number | null }>(
+      'SELECT max(version) AS version FROM config_versions',
+    ),
     byVersion: db.prepare<[number], VersionRow>('SELECT * FROM config_versions WHERE version = ?'),
     history: db.prepare<[number], VersionRow>(
       'SELECT version, created_at, author, summary, restored_from FROM config_versions ORDER BY version DESC LIMIT ?',
@@ -236,6 +239,9 @@ export function openSqliteStore(path: string): SwitchboardStore {
   return {
     async latestVersion() {
       return toVersion(statements.latest.get());
+    },
+    async latestVersionNumber() {
+      return statements.latestNumber.get()?.version ?? undefined;
     },
     async getVersion(version) {
       return toVersion(statements.byVersion.get(version));

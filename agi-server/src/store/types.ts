@@ -119,6 +119,8 @@ export interface CallFilter {
 
 export interface SwitchboardStore {
   latestVersion(): Promise<ConfigVersion | undefined>;
+  /** Just the number of the latest version: cheap, for polling. */
+  latestVersionNumber(): Promise<number | undefined>;
   getVersion(version: number): Promise<ConfigVersion | undefined>;
   history(limit: number): Promise<VersionMeta[]>;
   appendVersion(change: AppendVersion): Promise<ConfigVersion>;

@@ -1,0 +1,34 @@
+import { z } from 'zod';
+import { NotFoundError, type RoutingService } from '../config-service/routing-service.js';
+import type { RoutingConfig } from '../routing/model.js';
+
+/** What every admin route that changes the routing document shares. */
+
+export const versionResponse = z.object({ version: z.number(), summary: z.string() });
+
+/** Replaces the item `same` finds, or appends it. */
+export function upsert<T>(list: readonly T[], item: T, same: (candidate: T) => boolean): T[] {
+  const index = list.findIndex(same);
+  return index === -1 ? [...list, item] : list.map((candidate, i) => (i === index ? item : candidate));
+}
+
+export function removeFrom<T>(list: readonly T[], same: (candidate: T) => boolean, what: string): T[] {
+  if (!list.some(same)) throw new NotFoundError(`no ${what}`);
+  return list.filter((candidate) => !same(candidate));
+}
+
+export function found<T>(value: T | undefined, what: string): T {
+  if (value === undefined) throw new NotFoundError(`no ${what}`);
+  return value;
+}
+
+/** Applies a change as a new version by `author`; answers the version and its summary. */
+export async function applyChange(
+  routing: RoutingService,
+  author: string,
+  summary: string,
+  mutate: (config: RoutingConfig) => RoutingConfig,
+): Promise<z.infer<typeof versionResponse>> {
+  const stored = await routing.change(mutate, { author, summary });
+  return { version: stored.version, summary: stored.summary };
+}
