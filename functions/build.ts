@@ -1,16 +1,16 @@
-import { mkdirSync, readdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { mkdirSync, readdirSync, rmSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { build } from 'esbuild';
 
 /**
- * Builds the Twilio Functions into functions/dist, the folder twilio-run serves and deploys
- * (--cwd functions/dist, with the top-level .twilioserverlessrc):
- *  - each functions/src/*.ts becomes one self-contained CommonJS file in dist/functions, with the
- *    shared contract (agi-server/src/contract) and zod bundled in; `twilio` stays external
- *    because the Functions runtime provides it;
- *  - dist/package.json lists only what the Functions need at run time (twilio and the exact
- *    @twilio/runtime-handler), so a deploy never installs the AGI server's dependencies.
+ * Builds the Twilio Functions into functions/dist, the `functionsFolder` of the top-level
+ * .twilioserverlessrc: each functions/src/*.ts becomes one self-contained CommonJS file there,
+ * named as its public path (inbound-call.protected.ts -> /inbound-call, protected), with the
+ * shared contract (@switchboard/contract, from its TypeScript source) and zod bundled in.
+ * `twilio` stays external: the Functions runtime provides it, and the root package.json's
+ * `dependencies` (what twilio-run uploads) list it with the pinned @twilio/runtime-handler.
+ * See docs/twilio.md.
  */
 
 const root = fileURLToPath(new URL('..', import.meta.url));
@@ -18,39 +18,23 @@ const source = join(root, 'functions/src');
 const dist = join(root, 'functions/dist');
 
 rmSync(dist, { recursive: true, force: true });
-mkdirSync(join(dist, 'assets'), { recursive: true });
+mkdirSync(dist, { recursive: true });
 const entries = readdirSync(source).filter((name) => name.endsWith('.ts'));
 await build({
   entryPoints: entries.map((name) => join(source, name)),
-  outdir: join(dist, 'functions'),
+  outdir: dist,
   bundle: true,
   platform: 'node',
   format: 'cjs',
   target: 'node22',
   external: ['twilio'],
+  conditions: ['switchboard-source'],
   minify: true,
   logLevel: 'warning',
 });
 
-const rootPackage = JSON.parse(readFileSync(join(root, 'package.json'), 'utf8')) as {
-  dependencies: Record<string, string>;
-};
-const pin = (name: string) => {
-  const version = rootPackage.dependencies[name];
-  if (!version) throw new Error(`${name} missing from package.json dependencies`);
-  return version;
-};
-writeFileSync(
-  join(dist, 'package.json'),
-  `${JSON.stringify(
-    {
-      name: 'switchboard-functions',
-      private: true,
-      description: 'Built by functions/build.ts; do not edit',
-      dependencies: { twilio: pin('twilio'), '@twilio/runtime-handler': pin('@twilio/runtime-handler') },
-    },
-    null,
-    2,
-  )}\n`,
-);
+// The root package.json says "type": "module"; these bundles are CommonJS (what the Functions
+// runtime loads), so the folder says so for Node and twilio-run's local server. twilio-run only
+// collects .js files, so this file is never uploaded.
+writeFileSync(join(dist, 'package.json'), '{ "type": "commonjs" }\n');
 process.stdout.write(`built ${entries.length} Functions into ${dist}\n`);

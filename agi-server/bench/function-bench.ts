@@ -1,8 +1,8 @@
+import { signMetadata, sipUriFor } from '@switchboard/contract';
 import twilio from 'twilio';
 import { inboundCall } from '../../functions/src/lib/inbound.js';
 import { inboundParamsSchema } from '../../functions/src/lib/params.js';
 import { runWebhook } from '../../functions/src/lib/webhook.js';
-import { signMetadata, sipUriFor } from '../src/contract/sip-headers.js';
 
 /**
  * The Twilio inbound Function's handler in-process: invocations/s and p99, beside a floor that

@@ -1,4 +1,5 @@
 import type { AddressInfo } from 'node:net';
+import { AgiScript, DialplanVariable } from '@switchboard/contract';
 import type { FastifyInstance } from 'fastify';
 import type { Logger } from 'pino';
 import { type AgiScriptHandler, createFastAgiServer, type FastAgiServer } from './agi/index.js';
@@ -7,7 +8,6 @@ import { buildAdminApi } from './api/server.js';
 import type { ServerConfig } from './config.js';
 import { readRoutingFile } from './config.js';
 import { RoutingService } from './config-service/routing-service.js';
-import { AgiScript, DialplanVariable } from './dialplan-contract.js';
 import type { HandlerDeps } from './handlers/deps.js';
 import { createHangupHandler } from './handlers/hangup.js';
 import { createInboundHandler } from './handlers/inbound.js';

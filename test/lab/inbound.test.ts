@@ -1,9 +1,9 @@
+import { DialplanVariable } from '@switchboard/contract';
 import { afterAll, afterEach, beforeAll, beforeEach, describe, expect, inject, it } from 'vitest';
 import type { AgiScriptHandler } from '../../agi-server/src/agi/index.js';
 import { createFastAgiServer } from '../../agi-server/src/agi/index.js';
 import { scriptTable } from '../../agi-server/src/app.js';
 import { readRoutingFile } from '../../agi-server/src/config.js';
-import { DialplanVariable } from '../../agi-server/src/dialplan-contract.js';
 import { OutboundLimiter } from '../../agi-server/src/handlers/outbound-limiter.js';
 import { captureLogger } from '../support/capture-logger.js';
 import { startSwitchboard } from '../support/switchboard.js';

@@ -7,14 +7,22 @@ import { fileURLToPath } from 'node:url';
 import { promisify } from 'node:util';
 import { sign } from './twilio-signing.js';
 
-/** Real twilio-run serving the built Functions (functions/dist), as `npm run functions:dev` does. */
+/**
+ * Real twilio-run serving the built Functions from the repository root, as `npm run
+ * functions:dev` does: it reads the root .twilioserverlessrc (functionsFolder functions/dist);
+ * only the env file is the test's own.
+ */
 
 const ROOT = fileURLToPath(new URL('../..', import.meta.url));
 const run = promisify(execFile);
 let built: Promise<unknown> | undefined;
 
 export function buildFunctions(): Promise<unknown> {
-  built ??= run(process.execPath, ['--import', 'tsx', join(ROOT, 'functions/build.ts')], { cwd: ROOT });
+  built ??= run(
+    process.execPath,
+    ['--conditions=switchboard-source', '--import', 'tsx', join(ROOT, 'functions/build.ts')],
+    { cwd: ROOT },
+  );
   return built;
 }
 
@@ -56,11 +64,7 @@ export async function startTwilioRun(env: Record<string, string>): Promise<Twili
     [
       join(ROOT, 'node_modules/twilio-run/bin/twilio-run.js'),
       'start',
-      '--cwd',
-      join(ROOT, 'functions/dist'),
-      // Resolved against the process's working directory, not --cwd: give it absolute.
-      '--config',
-      join(ROOT, '.twilioserverlessrc'),
+      // twilio-run resolves --env against its working directory (the root); absolute wins.
       '--env',
       envFile,
       '--port',
@@ -68,7 +72,7 @@ export async function startTwilioRun(env: Record<string, string>): Promise<Twili
       '--no-fork-process',
       '--no-live',
     ],
-    { stdio: ['ignore', 'pipe', 'pipe'], env: { ...process.env, FORCE_COLOR: '0' } },
+    { cwd: ROOT, stdio: ['ignore', 'pipe', 'pipe'], env: { ...process.env, FORCE_COLOR: '0' } },
   );
   let output = '';
   child.stdout?.on('data', (chunk: Buffer) => {

@@ -1,5 +1,5 @@
+import { verifyHeaders } from '@switchboard/contract';
 import { describe, expect, it } from 'vitest';
-import { verifyHeaders } from '../../agi-server/src/contract/sip-headers.js';
 import { afterDial, type Stage } from '../../functions/src/lib/fallback.js';
 import { inboundCall } from '../../functions/src/lib/inbound.js';
 import { outboundCall } from '../../functions/src/lib/outbound.js';

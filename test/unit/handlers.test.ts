@@ -180,7 +180,7 @@ describe('inbound: X-SB- signatures from the Twilio edge', () => {
     secret = SECRET,
     at = MONDAY_10_CHICAGO,
   ) => {
-    const { signMetadata } = await import('../../agi-server/src/contract/sip-headers.js');
+    const { signMetadata } = await import('@switchboard/contract');
     const signed = signMetadata({ did: '+19863334949', caller, route }, secret, at);
     return `sbdid=${encodeURIComponent(signed.did)}&sbcaller=${encodeURIComponent(signed.caller)}&sbroute=${signed.route}&sbts=${signed.timestamp}&sbsig=${signed.signature}`;
   };

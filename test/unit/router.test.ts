@@ -1,5 +1,5 @@
+import { toE164 } from '@switchboard/contract';
 import { describe, expect, it } from 'vitest';
-import { toE164 } from '../../agi-server/src/contract/phone-number.js';
 import { explainCall } from '../../agi-server/src/routing/explain.js';
 import { routingConfigSchema } from '../../agi-server/src/routing/model.js';
 import {

@@ -1,4 +1,3 @@
-import { describe, expect, it } from 'vitest';
 import {
   FIELD_LIMITS,
   headerPart,
@@ -8,7 +7,8 @@ import {
   signMetadata,
   sipUriFor,
   verifyHeaders,
-} from '../../agi-server/src/contract/sip-headers.js';
+} from '@switchboard/contract';
+import { describe, expect, it } from 'vitest';
 
 const SECRET = 'test-secret-0123456789abcdef0123456789';
 const NOW = new Date('2026-11-23T16:00:00Z');

@@ -1,7 +1,7 @@
 import { z } from 'zod';
 import { NotFoundError } from '../config-service/routing-service.js';
 import { DISPOSITIONS } from '../store/types.js';
-import type { AdminApiDeps, TypedApp } from './server.js';
+import type { AdminApiDeps, TypedApp } from './types.js';
 
 /** The call log: list with filters, one call with its steps. */
 export function registerCallRoutes(app: TypedApp, deps: AdminApiDeps): void {

@@ -8,7 +8,7 @@ import {
   settingsSchema,
 } from '../routing/model.js';
 import { applyChange, found, removeFrom, upsert, versionResponse } from './config-changes.js';
-import type { AdminApiDeps, TypedApp } from './server.js';
+import type { AdminApiDeps, TypedApp } from './types.js';
 
 /**
  * Routes, schedules, extensions and settings: read, create/replace, delete; history, diff,

@@ -1,5 +1,5 @@
 import { z } from 'zod';
-import type { AdminApiDeps, TypedApp } from './server.js';
+import type { AdminApiDeps, TypedApp } from './types.js';
 
 /** /health (no auth: for load balancers) and /metrics (Prometheus text). */
 export function registerOpsRoutes(app: TypedApp, deps: AdminApiDeps): void {

@@ -3,7 +3,7 @@ import { outboundPolicySchema, outboundSchema, type RoutingConfig, trunkSchema }
 import { classifyOutbound } from '../routing/outbound.js';
 import { decideOutbound } from '../routing/outbound-decision.js';
 import { applyChange, removeFrom, upsert, versionResponse } from './config-changes.js';
-import type { AdminApiDeps, TypedApp } from './server.js';
+import type { AdminApiDeps, TypedApp } from './types.js';
 
 /**
  * Outbound policy objects: the whole outbound section, one policy or trunk at a time, and

@@ -1,36 +1,20 @@
 import fastifySwagger from '@fastify/swagger';
-import Fastify, {
-  type FastifyBaseLogger,
-  type FastifyInstance,
-  type RawReplyDefaultExpression,
-  type RawRequestDefaultExpression,
-  type RawServerDefault,
-} from 'fastify';
+import Fastify, { type FastifyBaseLogger, type FastifyInstance } from 'fastify';
 import {
   jsonSchemaTransform,
   serializerCompiler,
   validatorCompiler,
   type ZodTypeProvider,
 } from 'fastify-type-provider-zod';
-import type { Logger } from 'pino';
-import type { RoutingService } from '../config-service/routing-service.js';
-import type { Metrics } from '../metrics.js';
-import type { SwitchboardStore } from '../store/types.js';
 import { authenticate } from './auth.js';
 import { handleApiError } from './errors.js';
 import { registerCallRoutes } from './routes-calls.js';
 import { registerConfigRoutes } from './routes-config.js';
 import { registerOpsRoutes } from './routes-ops.js';
 import { registerOutboundRoutes } from './routes-outbound.js';
+import type { AdminApiDeps } from './types.js';
 
-export interface AdminApiDeps {
-  readonly routing: RoutingService;
-  readonly store: SwitchboardStore;
-  readonly metrics: Metrics;
-  readonly logger: Logger;
-  readonly clock: () => Date;
-  readonly health: () => { activeSessions: number };
-}
+export type { AdminApiDeps, TypedApp } from './types.js';
 
 declare module 'fastify' {
   interface FastifyRequest {
@@ -79,11 +63,3 @@ export async function buildAdminApi(deps: AdminApiDeps): Promise<FastifyInstance
   await app.ready();
   return app;
 }
-
-export type TypedApp = FastifyInstance<
-  RawServerDefault,
-  RawRequestDefaultExpression,
-  RawReplyDefaultExpression,
-  FastifyBaseLogger,
-  ZodTypeProvider
->;

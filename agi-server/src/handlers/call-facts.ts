@@ -1,7 +1,6 @@
+import { AgiQuery, type SignatureStatus, verifyHeaders } from '@switchboard/contract';
 import { z } from 'zod';
 import type { AgiSession } from '../agi/index.js';
-import { type SignatureStatus, verifyHeaders } from '../contract/sip-headers.js';
-import { AgiQuery } from '../dialplan-contract.js';
 import type { Outcome } from '../routing/model.js';
 import type { CallFacts, PlanPosition } from '../routing/router.js';
 

@@ -1,4 +1,4 @@
-import { DialplanVariable as V } from '../dialplan-contract.js';
+import { DialplanVariable as V } from '@switchboard/contract';
 import type { Decision } from '../routing/router.js';
 
 /**

@@ -1,5 +1,5 @@
+import { AgiQuery } from '@switchboard/contract';
 import type { AgiScriptHandler } from '../agi/index.js';
-import { AgiQuery } from '../dialplan-contract.js';
 import type { CallEvent, Disposition } from '../store/types.js';
 import { endpointOfPeer, outcomeOfDialStatus, readLinkedId } from './call-facts.js';
 import type { HandlerDeps } from './deps.js';

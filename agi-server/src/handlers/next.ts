@@ -1,5 +1,5 @@
+import { AgiQuery } from '@switchboard/contract';
 import type { AgiScriptHandler } from '../agi/index.js';
-import { AgiQuery } from '../dialplan-contract.js';
 import { continueOutbound, OUTBOUND_ROUTE } from '../routing/outbound-decision.js';
 import { continueCall } from '../routing/router.js';
 import type { CallEvent } from '../store/types.js';

@@ -1,6 +1,6 @@
+import { AgiQuery } from '@switchboard/contract';
 import { z } from 'zod';
 import type { AgiScriptHandler } from '../agi/index.js';
-import { AgiQuery } from '../dialplan-contract.js';
 import { classifyOutbound } from '../routing/outbound.js';
 import { decisionFor, deniedDecision } from '../routing/outbound-decision.js';
 import type { CallEvent } from '../store/types.js';

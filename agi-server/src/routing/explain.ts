@@ -1,4 +1,4 @@
-import { toE164 } from '../contract/phone-number.js';
+import { toE164 } from '@switchboard/contract';
 import type { Route } from './model.js';
 import {
   attemptsOf,

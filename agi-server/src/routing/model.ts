@@ -1,7 +1,7 @@
+import { toE164 } from '@switchboard/contract';
 import type { CountryCode } from 'libphonenumber-js';
 import { getCountries } from 'libphonenumber-js';
 import { z } from 'zod';
-import { toE164 } from '../contract/phone-number.js';
 
 /**
  * The routing configuration: one document (extensions, schedules, inbound routes, settings) that

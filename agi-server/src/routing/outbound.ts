@@ -1,5 +1,5 @@
+import { toE164 } from '@switchboard/contract';
 import { parsePhoneNumberFromString } from 'libphonenumber-js';
-import { toE164 } from '../contract/phone-number.js';
 import type { OutboundPolicy, Trunk } from './model.js';
 import type { RoutingSnapshot } from './snapshot.js';
 

@@ -1,4 +1,4 @@
-import { toE164 } from '../contract/phone-number.js';
+import { toE164 } from '@switchboard/contract';
 import { type DialString, dialStringSchema } from './dial-string.js';
 import type { Outcome, Plan, Route, Step } from './model.js';
 import { OUTCOMES } from './model.js';

@@ -1,5 +1,5 @@
+import { signMetadata, sipUriFor } from '@switchboard/contract';
 import twilio from 'twilio';
-import { signMetadata, sipUriFor } from '../../../agi-server/src/contract/sip-headers.js';
 import type { FunctionConfig } from './config.js';
 import type { InboundParams } from './params.js';
 

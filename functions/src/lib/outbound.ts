@@ -1,6 +1,6 @@
+import { toE164 } from '@switchboard/contract';
 import type { CountryCode } from 'libphonenumber-js';
 import twilio from 'twilio';
-import { toE164 } from '../../../agi-server/src/contract/phone-number.js';
 import type { FunctionConfig } from './config.js';
 import { log } from './log.js';
 import type { VoiceParams } from './params.js';

@@ -1,12 +1,11 @@
 import { type CountryCode, parsePhoneNumberFromString } from 'libphonenumber-js';
+import { E164 } from './patterns.js';
 
 /**
  * Number normalisation with libphonenumber-js: `+19863334949`, `19863334949` and `9863334949`
  * (default country US) are the same DID. Already-E.164 input skips the parser: that is what
  * Twilio sends, so the AGI hot path rarely pays for a parse.
  */
-
-const E164 = /^\+[1-9]\d{6,14}$/;
 
 export function toE164(raw: string | undefined, defaultCountry: CountryCode): string | undefined {
   if (raw === undefined) return undefined;

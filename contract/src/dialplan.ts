@@ -1,5 +1,5 @@
 /**
- * The contract between asterisk-config's dialplan and this server (design §4), in one place so
+ * The contract between asterisk-config's dialplan and this server (see docs/dialplan-agi.md), in one place so
  * that it is greppable: the channel variables we set and the AGI query parameters the dialplan
  * passes. Changing a name here means changing asterisk-config/templates/extensions.conf too.
  */

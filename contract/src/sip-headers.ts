@@ -1,4 +1,5 @@
 import { createHmac, timingSafeEqual } from 'node:crypto';
+import { CALLER, E164, OPTIONAL_ID } from './patterns.js';
 
 /**
  * The contract between the Twilio Function (which puts call metadata on the SIP URI of
@@ -40,19 +41,15 @@ export interface SignedMetadata extends CallMetadata {
   readonly signature: string;
 }
 
-const DID = /^\+[1-9]\d{6,14}$/;
-const CALLER = /^[A-Za-z0-9+:@._-]{1,64}$/;
-const ROUTE = /^([a-z0-9][a-z0-9-]{0,62})?$/;
-
 export class MetadataError extends Error {
   override name = 'MetadataError';
 }
 
 /** Checks field values before signing: anything else never reaches a URI or the dialplan. */
 export function assertMetadata(metadata: CallMetadata): void {
-  if (!DID.test(metadata.did)) throw new MetadataError(`DID must be E.164: ${JSON.stringify(metadata.did)}`);
+  if (!E164.test(metadata.did)) throw new MetadataError(`DID must be E.164: ${JSON.stringify(metadata.did)}`);
   if (!CALLER.test(metadata.caller)) throw new MetadataError(`caller has unexpected characters or length`);
-  if (!ROUTE.test(metadata.route)) throw new MetadataError(`route key must be a route id`);
+  if (!OPTIONAL_ID.test(metadata.route)) throw new MetadataError(`route key must be a route id`);
 }
 
 /** Field order and a version tag, newline-separated: no field can contain a newline. */

@@ -3,17 +3,10 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { pino } from 'pino';
-import { callFromTwilio } from '../../test/lab/calls.js';
-import {
-  installLabConfig,
-  LabAsterisk,
-  median,
-  percentile,
-  provisionLab,
-  startPhone,
-} from '../../test/lab/lab.js';
-import { createSwitchboard } from '../src/app.js';
-import { loadServerConfig, readRoutingFile } from '../src/config.js';
+import { createSwitchboard } from '../../agi-server/src/app.js';
+import { loadServerConfig, readRoutingFile } from '../../agi-server/src/config.js';
+import { callFromTwilio } from './calls.js';
+import { installLabConfig, LabAsterisk, median, percentile, provisionLab, startPhone } from './lab.js';
 
 /**
  * npm run bench:lab: a SIPp calls/s ramp through real Asterisk 22 (the lab), the AGI path beside a
@@ -31,7 +24,7 @@ const PATHS = [
 
 const chroot = await provisionLab();
 installLabConfig(chroot);
-const seed = readRoutingFile(fileURLToPath(new URL('../../test/lab/routing.lab.yaml', import.meta.url)));
+const seed = readRoutingFile(fileURLToPath(new URL('./routing.lab.yaml', import.meta.url)));
 const config = {
   ...loadServerConfig({ SB_DB_PATH: join(mkdtempSync(join(tmpdir(), 'sb-bench-lab-')), 'bench.sqlite') }),
   SB_AGI_PORT: 4573,

@@ -1,0 +1,34 @@
+import type {
+  FastifyBaseLogger,
+  FastifyInstance,
+  RawReplyDefaultExpression,
+  RawRequestDefaultExpression,
+  RawServerDefault,
+} from 'fastify';
+import type { ZodTypeProvider } from 'fastify-type-provider-zod';
+import type { Logger } from 'pino';
+import type { RoutingService } from '../config-service/routing-service.js';
+import type { Metrics } from '../metrics.js';
+import type { SwitchboardStore } from '../store/types.js';
+
+/**
+ * Types the admin API's route modules share with server.ts, in their own module so that the
+ * route modules never import server.ts (which imports them).
+ */
+
+export interface AdminApiDeps {
+  readonly routing: RoutingService;
+  readonly store: SwitchboardStore;
+  readonly metrics: Metrics;
+  readonly logger: Logger;
+  readonly clock: () => Date;
+  readonly health: () => { activeSessions: number };
+}
+
+export type TypedApp = FastifyInstance<
+  RawServerDefault,
+  RawRequestDefaultExpression,
+  RawReplyDefaultExpression,
+  FastifyBaseLogger,
+  ZodTypeProvider
+>;

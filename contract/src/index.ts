@@ -1,0 +1,11 @@
+/**
+ * The contract shared by the Twilio Functions (functions/) and the AGI server (agi-server/):
+ * header names and signing (docs/sip-headers.md), dialplan variable and AGI query names
+ * (docs/dialplan-agi.md), phone-number normalisation, and every pattern and limit both sides
+ * validate with. Each is defined here once; neither side redefines them.
+ */
+export * from './dialplan.js';
+export * from './patterns.js';
+export * from './phone-number.js';
+export * from './policy.js';
+export * from './sip-headers.js';
