@@ -1,5 +1,6 @@
 import { readFileSync } from 'node:fs';
 import { fileURLToPath } from 'node:url';
+import { API_TOKEN } from '@switchboard/contract';
 import { parse } from 'yaml';
 import { z } from 'zod';
 import type { RoutingConfigInput } from './routing/model.js';
@@ -27,7 +28,7 @@ export const serverConfigSchema = z.object({
   /** Register this admin token instead of generating one (automation); never commit it. */
   SB_ADMIN_TOKEN: z
     .string()
-    .regex(/^sb_[A-Za-z0-9_-]{20,100}$/, 'must look like sb_ followed by 20-100 URL-safe characters')
+    .regex(API_TOKEN, 'must look like sb_ followed by 20-100 URL-safe characters')
     .optional(),
   /** Shared with the Twilio Function (its SB_HEADER_SECRET): checks X-SB- header signatures. */
   SB_HEADER_SECRET: z.string().min(32, 'use at least 32 random characters').optional(),

@@ -1,3 +1,4 @@
+import { DIALLED, EXTENSION } from '@switchboard/contract';
 import { z } from 'zod';
 import { outboundPolicySchema, outboundSchema, type RoutingConfig, trunkSchema } from '../routing/model.js';
 import { classifyOutbound } from '../routing/outbound.js';
@@ -92,8 +93,8 @@ export function registerOutboundRoutes(app: TypedApp, deps: AdminApiDeps): void 
         tags: ['outbound'],
         body: z
           .object({
-            extension: z.string().regex(/^\d{2,6}$/),
-            dialled: z.string().regex(/^\+?[0-9*#]{1,32}$/),
+            extension: z.string().regex(EXTENSION),
+            dialled: z.string().regex(DIALLED),
           })
           .strict(),
       },

@@ -1,4 +1,5 @@
 import { isIPv4 } from 'node:net';
+import { DEFAULT_EMERGENCY_NUMBERS, ENDPOINT, EXTENSION } from '@switchboard/contract';
 import { z } from 'zod';
 import { dialStringSchema } from '../routing/dial-string.js';
 
@@ -41,7 +42,7 @@ const envName = z.string().regex(/^[A-Z][A-Z0-9_]{0,63}$/, 'an environment varia
 const trunkSchema = z
   .object({
     /** The PJSIP endpoint name (routing's outbound.trunks[].endpoint). */
-    id: z.string().regex(/^[A-Za-z0-9_.-]{1,64}$/),
+    id: z.string().regex(ENDPOINT),
     /** The trunk's termination URI host: it stays in the Request-URI. */
     termination: z
       .string()
@@ -69,7 +70,7 @@ const trunkSchema = z
 
 const extensionSchema = z
   .object({
-    number: z.string().regex(/^\d{2,6}$/, 'extension numbers are 2 to 6 digits'),
+    number: z.string().regex(EXTENSION, 'extension numbers are 2 to 6 digits'),
     name: z.string().regex(/^[\p{L}\p{N} .'-]{1,40}$/u, "letters, digits, spaces and . ' - only"),
     /** A fixed contact for phones that do not register (lab, gateways); otherwise they register. */
     contact: sipUri.optional(),
@@ -140,7 +141,7 @@ export const asteriskSettingsSchema = z
     /** Numbers that must work even with the AGI server down, and the trunks they leave by. */
     emergency: z
       .object({
-        numbers: z.array(z.string().regex(/^\d{2,6}$/)).default(['911', '933']),
+        numbers: z.array(z.string().regex(EXTENSION)).default([...DEFAULT_EMERGENCY_NUMBERS]),
         outsidePrefix: z.string().regex(/^\d?$/).default('9'),
       })
       .strict()
@@ -151,7 +152,7 @@ export const asteriskSettingsSchema = z
         dial: dialStringSchema,
         timeoutSeconds: z.number().int().min(5).max(300).default(25),
         /** Voicemail box that takes the call when nobody answers the fallback. */
-        mailbox: z.string().regex(/^\d{2,6}$/),
+        mailbox: z.string().regex(EXTENSION),
       })
       .strict(),
   })

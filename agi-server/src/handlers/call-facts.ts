@@ -1,4 +1,10 @@
-import { AgiQuery, type SignatureStatus, verifyHeaders } from '@switchboard/contract';
+import {
+  AgiQuery,
+  CALL_SID,
+  LOGGED_ROUTE_ID,
+  type SignatureStatus,
+  verifyHeaders,
+} from '@switchboard/contract';
 import { z } from 'zod';
 import type { AgiSession } from '../agi/index.js';
 import type { Outcome } from '../routing/model.js';
@@ -6,7 +12,7 @@ import type { CallFacts, PlanPosition } from '../routing/router.js';
 
 /** What the dialplan tells us about a call, read from the AGI env and query and validated. */
 
-const callSidSchema = z.string().regex(/^CA[0-9a-f]{32}$/);
+const callSidSchema = z.string().regex(CALL_SID);
 const linkedIdSchema = z.string().regex(/^[A-Za-z0-9._-]{1,64}$/);
 
 export interface InboundFacts extends CallFacts {
@@ -60,7 +66,7 @@ export function readLinkedId(session: AgiSession): string {
 }
 
 const positionSchema = z.object({
-  routeId: z.string().regex(/^(_unknown|_outbound|[a-z0-9][a-z0-9-]{0,62})$/),
+  routeId: z.string().regex(LOGGED_ROUTE_ID),
   planKey: z.enum(['open', 'closed', 'holiday']),
   attempt: z.coerce.number().int().min(0).max(1000),
 });

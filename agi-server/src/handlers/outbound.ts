@@ -1,4 +1,4 @@
-import { AgiQuery } from '@switchboard/contract';
+import { AgiQuery, DIALLED, ENDPOINT } from '@switchboard/contract';
 import { z } from 'zod';
 import type { AgiScriptHandler } from '../agi/index.js';
 import { classifyOutbound } from '../routing/outbound.js';
@@ -9,8 +9,8 @@ import { readLinkedId } from './call-facts.js';
 import { decisionVariables } from './decision-variables.js';
 import type { HandlerDeps } from './deps.js';
 
-const endpointSchema = z.string().regex(/^[A-Za-z0-9_.-]{1,64}$/);
-const dialledSchema = z.string().regex(/^\+?[0-9*#]{1,32}$/);
+const endpointSchema = z.string().regex(ENDPOINT);
+const dialledSchema = z.string().regex(DIALLED);
 
 /**
  * `outbound`: an extension dialled something. The calling extension is the PJSIP endpoint the

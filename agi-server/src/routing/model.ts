@@ -1,4 +1,13 @@
-import { toE164 } from '@switchboard/contract';
+import {
+  DEFAULT_BLOCKED_PREFIXES,
+  DEFAULT_EMERGENCY_NUMBERS,
+  E164,
+  ENDPOINT,
+  EXTENSION,
+  ID,
+  PREFIX,
+  toE164,
+} from '@switchboard/contract';
 import type { CountryCode } from 'libphonenumber-js';
 import { getCountries } from 'libphonenumber-js';
 import { z } from 'zod';
@@ -21,10 +30,10 @@ const countrySchema = z
   .refine((value) => countries.has(value), 'must be an ISO 3166 country code such as US')
   .transform((value) => value as CountryCode);
 
-const idSchema = z.string().regex(/^[a-z0-9][a-z0-9-]{0,62}$/, 'lowercase letters, digits and -, up to 63');
-const extensionNumber = z.string().regex(/^\d{2,6}$/, 'extension numbers are 2 to 6 digits');
-const endpointName = z.string().regex(/^[A-Za-z0-9_.-]{1,64}$/, 'a PJSIP endpoint name');
-const e164Schema = z.string().regex(/^\+[1-9]\d{6,14}$/, 'must be E.164, such as +19863334949');
+const idSchema = z.string().regex(ID, 'lowercase letters, digits and -, up to 63');
+const extensionNumber = z.string().regex(EXTENSION, 'extension numbers are 2 to 6 digits');
+const endpointName = z.string().regex(ENDPOINT, 'a PJSIP endpoint name');
+const e164Schema = z.string().regex(E164, 'must be E.164, such as +19863334949');
 const timeOfDay = z.string().regex(/^([01]\d|2[0-3]):[0-5]\d$|^24:00$/, 'HH:MM, 00:00 to 24:00');
 const isoDate = z.string().regex(/^\d{4}-\d{2}-\d{2}$/, 'YYYY-MM-DD');
 const timeoutSeconds = z.number().int().min(1).max(600);
@@ -153,41 +162,7 @@ export const extensionSchema = z
   .strict();
 export type Extension = z.infer<typeof extensionSchema>;
 
-/**
- * Blocked unless a policy says otherwise: US premium-rate (900, 976), the Caribbean NANP
- * countries that one-ring and callback fraud use (they dial like +1 numbers), and international
- * premium/satellite ranges (+881, +882, +883, +979).
- */
-export const DEFAULT_BLOCKED_PREFIXES = [
-  '+1900',
-  '+1976',
-  '+1242',
-  '+1246',
-  '+1264',
-  '+1268',
-  '+1284',
-  '+1345',
-  '+1441',
-  '+1473',
-  '+1649',
-  '+1664',
-  '+1721',
-  '+1758',
-  '+1767',
-  '+1784',
-  '+1809',
-  '+1829',
-  '+1849',
-  '+1868',
-  '+1869',
-  '+1876',
-  '+881',
-  '+882',
-  '+883',
-  '+979',
-];
-
-const prefixSchema = z.string().regex(/^\+\d{1,15}$/, 'a + followed by digits, such as +1900');
+const prefixSchema = z.string().regex(PREFIX, 'a + followed by digits, such as +1900');
 
 export const outboundPolicySchema = z
   .object({
@@ -195,7 +170,7 @@ export const outboundPolicySchema = z
     /** internal: extensions only; national: the default country; countries: those listed too; international: anywhere not blocked. */
     allow: z.enum(['internal', 'national', 'countries', 'international']).default('national'),
     countries: z.array(countrySchema).default([]),
-    blockedPrefixes: z.array(prefixSchema).default(DEFAULT_BLOCKED_PREFIXES),
+    blockedPrefixes: z.array(prefixSchema).default([...DEFAULT_BLOCKED_PREFIXES]),
     callsPerMinute: z.number().int().min(1).max(600).default(10),
     maxConcurrent: z.number().int().min(1).max(100).default(2),
     /** Trunks to use, in order; default: every trunk in the order listed. */
@@ -223,7 +198,7 @@ export const outboundSchema = z
     defaultCallerId: e164Schema.optional(),
     trunks: z.array(trunkSchema).default([]),
     /** Always allowed, whatever the policy or limits, routed through `emergencyTrunks`. */
-    emergencyNumbers: z.array(z.string().regex(/^\d{2,6}$/)).default(['911', '933']),
+    emergencyNumbers: z.array(z.string().regex(EXTENSION)).default([...DEFAULT_EMERGENCY_NUMBERS]),
     emergencyTrunks: z.array(idSchema).optional(),
     policies: z.array(outboundPolicySchema).prefault([{ id: 'default' }]),
     defaultPolicy: idSchema.default('default'),

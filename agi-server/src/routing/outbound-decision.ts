@@ -1,3 +1,4 @@
+import { OUTBOUND_ROUTE_ID } from '@switchboard/contract';
 import { dialStringSchema } from './dial-string.js';
 import type { Outcome } from './model.js';
 import { classifyOutbound, type DenialReason, type OutboundVerdict } from './outbound.js';
@@ -11,7 +12,7 @@ import { endpointsOf, type RoutingSnapshot } from './snapshot.js';
  */
 
 /** Not a valid route id: stands for an outbound call in SB_ROUTE. */
-export const OUTBOUND_ROUTE = '_outbound';
+export const OUTBOUND_ROUTE = OUTBOUND_ROUTE_ID;
 
 export type LimitReason = 'calls-per-minute' | 'concurrent';
 

@@ -1,4 +1,4 @@
-import { toE164 } from '@switchboard/contract';
+import { toE164, UNKNOWN_ROUTE_ID } from '@switchboard/contract';
 import { type DialString, dialStringSchema } from './dial-string.js';
 import type { Outcome, Plan, Route, Step } from './model.js';
 import { OUTCOMES } from './model.js';
@@ -13,7 +13,7 @@ import { endpointsOf, type RoutingSnapshot } from './snapshot.js';
 
 export type PlanKey = 'open' | 'closed' | 'holiday';
 /** Not a valid route id: stands for settings.unknownDid. */
-export const UNKNOWN_DID_ROUTE = '_unknown';
+export const UNKNOWN_DID_ROUTE = UNKNOWN_ROUTE_ID;
 
 /** Q.850 causes the dialplan hangs up with; chan_pjsip maps them to SIP responses. */
 export const HangupCause = {

@@ -1,3 +1,4 @@
+import { DEFAULT_BLOCKED_PREFIXES, E164, PREFIX } from '@switchboard/contract';
 import { z } from 'zod';
 
 /**
@@ -5,7 +6,7 @@ import { z } from 'zod';
  * validated with zod. Twilio adds its own keys (PATH, DOMAIN_NAME…), which are ignored here.
  */
 
-const e164 = z.string().regex(/^\+[1-9]\d{6,14}$/, 'must be E.164, such as +19863334949');
+const e164 = z.string().regex(E164, 'must be E.164, such as +19863334949');
 const host = z.string().regex(/^[A-Za-z0-9.-]{1,200}(:\d{1,5})?$/, 'must be host or host:port');
 const csv = (item: z.ZodString) =>
   z
@@ -65,9 +66,9 @@ export const functionConfigSchema = z.object({
     .string()
     .regex(/^[A-Z]{2}$/)
     .default('US'),
-  ALLOW_PREFIXES: csv(z.string().regex(/^\+\d{1,15}$/)).default(['+1']),
-  /** Premium and high-fraud ranges by default. */
-  DENY_PREFIXES: csv(z.string().regex(/^\+\d{1,15}$/)).default(['+1900', '+1976']),
+  ALLOW_PREFIXES: csv(z.string().regex(PREFIX)).default(['+1']),
+  /** Premium and high-fraud ranges by default: the same list the AGI server's policies use. */
+  DENY_PREFIXES: csv(z.string().regex(PREFIX)).default([...DEFAULT_BLOCKED_PREFIXES]),
 });
 
 export type FunctionConfig = z.infer<typeof functionConfigSchema>;

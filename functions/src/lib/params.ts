@@ -1,3 +1,4 @@
+import { E164 } from '@switchboard/contract';
 import { z } from 'zod';
 
 /**
@@ -16,7 +17,7 @@ export const voiceParamsSchema = z.looseObject({
 export type VoiceParams = z.infer<typeof voiceParamsSchema>;
 
 export const inboundParamsSchema = voiceParamsSchema.extend({
-  To: z.string().regex(/^\+[1-9]\d{6,14}$/, 'To must be the E.164 DID'),
+  To: z.string().regex(E164, 'To must be the E.164 DID'),
 });
 export type InboundParams = z.infer<typeof inboundParamsSchema>;
 
