@@ -1,7 +1,7 @@
 import { connect } from 'node:net';
 
 /**
- * Plays Asterisk 22's side of FastAGI (design §5) as fast as the server allows: connect, send the
+ * Plays Asterisk 22's side of FastAGI (see docs/fastagi.md) as fast as the server allows: connect, send the
  * env block, answer every command line with `200 result=0`, until the server closes. Latency is
  * connect -> close, per session.
  */

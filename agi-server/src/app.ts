@@ -20,7 +20,7 @@ import { CallLogWriter } from './store/call-log-writer.js';
 import { openSqliteStore } from './store/sqlite-store.js';
 import type { SwitchboardStore } from './store/types.js';
 
-/** The dispatch table: one AGI script name, one handler (wazo-agid's style, design §8). */
+/** The dispatch table: one AGI script name, one handler (wazo-agid's style; see docs/architecture.md). */
 export function scriptTable(deps: HandlerDeps): Map<string, AgiScriptHandler> {
   return new Map([
     [AgiScript.inbound, createInboundHandler(deps)],

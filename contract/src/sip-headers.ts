@@ -4,7 +4,7 @@ import { CALLER, E164, OPTIONAL_ID } from './patterns.js';
 /**
  * The contract between the Twilio Function (which puts call metadata on the SIP URI of
  * <Dial><Sip>) and the AGI server (which reads it from the INVITE): header names, their
- * encoding, and an HMAC over them so that a forged INVITE cannot pick a route (design §3).
+ * encoding, and an HMAC over them so that a forged INVITE cannot pick a route (see docs/sip-headers.md).
  * Imported by functions/ (bundled) and agi-server/ alike: one definition, no drift.
  */
 

@@ -1,6 +1,6 @@
 #!/usr/bin/env bash
 # Provisions the lab: a Debian sid chroot holding Asterisk 22 and SIPp, built once into a cache
-# folder outside the repository and reused by every later run (design §6).
+# folder outside the repository and reused by every later run (see docs/operations.md).
 # Why a chroot: bookworm has no asterisk package, and sid packages must not touch the host's libc.
 set -euo pipefail
 

@@ -1,7 +1,7 @@
 import { connect, type Socket } from 'node:net';
 
 /**
- * Plays Asterisk's side of a FastAGI session as real Asterisk 22.10 does (design §5): the env
+ * Plays Asterisk's side of a FastAGI session as real Asterisk 22.10 does (see docs/fastagi.md): the env
  * block in Asterisk's order, LF only, then one reply per command line received. Test-only.
  */
 

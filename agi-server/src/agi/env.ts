@@ -2,7 +2,7 @@ import { z } from 'zod';
 import { AgiProtocolError } from './errors.js';
 
 /**
- * The environment block Asterisk sends when a FastAGI session opens (design §5): `agi_key: value`
+ * The environment block Asterisk sends when a FastAGI session opens (see docs/fastagi.md): `agi_key: value`
  * lines, then an empty line. Values may themselves contain ": " (split at the first one only) and
  * may be empty (`agi_accountcode: `). Asterisk writes the literal `unknown` for absent values.
  */

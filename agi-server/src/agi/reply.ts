@@ -1,7 +1,7 @@
 import { AgiProtocolError } from './errors.js';
 
 /**
- * AGI replies as Asterisk 22 writes them (design §5):
+ * AGI replies as Asterisk 22 writes them (see docs/fastagi.md):
  *   200 result=1 (value)         200 result=0         200 result=0 endpos=8000
  *   510 Invalid or unknown command
  *   511 Command Not Permitted on a dead channel or intercept routine

@@ -145,7 +145,7 @@ export class AgiSession extends EventEmitter<AgiSessionEvents> {
 
   /**
    * Sets several variables in as few round trips as possible: one `EXEC MSet` per 99 pairs
-   * (design §4), a plain SET VARIABLE when there is only one.
+   * (see docs/dialplan-agi.md), a plain SET VARIABLE when there is only one.
    */
   async setVariables(variables: Readonly<Record<string, string>>): Promise<void> {
     const entries = Object.entries(variables);

@@ -4,7 +4,7 @@ import { z } from 'zod';
 import { dialStringSchema } from '../routing/dial-string.js';
 
 /**
- * The one settings file from which asterisk-config/ is rendered (design §2): addresses, Twilio
+ * The one settings file from which asterisk-config/ is rendered (see docs/architecture.md): addresses, Twilio
  * edges, the AGI URL and the extensions. Secrets (passwords, PINs) are not in it: they live in a
  * separate secrets file that the renderer fills with generated values.
  */
