@@ -7,7 +7,8 @@ import {
   scheduleSchema,
   settingsSchema,
 } from '../routing/model.js';
-import { applyChange, found, removeFrom, upsert, versionResponse } from './config-changes.js';
+import { registerCollection } from './collection-routes.js';
+import { applyChange, upsert, versionResponse } from './config-changes.js';
 import type { AdminApiDeps, TypedApp } from './types.js';
 
 /**
@@ -15,9 +16,6 @@ import type { AdminApiDeps, TypedApp } from './types.js';
  * rollback; explain. Every write validates the whole resulting document and stores it as a new
  * version; the running AGI server uses it from the next call on.
  */
-
-const idParams = z.object({ id: z.string().min(1).max(64) });
-const numberParams = z.object({ number: z.string().min(1).max(6) });
 
 export const applyBodySchema = z
   .object({
@@ -90,115 +88,43 @@ export function registerConfigRoutes(app: TypedApp, deps: AdminApiDeps): void {
     },
   );
 
-  // Routes
-  app.get('/routes', { schema: { tags: ['routes'] } }, async () => routing.config.routes);
-  app.get('/routes/:id', { schema: { tags: ['routes'], params: idParams } }, async (request) =>
-    found(routing.snapshot.routesById.get(request.params.id), `route ${request.params.id}`),
-  );
-  app.put(
-    '/routes/:id',
-    {
-      schema: {
-        tags: ['routes'],
-        params: idParams,
-        body: routeSchema.omit({ id: true }),
-        response: { 200: versionResponse },
-      },
-    },
-    async (request) => {
-      const route = { ...request.body, id: request.params.id };
-      return change(request, `put route ${route.id}`, (config) => ({
-        ...config,
-        routes: upsert(config.routes, route, (r) => r.id === route.id),
-      }));
-    },
-  );
-  app.delete(
-    '/routes/:id',
-    { schema: { tags: ['routes'], params: idParams, response: { 200: versionResponse } } },
-    async (request) =>
-      change(request, `delete route ${request.params.id}`, (config) => ({
-        ...config,
-        routes: removeFrom(config.routes, (r) => r.id === request.params.id, `route ${request.params.id}`),
-      })),
-  );
-
-  // Schedules
-  app.get('/schedules', { schema: { tags: ['schedules'] } }, async () => routing.config.schedules);
-  app.get('/schedules/:id', { schema: { tags: ['schedules'], params: idParams } }, async (request) =>
-    found(routing.snapshot.schedules.get(request.params.id), `schedule ${request.params.id}`),
-  );
-  app.put(
-    '/schedules/:id',
-    {
-      schema: {
-        tags: ['schedules'],
-        params: idParams,
-        body: scheduleSchema.omit({ id: true }),
-        response: { 200: versionResponse },
-      },
-    },
-    async (request) => {
-      const schedule = { ...request.body, id: request.params.id };
-      return change(request, `put schedule ${schedule.id}`, (config) => ({
-        ...config,
-        schedules: upsert(config.schedules, schedule, (s) => s.id === schedule.id),
-      }));
-    },
-  );
-  app.delete(
-    '/schedules/:id',
-    { schema: { tags: ['schedules'], params: idParams, response: { 200: versionResponse } } },
-    async (request) =>
-      change(request, `delete schedule ${request.params.id}`, (config) => ({
-        ...config,
-        schedules: removeFrom(
-          config.schedules,
-          (s) => s.id === request.params.id,
-          `schedule ${request.params.id}`,
-        ),
-      })),
-  );
-
-  // Extensions
-  app.get('/extensions', { schema: { tags: ['extensions'] } }, async () => routing.config.extensions);
-  app.get(
-    '/extensions/:number',
-    { schema: { tags: ['extensions'], params: numberParams } },
-    async (request) =>
-      found(routing.snapshot.extensions.get(request.params.number), `extension ${request.params.number}`),
-  );
-  app.put(
-    '/extensions/:number',
-    {
-      schema: {
-        tags: ['extensions'],
-        params: numberParams,
-        body: extensionSchema.omit({ number: true }),
-        response: { 200: versionResponse },
-      },
-    },
-    async (request) => {
-      const extension = { ...request.body, number: request.params.number };
-      return change(request, `put extension ${extension.number}`, (config) => ({
-        ...config,
-        extensions: upsert(config.extensions, extension, (e) => e.number === extension.number),
-      }));
-    },
-  );
-  app.delete(
-    '/extensions/:number',
-    { schema: { tags: ['extensions'], params: numberParams, response: { 200: versionResponse } } },
-    async (request) =>
-      change(request, `delete extension ${request.params.number}`, (config) => ({
-        ...config,
-        extensions: removeFrom(
-          config.extensions,
-          (e) => e.number === request.params.number,
-          `extension ${request.params.number}`,
-        ),
-      })),
-  );
+  const id = z.string().min(1).max(64);
+  registerCollection(app, deps, {
+    path: '/routes',
+    tag: 'routes',
+    noun: 'route',
+    key: 'id',
+    keySchema: id,
+    body: routeSchema.omit({ id: true }),
+    list: (config) => config.routes,
+    keyOf: (route) => route.id,
+    replace: (config, routes) => ({ ...config, routes }),
+    lookup: (key) => routing.snapshot.routesById.get(key),
+  });
+  registerCollection(app, deps, {
+    path: '/schedules',
+    tag: 'schedules',
+    noun: 'schedule',
+    key: 'id',
+    keySchema: id,
+    body: scheduleSchema.omit({ id: true }),
+    list: (config) => config.schedules,
+    keyOf: (schedule) => schedule.id,
+    replace: (config, schedules) => ({ ...config, schedules }),
+    lookup: (key) => routing.snapshot.schedules.get(key),
+  });
+  registerCollection(app, deps, {
+    path: '/extensions',
+    tag: 'extensions',
+    noun: 'extension',
+    key: 'number',
+    keySchema: z.string().min(1).max(6),
+    body: extensionSchema.omit({ number: true }),
+    list: (config) => config.extensions,
+    keyOf: (extension) => extension.number,
+    replace: (config, extensions) => ({ ...config, extensions }),
+    lookup: (key) => routing.snapshot.extensions.get(key),
+  });
 
   // Versions
   app.get(

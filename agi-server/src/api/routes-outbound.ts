@@ -3,19 +3,14 @@ import { z } from 'zod';
 import { outboundPolicySchema, outboundSchema, type RoutingConfig, trunkSchema } from '../routing/model.js';
 import { classifyOutbound } from '../routing/outbound.js';
 import { decideOutbound } from '../routing/outbound-decision.js';
-import { applyChange, removeFrom, upsert, versionResponse } from './config-changes.js';
+import { registerCollection } from './collection-routes.js';
+import { applyChange, versionResponse } from './config-changes.js';
 import type { AdminApiDeps, TypedApp } from './types.js';
 
 /**
  * Outbound policy objects: the whole outbound section, one policy or trunk at a time, and
  * explain (what would be dialled, with which caller ID, through which trunks, or why not).
  */
-
-const idParams = z.object({ id: z.string().min(1).max(64) });
-
-function upsertById<T extends { id: string }>(list: readonly T[], item: T): T[] {
-  return upsert(list, item, (entry) => entry.id === item.id);
-}
 
 export function registerOutboundRoutes(app: TypedApp, deps: AdminApiDeps): void {
   const { routing } = deps;
@@ -29,63 +24,30 @@ export function registerOutboundRoutes(app: TypedApp, deps: AdminApiDeps): void 
     async (request) =>
       change(request.author, 'put outbound settings', (config) => ({ ...config, outbound: request.body })),
   );
-  app.get(
-    '/outbound/policies',
-    { schema: { tags: ['outbound'] } },
-    async () => routing.config.outbound.policies,
-  );
-  app.put(
-    '/outbound/policies/:id',
-    {
-      schema: {
-        tags: ['outbound'],
-        params: idParams,
-        body: outboundPolicySchema.omit({ id: true }),
-        response: { 200: versionResponse },
-      },
-    },
-    async (request) => {
-      const policy = { ...request.body, id: request.params.id };
-      return change(request.author, `put outbound policy ${policy.id}`, (config) => ({
-        ...config,
-        outbound: { ...config.outbound, policies: upsertById(config.outbound.policies, policy) },
-      }));
-    },
-  );
-  app.delete(
-    '/outbound/policies/:id',
-    { schema: { tags: ['outbound'], params: idParams, response: { 200: versionResponse } } },
-    async (request) =>
-      change(request.author, `delete outbound policy ${request.params.id}`, (config) => ({
-        ...config,
-        outbound: {
-          ...config.outbound,
-          policies: removeFrom(
-            config.outbound.policies,
-            (policy) => policy.id === request.params.id,
-            `policy ${request.params.id}`,
-          ),
-        },
-      })),
-  );
-  app.put(
-    '/outbound/trunks/:id',
-    {
-      schema: {
-        tags: ['outbound'],
-        params: idParams,
-        body: trunkSchema.omit({ id: true }),
-        response: { 200: versionResponse },
-      },
-    },
-    async (request) => {
-      const trunk = { ...request.body, id: request.params.id };
-      return change(request.author, `put trunk ${trunk.id}`, (config) => ({
-        ...config,
-        outbound: { ...config.outbound, trunks: upsertById(config.outbound.trunks, trunk) },
-      }));
-    },
-  );
+  const id = z.string().min(1).max(64);
+  registerCollection(app, deps, {
+    path: '/outbound/policies',
+    tag: 'outbound',
+    noun: 'outbound policy',
+    key: 'id',
+    keySchema: id,
+    body: outboundPolicySchema.omit({ id: true }),
+    list: (config) => config.outbound.policies,
+    keyOf: (policy) => policy.id,
+    replace: (config, policies) => ({ ...config, outbound: { ...config.outbound, policies } }),
+  });
+  // Deleting a trunk that a policy or emergencyTrunks still names fails the document's validation.
+  registerCollection(app, deps, {
+    path: '/outbound/trunks',
+    tag: 'outbound',
+    noun: 'trunk',
+    key: 'id',
+    keySchema: id,
+    body: trunkSchema.omit({ id: true }),
+    list: (config) => config.outbound.trunks,
+    keyOf: (trunk) => trunk.id,
+    replace: (config, trunks) => ({ ...config, outbound: { ...config.outbound, trunks } }),
+  });
   app.post(
     '/outbound/explain',
     {

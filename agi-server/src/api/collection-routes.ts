@@ -1,0 +1,78 @@
+import { z } from 'zod';
+import type { RoutingConfig } from '../routing/model.js';
+import { applyChange, found, removeFrom, upsert, versionResponse } from './config-changes.js';
+import type { AdminApiDeps, TypedApp } from './types.js';
+
+/**
+ * GET list, GET one, PUT (create or replace) and DELETE for one keyed collection of the routing
+ * document (routes, schedules, extensions, outbound policies and trunks): written once here, so
+ * every collection answers, validates and records its changes the same way.
+ */
+export interface Collection<Item> {
+  /** URL path of the list, e.g. `/routes`; one item is `${path}/:key`. */
+  readonly path: string;
+  readonly tag: string;
+  /** How the change log and 404s name one item, e.g. `route`. */
+  readonly noun: string;
+  /** The item's key field (`id`, `number`) and its URL parameter's schema. */
+  readonly key: string;
+  readonly keySchema: z.ZodString;
+  /** The item without its key: the PUT body. */
+  readonly body: z.ZodType;
+  readonly list: (config: RoutingConfig) => readonly Item[];
+  readonly keyOf: (item: Item) => string;
+  readonly replace: (config: RoutingConfig, items: Item[]) => RoutingConfig;
+  /** Single-item lookup; default: a scan of `list`. */
+  readonly lookup?: (key: string) => Item | undefined;
+  /** Without GET routes (the document section has its own reader). */
+  readonly writeOnly?: boolean;
+}
+
+export function registerCollection<Item>(
+  app: TypedApp,
+  deps: AdminApiDeps,
+  collection: Collection<Item>,
+): void {
+  const { routing } = deps;
+  const { path, tag, noun, key, keyOf } = collection;
+  const params = z.object({ [key]: collection.keySchema });
+  const keyIn = (request: { params: unknown }) => (request.params as Record<string, string>)[key] as string;
+  const item = `${path}/:${key}`;
+
+  if (!collection.writeOnly) {
+    app.get(path, { schema: { tags: [tag] } }, async () => collection.list(routing.config));
+    app.get(item, { schema: { tags: [tag], params } }, async (request) => {
+      const wanted = keyIn(request);
+      const value =
+        collection.lookup?.(wanted) ?? collection.list(routing.config).find((one) => keyOf(one) === wanted);
+      return found(value, `${noun} ${wanted}`);
+    });
+  }
+  app.put(
+    item,
+    { schema: { tags: [tag], params, body: collection.body, response: { 200: versionResponse } } },
+    async (request) => {
+      const wanted = keyIn(request);
+      const value = { ...(request.body as object), [key]: wanted } as Item;
+      return applyChange(routing, request.author, `put ${noun} ${wanted}`, (config) =>
+        collection.replace(
+          config,
+          upsert(collection.list(config), value, (one) => keyOf(one) === wanted),
+        ),
+      );
+    },
+  );
+  app.delete(
+    item,
+    { schema: { tags: [tag], params, response: { 200: versionResponse } } },
+    async (request) => {
+      const wanted = keyIn(request);
+      return applyChange(routing, request.author, `delete ${noun} ${wanted}`, (config) =>
+        collection.replace(
+          config,
+          removeFrom(collection.list(config), (one) => keyOf(one) === wanted, `${noun} ${wanted}`),
+        ),
+      );
+    },
+  );
+}
