@@ -139,6 +139,11 @@ describe('admin API: configuration', () => {
       schedules: { added: ['weekend'], removed: [], changed: [] },
       extensions: { added: ['103'], removed: [], changed: [] },
       settingsChanged: false,
+      outbound: {
+        policies: { added: [], removed: [], changed: [] },
+        trunks: { added: [], removed: [], changed: [] },
+        settingsChanged: false,
+      },
     });
     const rolledBack = await api('POST', '/rollback');
     expect(rolledBack).toMatchObject({

@@ -70,6 +70,11 @@ describe('versioned routing configuration', () => {
       schedules: { added: [], removed: [], changed: [] },
       extensions: { added: ['103'], removed: [], changed: [] },
       settingsChanged: false,
+      outbound: {
+        policies: { added: [], removed: [], changed: [] },
+        trunks: { added: [], removed: [], changed: [] },
+        settingsChanged: false,
+      },
     });
     const rolledBack = await routing.rollback('carol');
     expect(rolledBack).toMatchObject({
