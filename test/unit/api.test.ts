@@ -112,6 +112,29 @@ describe('admin API: configuration', () => {
     expect(response.json).toMatchObject({ error: 'invalid configuration' });
   });
 
+  it('applies an outbound section, reads and deletes a trunk, refuses to delete one still in use', async () => {
+    const outbound = {
+      ownedNumbers: ['+19863334949'],
+      trunks: [
+        { id: 'east', endpoint: 'twilio-east' },
+        { id: 'west', endpoint: 'twilio-west' },
+      ],
+      policies: [{ id: 'default', allow: 'national', trunks: ['east'] }],
+    };
+    const saved = (await api('GET', '/outbound')).json;
+    expect((await api('POST', '/apply', { outbound })).status).toBe(200);
+    expect((await api('GET', '/outbound/trunks/west')).json).toMatchObject({
+      id: 'west',
+      endpoint: 'twilio-west',
+    });
+    expect((await api('DELETE', '/outbound/trunks/east')).status).toBe(400);
+    expect((await api('DELETE', '/outbound/trunks/west')).status).toBe(200);
+    expect((await api('GET', '/outbound/trunks/west')).status).toBe(404);
+    expect(started.switchboard.routing.config.outbound.trunks.map((trunk) => trunk.id)).toEqual(['east']);
+    // The tests below start from the section as it was.
+    expect((await api('POST', '/apply', { outbound: saved })).status).toBe(200);
+  });
+
   it('applies a bundle in one version, diffs it and rolls it back one step', async () => {
     const before = started.switchboard.routing.snapshot.version;
     const applied = await api('POST', '/apply', {

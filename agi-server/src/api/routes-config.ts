@@ -2,6 +2,7 @@ import { z } from 'zod';
 import { explainCall } from '../routing/explain.js';
 import {
   extensionSchema,
+  outboundSchema,
   type RoutingConfig,
   routeSchema,
   scheduleSchema,
@@ -20,6 +21,8 @@ import type { AdminApiDeps, TypedApp } from './types.js';
 export const applyBodySchema = z
   .object({
     settings: settingsSchema.optional(),
+    /** The whole outbound section (trunks, policies, numbers), replacing the stored one. */
+    outbound: outboundSchema.optional(),
     extensions: z.array(extensionSchema).optional(),
     schedules: z.array(scheduleSchema).optional(),
     routes: z.array(routeSchema).optional(),
@@ -37,7 +40,11 @@ export type ApplyBody = z.infer<typeof applyBodySchema>;
 
 /** Merges a bundle (a CLI `apply` file) into the document: upsert by id, then removals. */
 export function applyBundle(config: RoutingConfig, body: ApplyBody): RoutingConfig {
-  let next = { ...config, settings: body.settings ?? config.settings };
+  let next = {
+    ...config,
+    settings: body.settings ?? config.settings,
+    outbound: body.outbound ?? config.outbound,
+  };
   for (const extension of body.extensions ?? []) {
     next = { ...next, extensions: upsert(next.extensions, extension, (e) => e.number === extension.number) };
   }
@@ -82,6 +89,7 @@ export function registerConfigRoutes(app: TypedApp, deps: AdminApiDeps): void {
         body.schedules?.length ? `${body.schedules.length} schedule(s)` : '',
         body.extensions?.length ? `${body.extensions.length} extension(s)` : '',
         body.settings ? 'settings' : '',
+        body.outbound ? 'outbound' : '',
         body.remove ? 'removals' : '',
       ].filter(Boolean);
       return change(request, `apply ${parts.join(', ') || 'nothing'}`, (config) => applyBundle(config, body));
