@@ -14,7 +14,7 @@ const env = {
   ACCOUNT_SID: 'AC00000000000000000000000000000001',
   AUTH_TOKEN,
   SB_HEADER_SECRET: 'bench-header-secret-0123456789abcdef0123',
-  PBX_HOST: 'pbx.example.com:5060',
+  PBX_HOST: 'pbx.acme.test:5060',
 };
 const params = {
   AccountSid: env.ACCOUNT_SID,

@@ -1,3 +1,4 @@
+import { existsSync } from 'node:fs';
 import type { AddressInfo } from 'node:net';
 import { AgiScript, DialplanVariable } from '@switchboard/contract';
 import type { FastifyInstance } from 'fastify';
@@ -6,8 +7,7 @@ import { type AgiScriptHandler, createFastAgiServer, type FastAgiServer } from '
 import { ensureAdminToken } from './api/auth.js';
 import { buildAdminApi } from './api/server.js';
 import type { ServerConfig } from './config.js';
-import { readRoutingFile } from './config.js';
-import { RoutingService } from './config-service/routing-service.js';
+import { EmptyStoreError, RoutingService } from './config-service/routing-service.js';
 import type { HandlerDeps } from './handlers/deps.js';
 import { createHangupHandler } from './handlers/hangup.js';
 import { createInboundHandler } from './handlers/inbound.js';
@@ -34,8 +34,13 @@ export interface SwitchboardOptions {
   readonly config: ServerConfig;
   readonly logger: Logger;
   readonly clock?: () => Date;
-  /** Routing for an empty store; default: the file SB_SAMPLE_FILE names. */
+  /**
+   * Routing for an empty store (a first run that asked for it). Without it, a missing or empty
+   * store stops start-up with an EmptyStoreError; a store with routing is never replaced.
+   */
   readonly seed?: RoutingConfigInput;
+  /** Where `seed` came from, for the version's summary (e.g. the file name). */
+  readonly seedSource?: string;
   /** Another store (PostgreSQL); default: SQLite at SB_DB_PATH. */
   readonly store?: SwitchboardStore;
   /** Leave the admin API out (benchmarks, tests of the AGI path alone). */
@@ -57,16 +62,32 @@ export interface Switchboard {
   close(drainMs?: number): Promise<void>;
 }
 
+function notInitialised(where: string, state: string): string {
+  return (
+    `route store ${where} ${state} and no seed was asked for: not starting (Asterisk takes its static fallback). ` +
+    'Initialise it once with --seed FILE (or --seed-sample for the sample routes), or set SB_DB_PATH to your store.'
+  );
+}
+
 /** Wires the parts: store -> routing snapshot -> handlers -> FastAGI server, plus the admin API. */
 export async function createSwitchboard(options: SwitchboardOptions): Promise<Switchboard> {
   const { config, logger } = options;
   const clock = options.clock ?? (() => new Date());
+  const seed = options.seed
+    ? { config: options.seed, source: options.seedSource ?? 'the seed given at start' }
+    : undefined;
+  const where = options.store ? 'the configured store' : config.SB_DB_PATH;
+  // Don't let SQLite create a file for a path nobody initialised (a typo, a lost volume).
+  if (!options.store && !seed && config.SB_DB_PATH !== ':memory:' && !existsSync(config.SB_DB_PATH))
+    throw new EmptyStoreError(notInitialised(where, 'does not exist'));
   const store = options.store ?? openSqliteStore(config.SB_DB_PATH);
-  const routing = await RoutingService.open(
-    store,
-    logger,
-    options.seed ?? readRoutingFile(config.SB_SAMPLE_FILE),
-  );
+  let routing: RoutingService;
+  try {
+    routing = await RoutingService.open(store, logger, seed);
+  } catch (error) {
+    await store.close();
+    throw error instanceof EmptyStoreError ? new EmptyStoreError(notInitialised(where, 'is empty')) : error;
+  }
   const callLog = new CallLogWriter(store, logger);
   let agi: FastAgiServer | undefined;
   const metrics = createMetrics(() => agi?.activeSessions ?? 0);

@@ -1,11 +1,17 @@
-import { readFileSync } from 'node:fs';
+import { existsSync, readFileSync } from 'node:fs';
 import { fileURLToPath } from 'node:url';
-import { API_TOKEN } from '@switchboard/contract';
+import { API_TOKEN, notPlaceholder } from '@switchboard/contract';
 import { parse } from 'yaml';
 import { z } from 'zod';
 import type { RoutingConfigInput } from './routing/model.js';
 
-const SAMPLE_ROUTING = fileURLToPath(new URL('../sample/routing.yaml', import.meta.url));
+/** The sample routing (`--seed-sample`): agi-server/sample/routing.yaml, from src/ or dist/ alike. */
+export const SAMPLE_ROUTING = fileURLToPath(new URL('../sample/routing.yaml', import.meta.url));
+/**
+ * The AGI server's env file: `.env` at the repository root (functions/.env is the Functions'),
+ * found from agi-server/src or agi-server/dist alike, whatever the working directory.
+ */
+export const DEFAULT_ENV_FILE = fileURLToPath(new URL('../../.env', import.meta.url));
 
 const port = z.coerce.number().int().min(1).max(65_535);
 const milliseconds = z.coerce.number().int().min(1).max(600_000);
@@ -21,22 +27,25 @@ export const serverConfigSchema = z.object({
   SB_LOG_LEVEL: z.enum(['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent']).default('info'),
   /** The embedded store (SQLite, WAL). */
   SB_DB_PATH: z.string().min(1).default('var/switchboard.sqlite'),
-  /** Routing loaded into an empty store on first start. */
-  SB_SAMPLE_FILE: z.string().min(1).default(SAMPLE_ROUTING),
   SB_API_HOST: z.string().min(1).default('127.0.0.1'),
   SB_API_PORT: port.default(8080),
   /** Register this admin token instead of generating one (automation); never commit it. */
-  SB_ADMIN_TOKEN: z
-    .string()
-    .regex(API_TOKEN, 'must look like sb_ followed by 20-100 URL-safe characters')
-    .optional(),
+  SB_ADMIN_TOKEN: notPlaceholder(
+    z.string().regex(API_TOKEN, 'must look like sb_ followed by 20-100 URL-safe characters'),
+  ).optional(),
   /** Shared with the Twilio Function (its SB_HEADER_SECRET): checks X-SB- header signatures. */
-  SB_HEADER_SECRET: z.string().min(32, 'use at least 32 random characters').optional(),
+  SB_HEADER_SECRET: notPlaceholder(z.string().min(32, 'use at least 32 random characters')).optional(),
   /** Check the store for versions written by other servers this often (0: never). */
   SB_CONFIG_POLL_MS: z.coerce.number().int().min(0).max(600_000).default(0),
 });
 
 export type ServerConfig = z.infer<typeof serverConfigSchema>;
+
+/**
+ * Exit status for a configuration the operator must fix (sysexits' EX_CONFIG): the systemd unit
+ * does not restart on it (RestartPreventExitStatus), so a missing store is not retried in a loop.
+ */
+export const EXIT_CONFIG = 78;
 
 export class ConfigError extends Error {
   override name = 'ConfigError';
@@ -44,6 +53,25 @@ export class ConfigError extends Error {
 
 function describe(error: z.ZodError): string {
   return error.issues.map((issue) => `${issue.path.join('.') || '(root)'}: ${issue.message}`).join('; ');
+}
+
+/**
+ * Reads the AGI server's env file into process.env with Node's own parser (process.loadEnvFile,
+ * the dotenv format): SB_ENV_FILE names it, else the root .env if it exists. Variables already
+ * in the environment win (systemd's Environment=, a shell export). Returns the file read, if any.
+ */
+export function loadEnvFile(): string | undefined {
+  const path = process.env.SB_ENV_FILE ?? DEFAULT_ENV_FILE;
+  if (!existsSync(path)) {
+    if (process.env.SB_ENV_FILE) throw new ConfigError(`SB_ENV_FILE names ${path}, which does not exist`);
+    return undefined;
+  }
+  try {
+    process.loadEnvFile(path);
+  } catch (error) {
+    throw new ConfigError(`cannot read env file ${path}: ${(error as Error).message}`);
+  }
+  return path;
 }
 
 export function loadServerConfig(env: NodeJS.ProcessEnv = process.env): ServerConfig {

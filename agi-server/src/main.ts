@@ -1,13 +1,88 @@
 #!/usr/bin/env node
+import { parseArgs } from 'node:util';
 import { pino } from 'pino';
 import { createSwitchboard } from './app.js';
-import { ConfigError, loadServerConfig } from './config.js';
+import {
+  ConfigError,
+  EXIT_CONFIG,
+  loadEnvFile,
+  loadServerConfig,
+  readRoutingFile,
+  SAMPLE_ROUTING,
+} from './config.js';
+import { EmptyStoreError } from './config-service/routing-service.js';
 
-// Entry point: configuration from the environment, logs as JSON lines on stdout (pino).
+const USAGE = `Usage: switchboard-agi [--seed FILE | --seed-sample] [--init]
+
+Runs the FastAGI server and the admin API. Settings come from the environment and from the env
+file (SB_ENV_FILE, default .env at the repository root; variables already set win); see .env.example.
+
+  --seed FILE     on a first run only (missing or empty store): load FILE (YAML or JSON) as version 1
+  --seed-sample   the same with the sample routes (${SAMPLE_ROUTING})
+  --init          initialise and exit: seed the store (with --seed), register the admin token
+                  (SB_ADMIN_TOKEN, or a new one printed once on the terminal), start nothing
+  -h, --help      this text
+
+A store that already holds routing is never replaced; a missing or empty one without a seed
+stops start-up (exit ${EXIT_CONFIG}), so Asterisk takes its static fallback.
+`;
+
+function parseCommandLine(): { seedFile: string | undefined; init: boolean } {
+  const { values } = parseArgs({
+    options: {
+      seed: { type: 'string' },
+      'seed-sample': { type: 'boolean', default: false },
+      init: { type: 'boolean', default: false },
+      help: { type: 'boolean', short: 'h', default: false },
+    },
+  });
+  if (values.help) {
+    process.stdout.write(USAGE);
+    process.exit(0);
+  }
+  if (values.seed && values['seed-sample'])
+    throw new ConfigError('give --seed FILE or --seed-sample, not both');
+  return {
+    seedFile: values.seed ?? (values['seed-sample'] ? SAMPLE_ROUTING : undefined),
+    init: values.init,
+  };
+}
+
+function showNewToken(token: string | undefined): void {
+  // Shown once, on stderr (not in the JSON log): only its hash is stored. Under systemd stderr is
+  // the journal, which is why the service is initialised by hand first (`--init`).
+  if (token)
+    process.stderr.write(
+      `\nAdmin API token (shown once; keep it, e.g. export SWITCHBOARD_TOKEN=...):\n  ${token}\n\n`,
+    );
+}
+
+// Entry point: configuration from the environment, logs as JSON lines on stdout (pino); under
+// systemd stdout is the journal.
 async function main(): Promise<void> {
+  let seedFile: string | undefined;
+  let init = false;
+  try {
+    ({ seedFile, init } = parseCommandLine());
+  } catch (error) {
+    throw new ConfigError(`${(error as Error).message} (see --help)`);
+  }
+  const envFile = loadEnvFile();
   const config = loadServerConfig();
   const logger = pino({ level: config.SB_LOG_LEVEL, base: { service: 'switchboard' } });
-  const switchboard = await createSwitchboard({ config, logger });
+  const switchboard = await createSwitchboard({
+    config,
+    logger,
+    ...(seedFile ? { seed: readRoutingFile(seedFile), seedSource: seedFile } : {}),
+  });
+  if (init) {
+    showNewToken(switchboard.newAdminToken);
+    process.stdout.write(
+      `route store ${config.SB_DB_PATH} holds version ${switchboard.routing.snapshot.version}\n`,
+    );
+    await switchboard.close(0);
+    return;
+  }
   const { agi, api } = await switchboard.listen();
   const snapshot = switchboard.routing.snapshot;
   logger.info(
@@ -17,16 +92,12 @@ async function main(): Promise<void> {
       version: snapshot.version,
       routes: snapshot.config.routes.length,
       db: config.SB_DB_PATH,
+      envFile: envFile ?? null,
     },
     'FastAGI server listening',
   );
   if (api) logger.info({ host: api.address, port: api.port }, 'admin API listening');
-  if (switchboard.newAdminToken) {
-    // Shown once, on the terminal only (not in the JSON log): only its hash is stored.
-    process.stderr.write(
-      `\nAdmin API token (shown once; keep it, e.g. export SWITCHBOARD_TOKEN=...):\n  ${switchboard.newAdminToken}\n\n`,
-    );
-  }
+  showNewToken(switchboard.newAdminToken);
 
   let stopping = false;
   const stop = async (signal: string) => {
@@ -43,7 +114,9 @@ async function main(): Promise<void> {
 }
 
 main().catch((error: unknown) => {
-  const message = error instanceof ConfigError ? error.message : String((error as Error)?.stack ?? error);
+  // Operator mistakes get one line; anything else its stack.
+  const expected = error instanceof ConfigError || error instanceof EmptyStoreError;
+  const message = expected ? (error as Error).message : String((error as Error)?.stack ?? error);
   process.stderr.write(`switchboard: ${message}\n`);
-  process.exit(1);
+  process.exit(expected ? EXIT_CONFIG : 1);
 });

@@ -53,8 +53,11 @@ export function installLabConfig(chroot: string): void {
   for (const name of CORE_CONFIG) copyFileSync(join(chroot, 'etc/asterisk', name), join(root, 'etc', name));
   const settings = loadAsteriskSettings(join(HERE, 'settings.lab.yaml'));
   const { secrets } = completeSecrets(settings, { extensions: {} });
-  // Trunk credentials come from the environment, as in production (placeholders: nothing checks them here).
-  const env = { LAB_TRUNK_USERNAME: 'lab-trunk-user', LAB_TRUNK_PASSWORD: 'lab-trunk-placeholder-password' };
+  // Trunk credentials come from the environment, as in production (fixed values: nothing checks them here).
+  const env = {
+    LAB_TRUNK_USERNAME: 'lab-trunk-user',
+    LAB_TRUNK_PASSWORD: 'lab-trunk-password-nothing-checks',
+  };
   for (const [name, text] of renderAsteriskConfig(settings, secrets, env))
     writeFileSync(join(root, 'etc', name), text);
   // The phones' generated passwords, for SIPp phones that dial (digest auth).

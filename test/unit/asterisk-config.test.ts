@@ -1,5 +1,5 @@
-import { execFileSync } from 'node:child_process';
-import { mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
+import { execFileSync, spawnSync } from 'node:child_process';
+import { existsSync, mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
@@ -84,6 +84,112 @@ describe('asterisk-config rendering', () => {
     run();
     expect(readFileSync(join(dir, 'out', 'pjsip.conf'), 'utf8')).toBe(first);
     expect(Object.keys(readSecrets(secretsPath).extensions)).toEqual(['100', '101']);
+  });
+});
+
+/** `npm run asterisk-config -- …` as a user types it. */
+function asteriskConfig(args: string[], env: Record<string, string> = {}) {
+  const result = spawnSync('npm', ['run', '--silent', 'asterisk-config', '--', ...args], {
+    encoding: 'utf8',
+    env: { ...process.env, ...env },
+  });
+  return { code: result.status, stdout: result.stdout, stderr: result.stderr.replace(/^npm warn.*\n/gm, '') };
+}
+
+describe('asterisk-config command line', () => {
+  it('--help prints the usage, no stack trace', () => {
+    const { code, stdout, stderr } = asteriskConfig(['--help']);
+    expect(code).toBe(0);
+    expect(stdout).toContain('Usage: npm run asterisk-config -- --out DIR');
+    expect(stdout).toContain('--force');
+    expect(stderr).toBe('');
+  });
+
+  it('an unknown option or a missing --out is one line pointing at --help', () => {
+    for (const args of [['--bogus'], []]) {
+      const { code, stderr } = asteriskConfig(args);
+      expect(code).toBe(1);
+      expect(stderr.trim().split('\n')).toHaveLength(1);
+      expect(stderr).toMatch(/^asterisk-config: .*\(see --help\)$/m);
+    }
+  });
+
+  it("the example settings render as they are (the README's command), printing each file written", () => {
+    const dir = mkdtempSync(join(tmpdir(), 'sb-render-'));
+    const out = join(dir, 'asterisk-out');
+    const { code, stdout, stderr } = asteriskConfig([
+      '--settings',
+      'asterisk-config/settings.example.yaml',
+      '--secrets',
+      join(dir, 'secrets.yaml'),
+      '--out',
+      out,
+    ]);
+    expect(stderr).toBe('');
+    expect(code).toBe(0);
+    const names = [
+      'pjsip.conf',
+      'pjsip_wizard.conf',
+      'extensions.conf',
+      'modules.conf',
+      'voicemail.conf',
+      'rtp.conf',
+    ];
+    for (const name of names) {
+      expect(stdout).toContain(`wrote ${join(out, name)}\n`);
+      expect(existsSync(join(out, name))).toBe(true);
+    }
+    expect(stdout).toContain(`generated new secrets into ${join(dir, 'secrets.yaml')}`);
+  });
+
+  it('never overwrites a file that differs without --force; with it, keeps a .bak', () => {
+    const dir = mkdtempSync(join(tmpdir(), 'sb-render-'));
+    const out = join(dir, 'out');
+    const args = ['--secrets', join(dir, 'secrets.yaml'), '--out', out];
+    expect(asteriskConfig(args).code).toBe(0);
+    const rendered = readFileSync(join(out, 'extensions.conf'), 'utf8');
+    // Same input again: nothing changes.
+    expect(asteriskConfig(args).stdout).toContain(`unchanged ${join(out, 'extensions.conf')}`);
+
+    const edited = `${rendered}\n; edited by hand\n`;
+    writeFileSync(join(out, 'extensions.conf'), edited);
+    const refused = asteriskConfig(args);
+    expect(refused.code).toBe(1);
+    expect(refused.stderr.trim().split('\n')).toHaveLength(1);
+    expect(refused.stderr).toContain(`${join(out, 'extensions.conf')} differs from what would be written`);
+    expect(refused.stdout).toBe('');
+    expect(readFileSync(join(out, 'extensions.conf'), 'utf8')).toBe(edited);
+
+    const forced = asteriskConfig([...args, '--force']);
+    expect(forced.code).toBe(0);
+    expect(forced.stdout).toContain(`kept the old extensions.conf as ${join(out, 'extensions.conf.bak')}`);
+    expect(readFileSync(join(out, 'extensions.conf.bak'), 'utf8')).toBe(edited);
+    expect(readFileSync(join(out, 'extensions.conf'), 'utf8')).toBe(rendered);
+  });
+
+  it("refuses the example trunk's placeholders in one line naming what to set", () => {
+    const dir = mkdtempSync(join(tmpdir(), 'sb-render-'));
+    const settings = join(dir, 'settings.yaml');
+    writeFileSync(
+      settings,
+      readFileSync('asterisk-config/settings.example.yaml', 'utf8')
+        .replace('trunks: []', 'trunks:')
+        .replace(/^#(\s+(- id: twilio-trunk|termination:|usernameEnv:|passwordEnv:|transport:))/gm, '$1'),
+    );
+    const placeholder = asteriskConfig(['--settings', settings, '--out', join(dir, 'out')]);
+    expect(placeholder.code).toBe(1);
+    expect(placeholder.stderr.trim()).toBe(
+      `asterisk-config: invalid Asterisk settings ${settings}: trunks.0.termination: still the example placeholder: set a real value`,
+    );
+    writeFileSync(settings, readFileSync(settings, 'utf8').replace('your-trunk.pstn', 'acme.pstn'));
+    const noCredentials = asteriskConfig(['--settings', settings, '--out', join(dir, 'out')], {
+      TWILIO_TRUNK_USERNAME: '',
+      TWILIO_TRUNK_PASSWORD: '',
+    });
+    expect(noCredentials.stderr.trim()).toBe(
+      'asterisk-config: trunk twilio-trunk: set TWILIO_TRUNK_USERNAME and TWILIO_TRUNK_PASSWORD in the environment',
+    );
+    expect(existsSync(join(dir, 'out'))).toBe(false);
   });
 });
 

@@ -1,5 +1,5 @@
 import { verifyHeaders } from '@switchboard/contract';
-import { describe, expect, it } from 'vitest';
+import { describe, expect, it, vi } from 'vitest';
 import { afterDial, type Stage } from '../../functions/src/lib/fallback.js';
 import { inboundCall } from '../../functions/src/lib/inbound.js';
 import { outboundCall } from '../../functions/src/lib/outbound.js';
@@ -17,12 +17,12 @@ const env = {
   ACCOUNT_SID: TEST_ACCOUNT_SID,
   AUTH_TOKEN: TEST_AUTH_TOKEN,
   SB_HEADER_SECRET: SECRET,
-  PBX_HOST: 'pbx.example.com:5060',
+  PBX_HOST: 'pbx.acme.test:5060',
   PBX_TRANSPORT: 'tls',
   PBX_SIP_USERNAME: 'twilio-pbx',
-  PBX_SIP_PASSWORD: 'placeholder-password-000000',
+  PBX_SIP_PASSWORD: 'digest-password-for-tests-0001',
   DID_ROUTE_KEYS: '{"+19863334953":"edge-vip"}',
-  FALLBACK_PBX_HOST: 'pbx2.example.com',
+  FALLBACK_PBX_HOST: 'pbx2.acme.test',
   FALLBACK_NUMBER: '+15550009999',
   OWNED_NUMBERS: '+19863334949,+19863334950',
   DEFAULT_CALLER_ID: '+19863334949',
@@ -99,9 +99,13 @@ describe('webhook guard: signatures, account, configuration, parameters', () => 
 
   it('signs against PUBLIC_BASE_URL when set (a proxy or tunnel in front)', () => {
     const params = voiceWebhookParams();
-    const withBase = { ...env, PUBLIC_BASE_URL: 'https://calls.example.com/' };
-    const signature = sign('https://calls.example.com/inbound-call', params);
-    expect(inbound(request('/inbound-call', params, { env: withBase, signature })).status).toBe(200);
+    const withBase = { ...env, PUBLIC_BASE_URL: 'https://calls.acme.test/' };
+    const signature = sign('https://calls.acme.test/inbound-call', params);
+    const answer = inbound(request('/inbound-call', params, { env: withBase, signature }));
+    expect(answer.status).toBe(200);
+    expect(answer.body).toContain('<Sip');
+    // Signed for the runtime's own URL instead: refused.
+    expect(inbound(request('/inbound-call', params, { env: withBase })).status).toBe(403);
   });
 
   it('answers bad parameters with safe TwiML (the fallback number), never a 500', () => {
@@ -130,10 +134,10 @@ describe('inbound-call', () => {
     const body = inbound(request('/inbound-call', voiceWebhookParams())).body;
     expect(body.match(/<Dial /g)).toHaveLength(1);
     expect(body.match(/<Sip /g)).toHaveLength(1);
-    expect(body).toContain('<Dial answerOnBridge="true" action="/dial-status" method="POST" timeout="30">');
-    expect(body).toContain('<Sip username="twilio-pbx" password="placeholder-password-000000">');
+    expect(body).toContain('<Dial answerOnBridge="true" action="/dial-status" method="POST" timeout="120">');
+    expect(body).toContain('<Sip username="twilio-pbx" password="digest-password-for-tests-0001">');
     const uri = /<Sip[^>]*>([^<]+)<\/Sip>/.exec(body)?.[1]?.replaceAll('&amp;', '&') ?? '';
-    expect(uri.startsWith('sip:+19863334949@pbx.example.com:5060;transport=tls?')).toBe(true);
+    expect(uri.startsWith('sip:+19863334949@pbx.acme.test:5060;transport=tls?')).toBe(true);
     const headers = new URLSearchParams(uri.split('?')[1]);
     expect([...headers.keys()]).toEqual(['X-SB-Did', 'X-SB-Caller', 'X-SB-Ts', 'X-SB-Sig']);
     const verified = verifyHeaders(
@@ -191,14 +195,58 @@ describe('dial-status and the fallback chain', () => {
     expect(dial('primary', { DialCallStatus: 'answered' }).body).toContain('<Hangup/>');
   });
 
-  it.each(['failed', 'no-answer', 'busy', 'canceled'])(
-    'fails over to the secondary PBX after %s',
-    (status) => {
-      const body = dial('primary', { DialCallStatus: status, DialSipResponseCode: '503' }).body;
-      expect(body).toContain('<Dial answerOnBridge="true" action="/secondary-status"');
-      expect(body).toMatch(/<Sip[^>]*>sip:\+19863334949@pbx2\.example\.com;transport=tls\?X-SB-Did=/);
-    },
-  );
+  // What Twilio reports when the PBX is down or broken: fail over.
+  it.each([
+    ['failed', '503'],
+    ['failed', '500'],
+    ['failed', '408'],
+    ['no-answer', undefined],
+    ['no-answer', '487'],
+    ['failed', undefined],
+    ['failed', '403'],
+  ])('fails over to the secondary PBX after %s %s', (status, code) => {
+    const body = dial('primary', {
+      DialCallStatus: status,
+      ...(code ? { DialSipResponseCode: code } : {}),
+    }).body;
+    expect(body).toContain('<Dial answerOnBridge="true" action="/secondary-status"');
+    expect(body).toMatch(/<Sip[^>]*>sip:\+19863334949@pbx2\.acme\.test;transport=tls\?X-SB-Did=/);
+  });
+
+  // What our own dialplan answers on purpose (unknown DID, reject busy, plan ended, declined),
+  // and a caller who hung up: the call ends here, at every stage.
+  it.each([
+    ['failed', '404', 'declined'],
+    ['busy', '486', 'declined'],
+    ['busy', undefined, 'declined'],
+    ['no-answer', '480', 'declined'],
+    ['failed', '603', 'declined'],
+    ['busy', '600', 'declined'],
+    ['canceled', '487', 'caller-gone'],
+  ])('does not fail over after %s %s (%s), and logs which it was', (status, code, outcome) => {
+    for (const stage of ['primary', 'secondary'] as const) {
+      const lines: string[] = [];
+      const spy = vi.spyOn(console, 'log').mockImplementation((line: string) => void lines.push(line));
+      try {
+        const body = dial(stage, {
+          DialCallStatus: status,
+          ...(code ? { DialSipResponseCode: code } : {}),
+        }).body;
+        expect(body).toBe('<?xml version="1.0" encoding="UTF-8"?><Response><Hangup/></Response>');
+      } finally {
+        spy.mockRestore();
+      }
+      expect(lines.map((line) => JSON.parse(line))).toEqual([
+        expect.objectContaining({
+          msg: `dial ended (${outcome}): no failover`,
+          stage,
+          outcome,
+          dialCallStatus: status,
+          sipResponseCode: code ?? null,
+        }),
+      ]);
+    }
+  });
 
   it('goes on to the number, then to voicemail with a recording callback', () => {
     expect(dial('secondary', { DialCallStatus: 'failed', DialSipResponseCode: '408' }).body).toContain(

@@ -1,18 +1,27 @@
 import { spawn } from 'node:child_process';
 import { once } from 'node:events';
-import { mkdtempSync } from 'node:fs';
+import { existsSync, mkdtempSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
+import { EXIT_CONFIG } from '../../agi-server/src/config.js';
+import { openSqliteStore } from '../../agi-server/src/store/sqlite-store.js';
 import { FakeAsterisk } from '../support/fake-asterisk.js';
 
-// The entry point that `npm start` runs, with nothing configured but where the database goes:
-// FastAGI on 127.0.0.1:4573 with the sample routes, admin API on 127.0.0.1:8080, token shown
-// once, and on SIGTERM: drain, write the call log, exit 0.
-function startMain(dbPath: string) {
-  const env = Object.fromEntries(Object.entries(process.env).filter(([key]) => !key.startsWith('SB_')));
-  const child = spawn(process.execPath, ['--import', 'tsx', 'agi-server/src/main.ts'], {
-    env: { ...env, SB_DB_PATH: dbPath },
+/** An env file for the child: the developer's own .env must not leak into tests. */
+function envFile(lines: string[] = []): string {
+  const path = join(mkdtempSync(join(tmpdir(), 'sb-env-')), '.env');
+  writeFileSync(path, lines.join('\n'));
+  return path;
+}
+
+// The entry point that `npm start` runs (`--seed-sample`), with nothing configured but where the
+// database goes: FastAGI on 127.0.0.1:4573 with the sample routes, admin API on 127.0.0.1:8080,
+// token shown once, and on SIGTERM: drain, write the call log, exit 0.
+function startMain(dbPath: string, args: string[] = ['--seed-sample'], env: Record<string, string> = {}) {
+  const inherited = Object.fromEntries(Object.entries(process.env).filter(([key]) => !key.startsWith('SB_')));
+  const child = spawn(process.execPath, ['--import', 'tsx', 'agi-server/src/main.ts', ...args], {
+    env: { ...inherited, SB_ENV_FILE: envFile(), SB_DB_PATH: dbPath, ...env },
     stdio: ['ignore', 'pipe', 'pipe'],
   });
   const output = { stdout: '', stderr: '', exited: false };
@@ -72,8 +81,9 @@ describe('switchboard entry point (npm start)', () => {
     }
     expect(first.output.stdout).toContain('"msg":"stopped"');
 
-    // Second start on the same store: no new token, same version, the old token still works.
-    const second = startMain(dbPath);
+    // Second start on the same store, without the seed request (as the systemd unit runs it):
+    // no new token, same version, the old token still works.
+    const second = startMain(dbPath, []);
     try {
       await second.ready();
       expect(second.output.stderr).not.toContain('sb_');
@@ -87,16 +97,83 @@ describe('switchboard entry point (npm start)', () => {
   });
 
   it('refuses to start on a bad setting and names it', async () => {
-    const child = spawn(process.execPath, ['--import', 'tsx', 'agi-server/src/main.ts'], {
-      env: { ...process.env, SB_AGI_PORT: 'not-a-port' },
-      stdio: ['ignore', 'pipe', 'pipe'],
+    const main = startMain(join(mkdtempSync(join(tmpdir(), 'sb-main-')), 'x.sqlite'), ['--seed-sample'], {
+      SB_AGI_PORT: 'not-a-port',
     });
-    let stderr = '';
-    child.stderr.on('data', (chunk: Buffer) => {
-      stderr += chunk.toString();
+    const [code] = await once(main.child, 'exit');
+    expect(code).toBe(EXIT_CONFIG);
+    expect(main.output.stderr).toMatch(/SB_AGI_PORT/);
+  });
+
+  it('reads its env file; variables already in the environment win', async () => {
+    const file = envFile(['# a comment', 'SB_AGI_PORT=not-from-the-file', 'SB_API_PORT=not-a-port-either']);
+    const main = startMain(join(mkdtempSync(join(tmpdir(), 'sb-main-')), 'x.sqlite'), ['--seed-sample'], {
+      SB_ENV_FILE: file,
+      SB_AGI_PORT: '4573',
     });
-    const [code] = await once(child, 'exit');
-    expect(code).toBe(1);
-    expect(stderr).toMatch(/SB_AGI_PORT/);
+    const [code] = await once(main.child, 'exit');
+    expect(code).toBe(EXIT_CONFIG);
+    // SB_API_PORT came from the file; SB_AGI_PORT from the environment (valid), not the file.
+    expect(main.output.stderr.trim()).toBe(
+      'switchboard: invalid environment: SB_API_PORT: Invalid input: expected number, received NaN',
+    );
+  });
+
+  it('refuses placeholders copied from .env.example', async () => {
+    const main = startMain(join(mkdtempSync(join(tmpdir(), 'sb-main-')), 'x.sqlite'), ['--seed-sample'], {
+      SB_HEADER_SECRET: 'replace-with-32-or-more-random-characters',
+    });
+    const [code] = await once(main.child, 'exit');
+    expect(code).toBe(EXIT_CONFIG);
+    expect(main.output.stderr).toContain('SB_HEADER_SECRET: still the example placeholder');
+  });
+
+  it.each([
+    ['a new store path', (dbPath: string) => dbPath],
+    [
+      'an existing but empty store',
+      (dbPath: string) => {
+        void openSqliteStore(dbPath).close();
+        return dbPath;
+      },
+    ],
+  ])(
+    'exits non-zero on %s without a seed request, naming the path and how to initialise it',
+    async (_, make) => {
+      const dbPath = make(join(mkdtempSync(join(tmpdir(), 'sb-main-')), 'new.sqlite'));
+      const existed = existsSync(dbPath);
+      const main = startMain(dbPath, []);
+      const [code] = await once(main.child, 'exit');
+      expect(code).toBe(EXIT_CONFIG);
+      const lines = main.output.stderr.trim().split('\n');
+      expect(lines).toHaveLength(1);
+      expect(lines[0]).toContain(`route store ${dbPath} ${existed ? 'is empty' : 'does not exist'}`);
+      expect(lines[0]).toContain('--seed FILE (or --seed-sample');
+      expect(main.output.stdout).not.toContain('listening');
+      // Nothing was created for a path nobody initialised.
+      expect(existsSync(dbPath)).toBe(existed);
+    },
+  );
+
+  it('--init seeds a new store, registers the token, prints it once and exits 0; then it starts', async () => {
+    const dbPath = join(mkdtempSync(join(tmpdir(), 'sb-main-')), 'init.sqlite');
+    const init = startMain(dbPath, ['--init', '--seed-sample']);
+    const [code] = await once(init.child, 'exit');
+    expect(code).toBe(0);
+    expect(init.output.stdout).toContain(`route store ${dbPath} holds version 1`);
+    expect(init.output.stderr).toMatch(/Admin API token \(shown once[\s\S]*sb_[A-Za-z0-9_-]{43}/);
+    expect(init.output.stdout).not.toContain('listening');
+    // Again: nothing replaced, no new token.
+    const again = startMain(dbPath, ['--init', '--seed-sample']);
+    expect((await once(again.child, 'exit'))[0]).toBe(0);
+    expect(again.output.stdout).toContain('holds version 1');
+    expect(again.output.stderr).not.toContain('Admin API token');
+  });
+
+  it('--help prints the usage and exits 0', async () => {
+    const main = startMain('unused.sqlite', ['--help']);
+    const [code] = await once(main.child, 'exit');
+    expect(code).toBe(0);
+    expect(main.output.stdout).toContain('--seed FILE');
   });
 });

@@ -1,6 +1,7 @@
 import { describe, expect, it } from 'vitest';
 import {
   ConfigValidationError,
+  EmptyStoreError,
   NotFoundError,
   RoutingService,
 } from '../../agi-server/src/config-service/routing-service.js';
@@ -10,16 +11,33 @@ import { officeConfig } from '../support/routing-fixtures.js';
 
 async function service() {
   const store = openSqliteStore(':memory:');
-  return { store, routing: await RoutingService.open(store, captureLogger().logger, officeConfig) };
+  return {
+    store,
+    routing: await RoutingService.open(store, captureLogger().logger, {
+      config: officeConfig,
+      source: 'office',
+    }),
+  };
 }
 
 describe('versioned routing configuration', () => {
   it('seeds an empty store as version 1 and reuses what is stored on the next open', async () => {
     const { store, routing } = await service();
     expect(routing.snapshot.version).toBe(1);
-    const again = await RoutingService.open(store, captureLogger().logger, { routes: [] });
+    // A seed offered to a store that holds routing is ignored: never replaced.
+    const again = await RoutingService.open(store, captureLogger().logger, {
+      config: { routes: [] },
+      source: 'another',
+    });
     expect(again.snapshot.version).toBe(1);
     expect(again.config.routes).toHaveLength(5);
+    expect((await RoutingService.open(store, captureLogger().logger)).config.routes).toHaveLength(5);
+  });
+
+  it('refuses an empty store that nobody asked to seed', async () => {
+    const store = openSqliteStore(':memory:');
+    await expect(RoutingService.open(store, captureLogger().logger)).rejects.toBeInstanceOf(EmptyStoreError);
+    expect(await store.latestVersion()).toBeUndefined();
   });
 
   it('swaps the snapshot with each change; the old snapshot stays intact for calls in flight', async () => {
@@ -95,7 +113,7 @@ describe('versioned routing configuration', () => {
 
   it('picks up a version another server stored (shared store)', async () => {
     const { store, routing } = await service();
-    const other = await RoutingService.open(store, captureLogger().logger, {});
+    const other = await RoutingService.open(store, captureLogger().logger);
     await other.change((config) => ({ ...config, routes: [] }), { author: 'other', summary: 'clear' });
     expect(routing.snapshot.version).toBe(1);
     expect(await routing.refresh()).toBe(true);

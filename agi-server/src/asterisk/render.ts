@@ -1,5 +1,6 @@
 import { readFileSync } from 'node:fs';
 import { fileURLToPath } from 'node:url';
+import { isPlaceholder } from '@switchboard/contract';
 import type { Secrets } from './secrets.js';
 import type { AsteriskSettings } from './settings.js';
 
@@ -94,6 +95,10 @@ function renderPjsip(
     if (!username || !password)
       throw new Error(
         `trunk ${trunk.id}: set ${trunk.usernameEnv} and ${trunk.passwordEnv} in the environment`,
+      );
+    if (isPlaceholder(username) || isPlaceholder(password))
+      throw new Error(
+        `trunk ${trunk.id}: ${trunk.usernameEnv} / ${trunk.passwordEnv} still hold placeholders`,
       );
     if (/[\s;]/.test(username + password))
       throw new Error(`trunk ${trunk.id}: credentials must not contain spaces or ;`);

@@ -1,5 +1,5 @@
 import { isIPv4 } from 'node:net';
-import { DEFAULT_EMERGENCY_NUMBERS, ENDPOINT, EXTENSION } from '@switchboard/contract';
+import { DEFAULT_EMERGENCY_NUMBERS, ENDPOINT, EXTENSION, notPlaceholder } from '@switchboard/contract';
 import { z } from 'zod';
 import { dialStringSchema } from '../routing/dial-string.js';
 
@@ -44,12 +44,14 @@ const trunkSchema = z
     /** The PJSIP endpoint name (routing's outbound.trunks[].endpoint). */
     id: z.string().regex(ENDPOINT),
     /** The trunk's termination URI host: it stays in the Request-URI. */
-    termination: z
-      .string()
-      .regex(
-        /^[a-z0-9-]+(\.[a-z0-9-]+)*\.pstn(\.[a-z0-9-]+)?\.twilio\.com$/,
-        'must be your *.pstn.twilio.com termination URI',
-      ),
+    termination: notPlaceholder(
+      z
+        .string()
+        .regex(
+          /^[a-z0-9-]+(\.[a-z0-9-]+)*\.pstn(\.[a-z0-9-]+)?\.twilio\.com$/,
+          'must be your *.pstn.twilio.com termination URI',
+        ),
+    ),
     transport: z.enum(['udp', 'tls']).default('udp'),
     /** Encrypt media (SDES-SRTP); Twilio requires TLS signaling for it. */
     srtp: z.boolean().default(false),

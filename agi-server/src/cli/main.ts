@@ -115,7 +115,13 @@ program
       const steps = explanation.plan.length
         ? explanation.plan.map((step, index) => `  ${index + 1}. ${step.label}`)
         : [`  ${explanation.first.label}`];
-      return [head, ...steps].join('\n');
+      const ring = explanation.ring;
+      const ringLine = ring
+        ? [
+            `  rings up to ${ring.seconds}s ${ring.until === 'voicemail' ? 'before voicemail' : 'in all'} (the Twilio edge waits ${ring.edgeWaitSeconds}s)`,
+          ]
+        : [];
+      return [head, ...steps, ...ringLine].join('\n');
     });
   });
 

@@ -16,6 +16,15 @@ export class NotFoundError extends Error {
   override name = 'NotFoundError';
 }
 
+/**
+ * The store holds no routing and nobody asked to seed it. Refusing to start is the safe answer:
+ * the dialplan then takes its static fallback (a phone rings), whereas a server running on an
+ * empty table, or on the sample, would reject or misroute every real call.
+ */
+export class EmptyStoreError extends Error {
+  override name = 'EmptyStoreError';
+}
+
 export interface ChangeMeta {
   readonly author: string;
   readonly summary: string;
@@ -39,21 +48,28 @@ export class RoutingService {
     this.current = buildSnapshot(latest.config, latest.version);
   }
 
-  /** Loads the latest version; an empty store is seeded with `seed` as version 1. */
+  /**
+   * Loads the latest version. `seed` is used only when the store is empty (a first run that asked
+   * for it) and becomes version 1; a store that already holds routing is never replaced. An empty
+   * store without a seed is an EmptyStoreError.
+   */
   static async open(
     store: SwitchboardStore,
     logger: Logger,
-    seed: RoutingConfigInput,
+    seed?: { readonly config: RoutingConfigInput; readonly source: string },
   ): Promise<RoutingService> {
     let latest = await store.latestVersion();
     if (!latest) {
+      if (!seed) throw new EmptyStoreError('the route store holds no routing configuration');
       latest = await store.appendVersion({
-        config: validate(seed),
+        config: validate(seed.config),
         author: 'switchboard',
-        summary: 'sample configuration (first start)',
+        summary: `initial configuration from ${seed.source}`,
         basedOn: undefined,
       });
-      logger.info({ version: latest.version }, 'seeded the route store with the sample configuration');
+      logger.info({ version: latest.version, source: seed.source }, 'initialised the empty route store');
+    } else if (seed) {
+      logger.info({ version: latest.version }, 'the route store already holds routing: seed not loaded');
     }
     return new RoutingService(store, logger, latest);
   }

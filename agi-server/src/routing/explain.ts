@@ -1,5 +1,6 @@
 import { toE164 } from '@switchboard/contract';
 import type { Route } from './model.js';
+import { planRingTime, type RingTime } from './ring-time.js';
 import {
   attemptsOf,
   type CallFacts,
@@ -24,6 +25,8 @@ export interface Explanation {
   readonly first: Decision;
   /** Every attempt of the chosen plan in order, as the call would meet them if none answers. */
   readonly plan: Decision[];
+  /** The plan's longest ringing before it answers or ends, beside what the Twilio edge waits. */
+  readonly ring: (RingTime & { readonly edgeWaitSeconds: number }) | undefined;
 }
 
 /** What happens to a call from `caller` to `did` at `instant`: the route, the plan, every step. */
@@ -46,5 +49,8 @@ export function explainCall(snapshot: RoutingSnapshot, facts: CallFacts, instant
       routeId && planKey
         ? attempts.map((_, attempt) => decideAttempt(snapshot, { routeId, planKey, attempt }, facts))
         : [],
+    ring: plan
+      ? { ...planRingTime(plan), edgeWaitSeconds: snapshot.config.settings.edgeDialTimeoutSeconds }
+      : undefined,
   };
 }

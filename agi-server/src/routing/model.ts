@@ -1,16 +1,21 @@
 import {
   DEFAULT_BLOCKED_PREFIXES,
+  DEFAULT_EDGE_DIAL_TIMEOUT_SECONDS,
   DEFAULT_EMERGENCY_NUMBERS,
   E164,
+  EDGE_MARGIN_SECONDS,
   ENDPOINT,
   EXTENSION,
   ID,
+  MIN_EDGE_DIAL_TIMEOUT_SECONDS,
   PREFIX,
+  TWILIO_MAX_DIAL_TIMEOUT_SECONDS,
   toE164,
 } from '@switchboard/contract';
 import type { CountryCode } from 'libphonenumber-js';
 import { getCountries } from 'libphonenumber-js';
 import { z } from 'zod';
+import { edgeCutReason, planRingTime } from './ring-time.js';
 
 /**
  * The routing configuration: one document (extensions, schedules, inbound routes, settings) that
@@ -215,6 +220,16 @@ export const settingsSchema = z
     forwardTrunk: endpointName.default('twilio-trunk'),
     /** A call for a DID no route names: rejected (SIP 404) unless a plan is given. */
     unknownDid: planSchema.optional(),
+    /**
+     * How long the Twilio edge waits for the PBX to answer: the Function's DIAL_TIMEOUT (keep the
+     * two equal). Every plan must reach its answer within it, or Twilio cancels the call first.
+     */
+    edgeDialTimeoutSeconds: z
+      .number()
+      .int()
+      .min(MIN_EDGE_DIAL_TIMEOUT_SECONDS)
+      .max(TWILIO_MAX_DIAL_TIMEOUT_SECONDS)
+      .default(DEFAULT_EDGE_DIAL_TIMEOUT_SECONDS),
   })
   .strict();
 
@@ -318,7 +333,15 @@ export const routingConfigSchema = rawConfigSchema
       schedules.add(schedule.id);
     });
     const checkPlan = (plan: Plan | undefined, path: (string | number)[]) => {
-      plan?.forEach((step, stepIndex) => {
+      if (!plan) return;
+      const cut = edgeCutReason(
+        planRingTime(plan),
+        config.settings.edgeDialTimeoutSeconds,
+        EDGE_MARGIN_SECONDS,
+        TWILIO_MAX_DIAL_TIMEOUT_SECONDS,
+      );
+      if (cut) ctx.addIssue({ code: 'custom', path, message: cut });
+      plan.forEach((step, stepIndex) => {
         for (const number of stepExtensions(step)) {
           if (!extensions.has(number)) {
             ctx.addIssue({

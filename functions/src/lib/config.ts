@@ -1,4 +1,12 @@
-import { DEFAULT_BLOCKED_PREFIXES, E164, PREFIX } from '@switchboard/contract';
+import {
+  DEFAULT_BLOCKED_PREFIXES,
+  DEFAULT_EDGE_DIAL_TIMEOUT_SECONDS,
+  E164,
+  MIN_EDGE_DIAL_TIMEOUT_SECONDS,
+  notPlaceholder,
+  PREFIX,
+  TWILIO_MAX_DIAL_TIMEOUT_SECONDS,
+} from '@switchboard/contract';
 import { z } from 'zod';
 
 /**
@@ -7,7 +15,9 @@ import { z } from 'zod';
  */
 
 const e164 = z.string().regex(E164, 'must be E.164, such as +19863334949');
-const host = z.string().regex(/^[A-Za-z0-9.-]{1,200}(:\d{1,5})?$/, 'must be host or host:port');
+const host = notPlaceholder(
+  z.string().regex(/^[A-Za-z0-9.-]{1,200}(:\d{1,5})?$/, 'must be host or host:port'),
+);
 const csv = (item: z.ZodString) =>
   z
     .string()
@@ -24,11 +34,11 @@ export const functionConfigSchema = z.object({
   /** Requests whose AccountSid is not this are refused. */
   ACCOUNT_SID: z.string().regex(/^AC[0-9a-f]{32}$/, 'must be your account SID (AC…)'),
   /** Validates X-Twilio-Signature. */
-  AUTH_TOKEN: z.string().min(16),
+  AUTH_TOKEN: notPlaceholder(z.string().min(16, "your account's auth token")),
   /** Shared with the AGI server (its SB_HEADER_SECRET): signs the X-SB- headers. */
-  SB_HEADER_SECRET: z.string().min(32, 'use at least 32 random characters'),
+  SB_HEADER_SECRET: notPlaceholder(z.string().min(32, 'use at least 32 random characters')),
   /** The public URL the webhooks are reached at, when not https://DOMAIN_NAME (signatures use it). */
-  PUBLIC_BASE_URL: z.url().optional(),
+  PUBLIC_BASE_URL: notPlaceholder(z.url()).optional(),
   PBX_HOST: host,
   PBX_TRANSPORT: z.enum(['udp', 'tcp', 'tls']).default('udp'),
   /** Digest credentials Twilio answers Asterisk's challenge with (<Sip username password>). */
@@ -36,8 +46,20 @@ export const functionConfigSchema = z.object({
     .string()
     .regex(/^[A-Za-z0-9._-]{3,32}$/)
     .optional(),
-  PBX_SIP_PASSWORD: z.string().min(16).optional(),
-  DIAL_TIMEOUT: z.coerce.number().int().min(5).max(120).default(30),
+  PBX_SIP_PASSWORD: notPlaceholder(z.string().min(16)).optional(),
+  /**
+   * How long the edge waits for the PBX to answer (<Dial timeout>). With answerOnBridge the PBX
+   * owns the ringing, so this must cover the longest plan: keep it equal to the routing's
+   * settings.edgeDialTimeoutSeconds, which refuses plans that would not fit.
+   */
+  DIAL_TIMEOUT: z.coerce
+    .number()
+    .int()
+    .min(MIN_EDGE_DIAL_TIMEOUT_SECONDS)
+    .max(TWILIO_MAX_DIAL_TIMEOUT_SECONDS)
+    .default(DEFAULT_EDGE_DIAL_TIMEOUT_SECONDS),
+  /** How long FALLBACK_NUMBER rings (a person's phone: Twilio's own default). */
+  FALLBACK_NUMBER_TIMEOUT: z.coerce.number().int().min(5).max(TWILIO_MAX_DIAL_TIMEOUT_SECONDS).default(30),
   /** Route keys chosen at the edge, per DID: {"+19863334949":"main"} (JSON). */
   DID_ROUTE_KEYS: z
     .string()

@@ -65,7 +65,8 @@ export function runWebhook<S extends z.ZodType<Record<string, unknown>>>(
 ): WebhookResult {
   const config = parseFunctionConfig(request.env);
   if (!config.success) {
-    log('error', 'invalid Function configuration: answering with safe TwiML', {
+    const names = [...new Set(config.error.issues.map((issue) => String(issue.path[0])))];
+    log('error', `invalid Function configuration: set ${names.join(', ')}; answering with safe TwiML`, {
       webhook: name,
       issues: config.error.issues.map((issue) => `${issue.path.join('.')}: ${issue.message}`),
     });
