@@ -98,8 +98,7 @@ describe('twilio serverless:deploy from the repository root', () => {
         'PBX_TRANSPORT',
         'DIAL_TIMEOUT',
         'VOICEMAIL',
-        'OWNED_NUMBERS',
-        'DEFAULT_CALLER_ID',
+        // OWNED_NUMBERS and DEFAULT_CALLER_ID are commented out in the example (your own numbers).
         'DEFAULT_COUNTRY',
         'ALLOW_PREFIXES',
       ].sort(),
