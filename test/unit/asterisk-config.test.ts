@@ -1,5 +1,5 @@
 import { execFileSync, spawnSync } from 'node:child_process';
-import { existsSync, mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
+import { existsSync, mkdtempSync, readFileSync, symlinkSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
@@ -140,6 +140,23 @@ describe('asterisk-config command line', () => {
       expect(existsSync(join(out, name))).toBe(true);
     }
     expect(stdout).toContain(`generated new secrets into ${join(dir, 'secrets.yaml')}`);
+  });
+
+  it("the README's first asterisk-config command works as written, in a fresh clone", () => {
+    const command = /^npm run asterisk-config -- [^#\n]*/m
+      .exec(readFileSync('README.md', 'utf8'))?.[0]
+      ?.trim();
+    expect(command).toBe(
+      'npm run asterisk-config -- --settings asterisk-config/settings.example.yaml --out asterisk-out',
+    );
+    const clone = join(mkdtempSync(join(tmpdir(), 'sb-clone-')), 'switchboard');
+    execFileSync('git', ['clone', '--quiet', '.', clone]);
+    symlinkSync(join(process.cwd(), 'node_modules'), join(clone, 'node_modules'));
+    const result = spawnSync('sh', ['-c', command ?? 'false'], { cwd: clone, encoding: 'utf8' });
+    expect(result.status, result.stderr).toBe(0);
+    expect(result.stdout).toContain('wrote asterisk-out/extensions.conf');
+    expect(existsSync(join(clone, 'asterisk-out/pjsip.conf'))).toBe(true);
+    expect(existsSync(join(clone, 'asterisk-config/secrets.yaml'))).toBe(true);
   });
 
   it('never overwrites a file that differs without --force; with it, keeps a .bak', () => {
