@@ -1,6 +1,6 @@
 import { defineConfig } from 'vitest/config';
 
-// Two suites: `unit` needs nothing but Node; `lab` drives real Asterisk 22 and SIPp in the
+// Three suites: `unit` and `faults` need nothing but Node; `lab` drives real Asterisk 22 and SIPp in the
 // cached chroot (test/lab/provision.sh) and runs its files one at a time, because they share
 // one Asterisk instance and its SIP port.
 // `switchboard-source`: resolve @switchboard/contract to its TypeScript source (contract/package.json
@@ -22,12 +22,27 @@ export default defineConfig({
           name: 'unit',
           include: ['test/unit/**/*.test.ts'],
           testTimeout: 15_000,
+          sequence: { groupOrder: 0 },
+        },
+      },
+      {
+        // Fault injection and fuzzing through the real protocols: bounded in count and time
+        // (about a minute together), run by `npm test` and so by CI.
+        extends: true,
+        test: {
+          name: 'faults',
+          include: ['test/faults/**/*.test.ts'],
+          testTimeout: 120_000,
+          // After the unit tests, not beside them: the fuzzers keep both cores busy, and the
+          // unit tests' timeouts are not meant for a starved machine.
+          sequence: { groupOrder: 1 },
         },
       },
       {
         extends: true,
         test: {
           name: 'lab',
+          sequence: { groupOrder: 2 },
           include: ['test/lab/**/*.test.ts'],
           globalSetup: ['test/lab/global-setup.ts'],
           fileParallelism: false,

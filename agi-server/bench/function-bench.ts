@@ -40,6 +40,8 @@ function floor(): string {
     caller: params.From,
     route: '',
     timestamp: 1_795_000_000,
+    nonce: 'n'.repeat(22),
+    accountSid: env.ACCOUNT_SID,
     signature: 'x'.repeat(43),
   };
   response
@@ -83,7 +85,10 @@ export function functionBench(iterations = 20_000): string[] {
   // Both sides sign the same way: check the full path works before timing it.
   if (
     !full().includes('X-SB-Sig=') ||
-    !signMetadata({ did: '+19863334949', caller: 'x', route: '' }, env.SB_HEADER_SECRET, new Date())
+    !signMetadata({ did: '+19863334949', caller: 'x', route: '' }, env.SB_HEADER_SECRET, {
+      now: new Date(),
+      accountSid: env.ACCOUNT_SID,
+    })
   )
     throw new Error('inbound-call did not answer as expected');
   const rows = [

@@ -5,6 +5,7 @@ import type { FastifyInstance } from 'fastify';
 import type { Logger } from 'pino';
 import { type AgiScriptHandler, createFastAgiServer, type FastAgiServer } from './agi/index.js';
 import { ensureAdminToken } from './api/auth.js';
+import { healthReport } from './api/health.js';
 import { buildAdminApi } from './api/server.js';
 import type { ServerConfig } from './config.js';
 import { EmptyStoreError, RoutingService } from './config-service/routing-service.js';
@@ -18,6 +19,7 @@ import { createMetrics, type Metrics } from './metrics.js';
 import type { RoutingConfigInput } from './routing/model.js';
 import { CallLogWriter } from './store/call-log-writer.js';
 import { openSqliteStore } from './store/sqlite-store.js';
+import { StoreMonitor } from './store/store-monitor.js';
 import type { SwitchboardStore } from './store/types.js';
 
 /** The dispatch table: one AGI script name, one handler (wazo-agid's style; see docs/architecture.md). */
@@ -53,6 +55,7 @@ export interface Switchboard {
   readonly routing: RoutingService;
   readonly store: SwitchboardStore;
   readonly callLog: CallLogWriter;
+  readonly storeMonitor: StoreMonitor;
   readonly metrics: Metrics;
   readonly outboundLimiter: OutboundLimiter;
   /** A token generated at this first start: shown once, stored only hashed. */
@@ -88,17 +91,33 @@ export async function createSwitchboard(options: SwitchboardOptions): Promise<Sw
     await store.close();
     throw error instanceof EmptyStoreError ? new EmptyStoreError(notInitialised(where, 'is empty')) : error;
   }
-  const callLog = new CallLogWriter(store, logger);
   let agi: FastAgiServer | undefined;
-  const metrics = createMetrics(() => agi?.activeSessions ?? 0);
+  let callLog: CallLogWriter | undefined;
+  const metrics = createMetrics({
+    activeSessions: () => agi?.activeSessions ?? 0,
+    callLogPending: () => callLog?.pending ?? 0,
+  });
+  const writer = new CallLogWriter(store, logger, metrics.callLog);
+  callLog = writer;
+  const storeMonitor = new StoreMonitor(
+    store,
+    writer,
+    logger,
+    (status) => metrics.storeUp.set(status.ok ? 1 : 0),
+    // A restored backup is the truth now, routing included: follow it rather than refuse every
+    // later change as a version conflict.
+    () => routing.refresh(),
+  );
   const outboundLimiter = new OutboundLimiter();
   const deps: HandlerDeps = {
     snapshot: () => routing.snapshot,
-    callLog,
+    callLog: writer,
     logger,
     clock,
     metrics,
     headerSecret: config.SB_HEADER_SECRET,
+    twilioAccountSid: config.SB_TWILIO_ACCOUNT_SID,
+    claimNonce: (nonce, owner, expiresAt) => store.claimNonce(nonce, owner, expiresAt),
     outboundLimiter,
   };
   agi = createFastAgiServer({
@@ -122,7 +141,7 @@ export async function createSwitchboard(options: SwitchboardOptions): Promise<Sw
         metrics,
         logger,
         clock,
-        health: () => ({ activeSessions: server.activeSessions }),
+        health: () => healthReport(server, storeMonitor, writer),
       });
   let poll: NodeJS.Timeout | undefined;
 
@@ -131,7 +150,8 @@ export async function createSwitchboard(options: SwitchboardOptions): Promise<Sw
     api,
     routing,
     store,
-    callLog,
+    callLog: writer,
+    storeMonitor,
     metrics,
     outboundLimiter,
     newAdminToken,
@@ -142,6 +162,7 @@ export async function createSwitchboard(options: SwitchboardOptions): Promise<Sw
         await api.listen({ host: config.SB_API_HOST, port: config.SB_API_PORT });
         apiAddress = api.server.address() as AddressInfo;
       }
+      storeMonitor.start(config.SB_STORE_CHECK_MS);
       if (config.SB_CONFIG_POLL_MS > 0) {
         poll = setInterval(() => {
           routing.refresh().catch((error: unknown) => logger.error({ err: error }, 'config refresh failed'));
@@ -151,8 +172,9 @@ export async function createSwitchboard(options: SwitchboardOptions): Promise<Sw
     },
     async close(drainMs = config.SB_SHUTDOWN_DRAIN_MS) {
       clearInterval(poll);
+      storeMonitor.stop();
       await server.close(drainMs);
-      await callLog.close();
+      await writer.close();
       await api?.close();
       await store.close();
     },

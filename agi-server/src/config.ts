@@ -1,6 +1,6 @@
 import { existsSync, readFileSync } from 'node:fs';
 import { fileURLToPath } from 'node:url';
-import { API_TOKEN, notPlaceholder } from '@switchboard/contract';
+import { ACCOUNT_SID, API_TOKEN, notPlaceholder } from '@switchboard/contract';
 import { parse } from 'yaml';
 import { z } from 'zod';
 import type { RoutingConfigInput } from './routing/model.js';
@@ -35,6 +35,13 @@ export const serverConfigSchema = z.object({
   ).optional(),
   /** Shared with the Twilio Function (its SB_HEADER_SECRET): checks X-SB- header signatures. */
   SB_HEADER_SECRET: notPlaceholder(z.string().min(32, 'use at least 32 random characters')).optional(),
+  /** How often the store's health is checked (a vanished or replaced store shows within this). */
+  SB_STORE_CHECK_MS: z.coerce.number().int().min(100).max(60_000).default(1_000),
+  /** Your Twilio account (AC…): the X-Twilio-AccountSid an INVITE with signed headers must carry. */
+  SB_TWILIO_ACCOUNT_SID: z
+    .string()
+    .regex(ACCOUNT_SID, 'must be your account SID (AC followed by 32 hex digits)')
+    .optional(),
   /** Check the store for versions written by other servers this often (0: never). */
   SB_CONFIG_POLL_MS: z.coerce.number().int().min(0).max(600_000).default(0),
 });

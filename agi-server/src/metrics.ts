@@ -1,5 +1,6 @@
 import { Counter, Gauge, Histogram, Registry } from 'prom-client';
 import type { SessionOutcome } from './agi/index.js';
+import type { CallLogCounters } from './store/call-log-writer.js';
 
 /** Prometheus metrics (prom-client), served by the admin API at /metrics. */
 export interface Metrics {
@@ -8,10 +9,22 @@ export interface Metrics {
   readonly sessionSeconds: Histogram<'script'>;
   readonly routeHits: Counter<'route'>;
   readonly configVersion: Gauge;
+  /** How each inbound call's X-SB- header set checked out (absent, valid, replayed, …). */
+  readonly headerSignatures: Counter<'status'>;
+  /** 1 while the store answers its health check, 0 while it does not. */
+  readonly storeUp: Gauge;
+  /** The call log's counts, in the shape its writer reports them. */
+  readonly callLog: CallLogCounters;
   observeSession(outcome: SessionOutcome): void;
 }
 
-export function createMetrics(activeSessions: () => number): Metrics {
+export interface MetricSources {
+  readonly activeSessions: () => number;
+  /** Call-log events waiting to be written. */
+  readonly callLogPending: () => number;
+}
+
+export function createMetrics(sources: MetricSources): Metrics {
   const registry = new Registry();
   const sessions = new Counter({
     name: 'switchboard_agi_sessions_total',
@@ -42,7 +55,38 @@ export function createMetrics(activeSessions: () => number): Metrics {
     help: 'FastAGI sessions in progress',
     registers: [registry],
     collect() {
-      this.set(activeSessions());
+      this.set(sources.activeSessions());
+    },
+  });
+  const headerSignatures = new Counter({
+    name: 'switchboard_header_signatures_total',
+    help: 'Inbound calls by how their X-SB- header signature checked out',
+    labelNames: ['status'] as const,
+    registers: [registry],
+  });
+  const storeUp = new Gauge({
+    name: 'switchboard_store_up',
+    help: 'Whether the store passed its last health check (1) or not (0)',
+    registers: [registry],
+  });
+  storeUp.set(1);
+  const callLogEvents = new Counter({
+    name: 'switchboard_call_log_events_total',
+    help: 'Call-log events by result: written to the store, or dropped because the buffer was full',
+    labelNames: ['result'] as const,
+    registers: [registry],
+  });
+  const callLogWriteFailures = new Counter({
+    name: 'switchboard_call_log_write_failures_total',
+    help: 'Call-log write attempts that failed (their events stay buffered and are retried)',
+    registers: [registry],
+  });
+  new Gauge({
+    name: 'switchboard_call_log_pending_events',
+    help: 'Call-log events waiting to be written',
+    registers: [registry],
+    collect() {
+      this.set(sources.callLogPending());
     },
   });
   return {
@@ -51,6 +95,13 @@ export function createMetrics(activeSessions: () => number): Metrics {
     sessionSeconds,
     routeHits,
     configVersion,
+    headerSignatures,
+    storeUp,
+    callLog: {
+      written: (count) => callLogEvents.inc({ result: 'written' }, count),
+      dropped: (count) => callLogEvents.inc({ result: 'dropped' }, count),
+      writeFailed: () => callLogWriteFailures.inc(),
+    },
     observeSession(outcome) {
       const result = outcome.ok ? 'ok' : outcome.hungUp ? 'hangup' : 'error';
       sessions.inc({ script: outcome.script, result });

@@ -60,7 +60,10 @@ export const AgiQuery = {
   sbCaller: 'sbcaller',
   sbRoute: 'sbroute',
   sbTimestamp: 'sbts',
+  sbNonce: 'sbnonce',
   sbSignature: 'sbsig',
+  /** X-Twilio-AccountSid, which Twilio adds to the INVITE itself. */
+  accountSid: 'accountsid',
   /** Outbound: the calling endpoint (${CHANNEL(endpoint)}) and the digits dialled (${EXTEN}). */
   endpoint: 'endpoint',
   dialled: 'dialled',

@@ -29,5 +29,9 @@ export const DIALLED = /^\+?[0-9*#]{1,32}$/;
 export const CALLER = /^[A-Za-z0-9+:@._-]{1,64}$/;
 /** A Twilio Call SID. */
 export const CALL_SID = /^CA[0-9a-f]{32}$/;
+/** A Twilio Account SID (the `AccountSid` of webhooks, `X-Twilio-AccountSid` on INVITEs). */
+export const ACCOUNT_SID = /^AC[0-9a-f]{32}$/;
+/** The nonce of a signed X-SB- header set: 16 random bytes, base64url (docs/sip-headers.md). */
+export const NONCE = /^[A-Za-z0-9_-]{22}$/;
 /** An admin API token: sb_ and 20 to 100 URL-safe characters. */
 export const API_TOKEN = /^sb_[A-Za-z0-9_-]{20,100}$/;

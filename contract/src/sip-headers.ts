@@ -1,5 +1,5 @@
-import { createHmac, timingSafeEqual } from 'node:crypto';
-import { CALLER, E164, OPTIONAL_ID } from './patterns.js';
+import { createHmac, randomBytes, timingSafeEqual } from 'node:crypto';
+import { ACCOUNT_SID, CALLER, E164, NONCE, OPTIONAL_ID } from './patterns.js';
 
 /**
  * The contract between the Twilio Function (which puts call metadata on the SIP URI of
@@ -14,8 +14,18 @@ export const SB_HEADER = {
   caller: 'X-SB-Caller',
   route: 'X-SB-Route',
   timestamp: 'X-SB-Ts',
+  nonce: 'X-SB-Nonce',
   signature: 'X-SB-Sig',
 } as const;
+
+/** What Twilio itself puts on the INVITE of a <Dial><Sip> (see docs/sip-headers.md). */
+export const TWILIO_HEADER = {
+  callSid: 'X-Twilio-CallSid',
+  accountSid: 'X-Twilio-AccountSid',
+} as const;
+
+/** An HMAC-SHA256 key shorter than this is refused by sign and verify alike. */
+export const MIN_SECRET_BYTES = 32;
 
 /** Twilio: the header part of a <Sip> URI must stay under 1024 characters (error 21227). */
 export const MAX_HEADER_PART = 1023;
@@ -35,14 +45,39 @@ export interface CallMetadata {
   readonly route: string;
 }
 
-export interface SignedMetadata extends CallMetadata {
+/**
+ * What binds a header set to one call of one account, besides the DID it carries: the account
+ * Twilio names in X-Twilio-AccountSid (a header set replayed through another Twilio account
+ * arrives with that account's SID) and a random nonce, so that a header set is accepted once.
+ */
+export interface SignatureBinding {
   /** Unix seconds when the Function signed. */
   readonly timestamp: number;
+  /** 16 random bytes, base64url (22 characters). */
+  readonly nonce: string;
+  /** The Twilio account the call belongs to (AC + 32 hex digits). */
+  readonly accountSid: string;
+}
+
+export interface SignedMetadata extends CallMetadata, SignatureBinding {
   readonly signature: string;
 }
 
+/** X-SB-Sig: HMAC-SHA256, base64url without padding. */
+const SIGNATURE = /^[A-Za-z0-9_-]{43}$/;
+
 export class MetadataError extends Error {
   override name = 'MetadataError';
+}
+
+/** A secret too short to be an HMAC key worth the name: a configuration error, never a call's. */
+export class WeakSecretError extends Error {
+  override name = 'WeakSecretError';
+}
+
+export function assertSecret(secret: string): void {
+  if (Buffer.byteLength(secret, 'utf8') < MIN_SECRET_BYTES)
+    throw new WeakSecretError(`the header secret must be at least ${MIN_SECRET_BYTES} bytes`);
 }
 
 /** Checks field values before signing: anything else never reaches a URI or the dialplan. */
@@ -53,18 +88,42 @@ export function assertMetadata(metadata: CallMetadata): void {
 }
 
 /** Field order and a version tag, newline-separated: no field can contain a newline. */
-function canonical(metadata: CallMetadata, timestamp: number): string {
-  return ['sb1', metadata.did, metadata.caller, metadata.route, String(timestamp)].join('\n');
+function canonical(metadata: CallMetadata, binding: SignatureBinding): string {
+  return [
+    'sb2',
+    metadata.did,
+    metadata.caller,
+    metadata.route,
+    String(binding.timestamp),
+    binding.nonce,
+    binding.accountSid,
+  ].join('\n');
 }
 
-export function sign(metadata: CallMetadata, secret: string, timestamp: number): string {
-  return createHmac('sha256', secret).update(canonical(metadata, timestamp)).digest('base64url');
+export function sign(metadata: CallMetadata, secret: string, binding: SignatureBinding): string {
+  assertSecret(secret);
+  return createHmac('sha256', secret).update(canonical(metadata, binding)).digest('base64url');
 }
 
-export function signMetadata(metadata: CallMetadata, secret: string, now: Date): SignedMetadata {
+export function newNonce(): string {
+  return randomBytes(16).toString('base64url');
+}
+
+export function signMetadata(
+  metadata: CallMetadata,
+  secret: string,
+  options: { now: Date; accountSid: string; nonce?: string },
+): SignedMetadata {
   assertMetadata(metadata);
-  const timestamp = Math.floor(now.getTime() / 1000);
-  return { ...metadata, timestamp, signature: sign(metadata, secret, timestamp) };
+  if (!ACCOUNT_SID.test(options.accountSid))
+    throw new MetadataError('account SID must be AC + 32 hex digits');
+  const binding: SignatureBinding = {
+    timestamp: Math.floor(options.now.getTime() / 1000),
+    nonce: options.nonce ?? newNonce(),
+    accountSid: options.accountSid,
+  };
+  if (!NONCE.test(binding.nonce)) throw new MetadataError('nonce must be 16 bytes, base64url');
+  return { ...metadata, ...binding, signature: sign(metadata, secret, binding) };
 }
 
 /** The `?X-SB-…` part of the <Sip> URI, values URL-encoded (`+` is `%2B`). */
@@ -74,6 +133,7 @@ export function headerPart(signed: SignedMetadata): string {
     [SB_HEADER.caller, signed.caller],
     ...(signed.route ? ([[SB_HEADER.route, signed.route]] as Array<[string, string]>) : []),
     [SB_HEADER.timestamp, String(signed.timestamp)],
+    [SB_HEADER.nonce, signed.nonce],
     [SB_HEADER.signature, signed.signature],
   ];
   return pairs.map(([name, value]) => `${name}=${encodeURIComponent(value)}`).join('&');
@@ -97,15 +157,23 @@ export type SignatureStatus =
   | 'valid'
   /** Headers present but the HMAC does not match (forged or altered, or another secret). */
   | 'invalid'
-  /** The HMAC matches but the timestamp is outside the window (replayed). */
+  /** The HMAC matches but the timestamp is outside the window (replayed late). */
   | 'stale'
   /** Headers present but incomplete or malformed, or no secret configured to check them. */
-  | 'malformed';
+  | 'malformed'
+  /** X-Twilio-AccountSid is not our account (a header set replayed through another account). */
+  | 'wrong-account'
+  /** Signed for another DID than the one this INVITE is addressed to (replayed on another call). */
+  | 'wrong-did'
+  /** The nonce was already used by another call (replayed within the window). */
+  | 'replayed';
 
 export interface Verification {
   readonly status: SignatureStatus;
-  /** Only for `valid`: the choices the edge made, safe to honour. */
+  /** Only for `valid`: the choices the edge made, safe to honour once the nonce is claimed. */
   readonly metadata: CallMetadata | undefined;
+  /** Only for `valid`: the nonce to claim and until when (ms) it must stay claimed. */
+  readonly nonce: { readonly value: string; readonly expiresAt: number } | undefined;
 }
 
 export interface ReceivedHeaders {
@@ -113,39 +181,76 @@ export interface ReceivedHeaders {
   readonly caller?: string | undefined;
   readonly route?: string | undefined;
   readonly timestamp?: string | undefined;
+  readonly nonce?: string | undefined;
   readonly signature?: string | undefined;
 }
 
-/** Verifies the X-SB- headers of an INVITE (values as read from the headers, already decoded). */
+/** What the INVITE itself says about the call, to hold the header set against. */
+export interface CallContext {
+  /** The number the INVITE is addressed to (its Request-URI), E.164; undefined if unknown. */
+  readonly did: string | undefined;
+  /** X-Twilio-AccountSid as received. */
+  readonly accountSid: string | undefined;
+  /** Our Twilio account; when set, any other X-Twilio-AccountSid is refused. */
+  readonly expectedAccountSid: string | undefined;
+}
+
+const refused = (status: SignatureStatus): Verification => ({
+  status,
+  metadata: undefined,
+  nonce: undefined,
+});
+
+/**
+ * Verifies the X-SB- headers of an INVITE (values as read from the headers, already decoded)
+ * against the call they arrived on. The nonce still has to be claimed (the replay cache is
+ * state, kept by the caller: see SwitchboardStore.claimNonce).
+ */
 export function verifyHeaders(
   received: ReceivedHeaders,
   secret: string | undefined,
   now: Date,
+  call: CallContext,
   windowSeconds = DEFAULT_WINDOW_SECONDS,
 ): Verification {
-  const fields = [received.did, received.caller, received.route, received.timestamp, received.signature];
-  if (fields.every((value) => value === undefined || value === ''))
-    return { status: 'absent', metadata: undefined };
+  const fields = [
+    received.did,
+    received.caller,
+    received.route,
+    received.timestamp,
+    received.nonce,
+    received.signature,
+  ];
+  if (fields.every((value) => value === undefined || value === '')) return refused('absent');
+  if (secret !== undefined) assertSecret(secret);
   const metadata = { did: received.did ?? '', caller: received.caller ?? '', route: received.route ?? '' };
   const timestamp = Number(received.timestamp);
+  const nonce = received.nonce ?? '';
+  const accountSid = call.accountSid ?? '';
   if (
     !secret ||
-    !Number.isSafeInteger(timestamp) ||
-    !received.signature ||
-    !/^[A-Za-z0-9_-]{43}$/.test(received.signature)
+    !/^\d{1,12}$/.test(received.timestamp ?? '') ||
+    !NONCE.test(nonce) ||
+    !ACCOUNT_SID.test(accountSid) ||
+    !SIGNATURE.test(received.signature ?? '')
   ) {
-    return { status: 'malformed', metadata: undefined };
+    return refused('malformed');
   }
   try {
     assertMetadata(metadata);
   } catch {
-    return { status: 'malformed', metadata: undefined };
+    return refused('malformed');
   }
-  const expected = Buffer.from(sign(metadata, secret, timestamp));
-  const actual = Buffer.from(received.signature);
-  if (expected.length !== actual.length || !timingSafeEqual(expected, actual))
-    return { status: 'invalid', metadata: undefined };
-  if (Math.abs(now.getTime() / 1000 - timestamp) > windowSeconds)
-    return { status: 'stale', metadata: undefined };
-  return { status: 'valid', metadata };
+  if (call.expectedAccountSid !== undefined && accountSid !== call.expectedAccountSid)
+    return refused('wrong-account');
+  const expected = Buffer.from(sign(metadata, secret, { timestamp, nonce, accountSid }));
+  const actual = Buffer.from(received.signature ?? '');
+  if (expected.length !== actual.length || !timingSafeEqual(expected, actual)) return refused('invalid');
+  if (Math.abs(now.getTime() / 1000 - timestamp) > windowSeconds) return refused('stale');
+  if (call.did !== metadata.did) return refused('wrong-did');
+  return {
+    status: 'valid',
+    metadata,
+    nonce: { value: nonce, expiresAt: (timestamp + windowSeconds) * 1000 },
+  };
 }

@@ -119,6 +119,8 @@ describe('AGI sessions against the real res_agi parser', () => {
       clock: () => new Date(),
       metrics: switchboard.metrics,
       headerSecret: undefined,
+      twilioAccountSid: undefined,
+      claimNonce: async () => true,
       outboundLimiter: new OutboundLimiter(),
     }).get('inbound') as AgiScriptHandler;
     const hangupSeen: boolean[] = [];

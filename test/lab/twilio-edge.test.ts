@@ -27,7 +27,13 @@ let phones: Sipp[] = [];
 
 beforeAll(async () => {
   const seed = readRoutingFile(new URL('routing.lab.yaml', import.meta.url).pathname);
-  started = await startSwitchboard({ seed, agiPort: 4573, withoutApi: true, headerSecret: SECRET });
+  started = await startSwitchboard({
+    seed,
+    agiPort: 4573,
+    withoutApi: true,
+    headerSecret: SECRET,
+    env: { SB_TWILIO_ACCOUNT_SID: TEST_ACCOUNT_SID },
+  });
   functions = await startTwilioRun(functionsEnv);
   edge = new TwilioEdge(chroot, functions);
 });
@@ -61,6 +67,7 @@ describe('Twilio edge -> Functions -> Asterisk -> AGI', () => {
       'X-SB-Did',
       'X-SB-Caller',
       'X-SB-Ts',
+      'X-SB-Nonce',
       'X-SB-Sig',
     ]);
     expect(step?.dialCallStatus, step?.sipp?.stderr).toBe('completed');
@@ -107,6 +114,52 @@ describe('Twilio edge -> Functions -> Asterisk -> AGI', () => {
     ).toMatchObject({
       level: 40,
       signature: 'invalid',
+    });
+  });
+
+  it('binds a captured header set to its call: replays on another DID, a second call or another account choose nothing', async () => {
+    // Call A: +19863334953, whose edge route key sends it to edge-vip (extension 101).
+    let phonesNow = bothPhones();
+    const [stepA] = await edge.call({ to: '+19863334953', from: '+15551230001', callSid: newCallSid() });
+    expect(stepA?.dialCallStatus, stepA?.sipp?.stderr).toBe('completed');
+    expect(
+      (await phonesNow.at101.stop()).logs.filter((line) => line.includes('answered user=101')),
+    ).toHaveLength(1);
+    await phonesNow.at100.stop();
+    const captured = stepA?.sip?.headers ?? [];
+    expect(captured).toContainEqual(['X-SB-Route', 'edge-vip']);
+
+    const replay = async (to: string, accountSid?: string) => {
+      phonesNow = bothPhones();
+      const callSid = newCallSid();
+      const [step] = await edge.call({
+        to,
+        from: '+15551230001',
+        callSid,
+        tamper: () => captured,
+        ...(accountSid ? { accountSid } : {}),
+      });
+      expect(step?.dialCallStatus, step?.sipp?.stderr).toBe('completed');
+      const answered = {
+        100: (await phonesNow.at100.stop()).logs.filter((line) => line.includes('answered user=100')).length,
+        101: (await phonesNow.at101.stop()).logs.filter((line) => line.includes('answered user=101')).length,
+      };
+      return { answered, record: await callRecord(callSid) };
+    };
+    // Call B (another DID, another CallSid) with A's headers: routed on its own DID.
+    expect(await replay('+19863334949')).toMatchObject({
+      answered: { 100: 1, 101: 0 },
+      record: { did: '+19863334949', routeId: 'sample', signature: 'wrong-did' },
+    });
+    // A second call to A's DID with A's headers: the route key is not honoured.
+    expect(await replay('+19863334953')).toMatchObject({
+      answered: { 100: 1, 101: 0 },
+      record: { did: '+19863334953', routeId: 'edge-default', signature: 'replayed' },
+    });
+    // Through another Twilio account: not honoured.
+    expect(await replay('+19863334953', 'ACffffffffffffffffffffffffffffffff')).toMatchObject({
+      answered: { 100: 1, 101: 0 },
+      record: { routeId: 'edge-default', signature: 'wrong-account' },
     });
   });
 

@@ -2,7 +2,7 @@ import { randomUUID } from 'node:crypto';
 import { writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import type { TwilioRun } from '../support/twilio-run.js';
-import { voiceWebhookParams } from '../support/twilio-signing.js';
+import { TEST_ACCOUNT_SID, voiceWebhookParams } from '../support/twilio-signing.js';
 import { RUN_DIR, Sipp, type SippResult } from './lab.js';
 
 /**
@@ -101,12 +101,18 @@ export class TwilioEdge {
    *   CANCEL and the ACK of its 487 must carry the INVITE's (message 0).
    * - The far end may hang up first (a voicemail that ends): its BYE is answered.
    */
-  private scenario(target: SipTarget, callSid: string, timeoutSeconds: number, durationMs: number): string {
+  private scenario(
+    target: SipTarget,
+    callSid: string,
+    timeoutSeconds: number,
+    durationMs: number,
+    accountSid = TEST_ACCOUNT_SID,
+  ): string {
     const name = `edge-${randomUUID()}`;
     const lines = [
       ...target.headers.map(([header, value]) => `      ${header}: ${value}`),
       `      X-Twilio-CallSid: ${callSid}`,
-      '      X-Twilio-AccountSid: AC00000000000000000000000000000001',
+      `      X-Twilio-AccountSid: ${accountSid}`,
     ].join('\n');
     const request = (method: string, branch: string, cseq: string, toTag: string) => `
       ${method} sip:[service]@[remote_ip]:[remote_port] SIP/2.0
@@ -206,6 +212,8 @@ ${lines}
     callSid: string;
     durationMs?: number;
     tamper?: (headers: Array<[string, string]>) => Array<[string, string]>;
+    /** The X-Twilio-AccountSid Twilio adds: another account's, for a call sent through it. */
+    accountSid?: string;
   }): Promise<EdgeStep[]> {
     const params = voiceWebhookParams({
       To: options.to,
@@ -236,7 +244,13 @@ ${lines}
       const target = options.tamper ? { ...parsed, headers: options.tamper(parsed.headers) } : parsed;
       const started = Date.now();
       const sipp = await new Sipp(this.chroot, {
-        scenario: this.scenario(target, options.callSid, dial.timeoutSeconds, options.durationMs ?? 300),
+        scenario: this.scenario(
+          target,
+          options.callSid,
+          dial.timeoutSeconds,
+          options.durationMs ?? 300,
+          options.accountSid,
+        ),
         address: '127.0.0.1',
         port: 5070,
         remote: target.hostPort,

@@ -14,6 +14,8 @@ export async function startSwitchboard(options: {
   withoutApi?: boolean;
   adminToken?: string;
   headerSecret?: string;
+  /** More SB_* settings, as in the environment. */
+  env?: Record<string, string>;
 }): Promise<{
   switchboard: Switchboard;
   agiPort: number;
@@ -29,6 +31,7 @@ export async function startSwitchboard(options: {
       SB_DB_PATH: dbPath,
       ...(options.adminToken ? { SB_ADMIN_TOKEN: options.adminToken } : {}),
       ...(options.headerSecret ? { SB_HEADER_SECRET: options.headerSecret } : {}),
+      ...options.env,
     }),
     // Port 0 (any free port) is for tests only: the validated config never allows it.
     SB_AGI_PORT: options.agiPort ?? 0,

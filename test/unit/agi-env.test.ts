@@ -74,13 +74,14 @@ describe('AGI environment block', () => {
 });
 
 describe('AGI query string', () => {
-  it('decodes like a form: percent escapes, + as space, first value wins, malformed escapes dropped', () => {
+  it('decodes strictly as URIENCODE() encodes: %XX only (+ is a plus), first value wins', () => {
     const env = new EnvCollector();
-    for (const line of agiEnvBlock('inbound?a=%2B1%20x&b=two+words&a=second&c=&d&bad=%E0%A4%A&=anon').split(
-      '\n',
-    )) {
+    const query =
+      'a=%2B1%20x&b=%2B19863334949&p=+1986&a=second&c=&d&bad=%E0%A4%A&utf=%C0%80&lf=%0Aset&nul=a%00&del=%7F&=anon';
+    for (const line of agiEnvBlock(`inbound?${query}`).split('\n')) {
       if (env.add(line)) break;
     }
-    expect(env.build().query).toEqual({ a: '+1 x', b: 'two words', c: '', d: '', '': 'anon' });
+    // Malformed escapes, non-UTF-8 bytes and control characters make a parameter absent.
+    expect(env.build().query).toEqual({ a: '+1 x', b: '+19863334949', p: '+1986', c: '', d: '', '': 'anon' });
   });
 });

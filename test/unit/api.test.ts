@@ -75,6 +75,60 @@ describe('admin API: configuration', () => {
     expect((await api('DELETE', '/routes/support')).status).toBe(404);
   });
 
+  it('makes no new version for a change that changes nothing, and says so', async () => {
+    const route = { did: '+19863334961', plans: { open: [{ type: 'extension', extension: '101' }] } };
+    const first = await api('PUT', '/routes/same', route);
+    expect(first).toMatchObject({ status: 200, json: { changed: true } });
+    const version = (first.json as { version: number }).version;
+    expect(await api('PUT', '/routes/same', route)).toMatchObject({
+      status: 200,
+      json: { version, changed: false, summary: `no change: version ${version} stays current` },
+    });
+    expect(await api('POST', '/apply', { routes: [{ id: 'same', ...route }] })).toMatchObject({
+      json: { version, changed: false },
+    });
+    expect(((await api('GET', '/history?limit=1')).json as Array<{ version: number }>)[0]?.version).toBe(
+      version,
+    );
+    expect(await api('DELETE', '/routes/same')).toMatchObject({
+      json: { version: version + 1, changed: true },
+    });
+  });
+
+  it('refuses a body in another Content-Encoding or charset with 415, and changes nothing', async () => {
+    const before = started.switchboard.routing.snapshot.version;
+    const body = JSON.stringify({
+      routes: [
+        { id: 'enc', did: '+19863334962', plans: { open: [{ type: 'extension', extension: '101' }] } },
+      ],
+    });
+    const refusedHeaders: Array<Record<string, string>> = [
+      { 'content-type': 'application/json', 'content-encoding': 'gzip' },
+      { 'content-type': 'application/json', 'content-encoding': 'br, identity' },
+      { 'content-type': 'application/json; charset=latin1' },
+      { 'content-type': 'application/json; charset="utf-16"' },
+    ];
+    for (const headers of refusedHeaders) {
+      const response = await fetch(`${started.apiUrl}/apply`, {
+        method: 'POST',
+        headers: { authorization: `Bearer ${started.token}`, ...headers },
+        body,
+      });
+      expect(response.status).toBe(415);
+    }
+    expect(started.switchboard.routing.snapshot.version).toBe(before);
+    const ok = await fetch(`${started.apiUrl}/apply`, {
+      method: 'POST',
+      headers: {
+        authorization: `Bearer ${started.token}`,
+        'content-type': 'application/json; charset=UTF-8',
+      },
+      body,
+    });
+    expect(ok.status).toBe(200);
+    expect((await api('DELETE', '/routes/enc')).status).toBe(200);
+  });
+
   it('answers a bad body with 400 and zod issue paths, and changes nothing', async () => {
     const before = started.switchboard.routing.snapshot.version;
     const bad = await api('PUT', '/routes/bad', {
@@ -206,6 +260,8 @@ describe('admin API: calls, metrics, OpenAPI', () => {
     await started.switchboard.callLog.flush();
     const list = await api('GET', '/calls?did=%2B19863334949&limit=5');
     expect(list.json).toMatchObject([{ linkedId: '55.1', routeId: 'main', disposition: 'in-progress' }]);
+    // The DID as dialled finds the same rows (the log keeps E.164).
+    expect((await api('GET', '/calls?did=9863334949&limit=5')).json).toMatchObject([{ linkedId: '55.1' }]);
     expect((await api('GET', '/calls?disposition=answered')).json).toEqual([]);
     expect((await api('GET', '/calls?disposition=bogus')).status).toBe(400);
     expect((await api('GET', '/calls/55.1')).json).toMatchObject({

@@ -29,7 +29,7 @@ describe('Functions on twilio-run', () => {
     expect(response.body.match(/<Dial /g)).toHaveLength(1);
     expect(response.body.match(/<Sip>/g)).toHaveLength(1);
     expect(response.body).toMatch(
-      /<Sip>sip:\+19863334949@127\.0\.0\.1:5060;transport=udp\?X-SB-Did=%2B19863334949&amp;X-SB-Caller=%2B15551230001&amp;X-SB-Ts=\d+&amp;X-SB-Sig=[A-Za-z0-9_-]{43}<\/Sip>/,
+      /<Sip>sip:\+19863334949@127\.0\.0\.1:5060;transport=udp\?X-SB-Did=%2B19863334949&amp;X-SB-Caller=%2B15551230001&amp;X-SB-Ts=\d+&amp;X-SB-Nonce=[A-Za-z0-9_-]{22}&amp;X-SB-Sig=[A-Za-z0-9_-]{43}<\/Sip>/,
     );
   });
 

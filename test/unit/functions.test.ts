@@ -139,18 +139,21 @@ describe('inbound-call', () => {
     const uri = /<Sip[^>]*>([^<]+)<\/Sip>/.exec(body)?.[1]?.replaceAll('&amp;', '&') ?? '';
     expect(uri.startsWith('sip:+19863334949@pbx.acme.test:5060;transport=tls?')).toBe(true);
     const headers = new URLSearchParams(uri.split('?')[1]);
-    expect([...headers.keys()]).toEqual(['X-SB-Did', 'X-SB-Caller', 'X-SB-Ts', 'X-SB-Sig']);
+    expect([...headers.keys()]).toEqual(['X-SB-Did', 'X-SB-Caller', 'X-SB-Ts', 'X-SB-Nonce', 'X-SB-Sig']);
     const verified = verifyHeaders(
       {
         did: headers.get('X-SB-Did') ?? '',
         caller: headers.get('X-SB-Caller') ?? '',
         timestamp: headers.get('X-SB-Ts') ?? '',
+        nonce: headers.get('X-SB-Nonce') ?? '',
         signature: headers.get('X-SB-Sig') ?? '',
       },
       SECRET,
       NOW,
+      // Twilio adds X-Twilio-AccountSid: the Function signed for our account.
+      { did: '+19863334949', accountSid: TEST_ACCOUNT_SID, expectedAccountSid: TEST_ACCOUNT_SID },
     );
-    expect(verified).toEqual({
+    expect(verified).toMatchObject({
       status: 'valid',
       metadata: { did: '+19863334949', caller: '+15551230001', route: '' },
     });

@@ -174,6 +174,7 @@ describe('final disposition', () => {
 
 describe('inbound: X-SB- signatures from the Twilio edge', () => {
   const SECRET = 'edge-secret-0123456789abcdef0123456789';
+  const ACCOUNT = 'AC0123456789abcdef0123456789abcdef';
   const signedQuery = async (
     route: string,
     caller = '+15557654321',
@@ -181,8 +182,11 @@ describe('inbound: X-SB- signatures from the Twilio edge', () => {
     at = MONDAY_10_CHICAGO,
   ) => {
     const { signMetadata } = await import('@switchboard/contract');
-    const signed = signMetadata({ did: '+19863334949', caller, route }, secret, at);
-    return `sbdid=${encodeURIComponent(signed.did)}&sbcaller=${encodeURIComponent(signed.caller)}&sbroute=${signed.route}&sbts=${signed.timestamp}&sbsig=${signed.signature}`;
+    const signed = signMetadata({ did: '+19863334949', caller, route }, secret, {
+      now: at,
+      accountSid: ACCOUNT,
+    });
+    return `accountsid=${ACCOUNT}&sbdid=${encodeURIComponent(signed.did)}&sbcaller=${encodeURIComponent(signed.caller)}&sbroute=${signed.route}&sbts=${signed.timestamp}&sbnonce=${signed.nonce}&sbsig=${signed.signature}`;
   };
 
   async function startSigned() {

@@ -69,7 +69,7 @@ function parseScript(networkScript: string): { script: string; query: Record<str
   const query: Record<string, string> = {};
   if (mark !== -1) {
     // Split by hand (URLSearchParams was a measurable share of a session): `&`-separated
-    // name=value pairs, percent-decoded, `+` as a space as in forms; the first of a name wins.
+    // name=value pairs, percent-decoded strictly (see decodeComponent); the first of a name wins.
     for (const pair of networkScript.slice(mark + 1).split('&')) {
       if (pair === '') continue;
       const eq = pair.indexOf('=');
@@ -82,15 +82,30 @@ function parseScript(networkScript: string): { script: string; query: Record<str
   return { script, query };
 }
 
-/** Percent-decoding as in application/x-www-form-urlencoded; undefined for a malformed escape. */
-function decodeComponent(text: string): string | undefined {
-  const spaced = text.includes('+') ? text.replaceAll('+', ' ') : text;
-  if (!spaced.includes('%')) return spaced;
-  try {
-    return decodeURIComponent(spaced);
-  } catch {
-    return undefined;
+/** C0 controls (code points below 32) and DEL: no query value may carry them, encoded or not. */
+function hasControl(text: string): boolean {
+  for (let index = 0; index < text.length; index++) {
+    const code = text.charCodeAt(index);
+    if (code < 0x20 || code === 0x7f) return true;
   }
+  return false;
+}
+
+/**
+ * Strict percent-decoding of what the dialplan's URIENCODE() produced (RFC 3986: `%XX` only, so a
+ * literal `+` is a plus, never a space). A malformed escape, bytes that are not UTF-8, or a
+ * control character make the value undefined: the parameter counts as absent, never as a guess.
+ */
+function decodeComponent(text: string): string | undefined {
+  let decoded = text;
+  if (text.includes('%')) {
+    try {
+      decoded = decodeURIComponent(text);
+    } catch {
+      return undefined;
+    }
+  }
+  return hasControl(decoded) ? undefined : decoded;
 }
 
 function collectArgs(raw: Record<string, string>): string[] {

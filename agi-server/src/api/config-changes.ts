@@ -4,7 +4,8 @@ import type { RoutingConfig } from '../routing/model.js';
 
 /** What every admin route that changes the routing document shares. */
 
-export const versionResponse = z.object({ version: z.number(), summary: z.string() });
+/** `changed: false`: the change left the document as it was, so no version was made. */
+export const versionResponse = z.object({ version: z.number(), summary: z.string(), changed: z.boolean() });
 
 /** Replaces the item `same` finds, or appends it. */
 export function upsert<T>(list: readonly T[], item: T, same: (candidate: T) => boolean): T[] {
@@ -30,5 +31,11 @@ export async function applyChange(
   mutate: (config: RoutingConfig) => RoutingConfig,
 ): Promise<z.infer<typeof versionResponse>> {
   const stored = await routing.change(mutate, { author, summary });
-  return { version: stored.version, summary: stored.summary };
+  return stored.changed
+    ? { version: stored.version, summary: stored.summary, changed: true }
+    : {
+        version: stored.version,
+        summary: `no change: version ${stored.version} stays current`,
+        changed: false,
+      };
 }

@@ -1,7 +1,7 @@
 import type { FastifyError, FastifyReply, FastifyRequest } from 'fastify';
 import { hasZodFastifySchemaValidationErrors } from 'fastify-type-provider-zod';
 import { ConfigValidationError, NotFoundError } from '../config-service/routing-service.js';
-import { VersionConflictError } from '../store/types.js';
+import { StoreUnavailableError, VersionConflictError } from '../store/types.js';
 
 /** Every error as JSON with a status a client can act on; bad input names the paths at fault. */
 export function handleApiError(error: FastifyError, request: FastifyRequest, reply: FastifyReply) {
@@ -22,6 +22,7 @@ export function handleApiError(error: FastifyError, request: FastifyRequest, rep
   }
   if (error instanceof NotFoundError) return reply.code(404).send({ error: error.message });
   if (error instanceof VersionConflictError) return reply.code(409).send({ error: error.message });
+  if (error instanceof StoreUnavailableError) return reply.code(503).send({ error: error.message });
   if (error.statusCode && error.statusCode < 500)
     return reply.code(error.statusCode).send({ error: error.message });
   request.log.error({ err: error }, 'admin API error');

@@ -1,3 +1,4 @@
+import { toE164 } from '@switchboard/contract';
 import { z } from 'zod';
 import { NotFoundError } from '../config-service/routing-service.js';
 import { DISPOSITIONS } from '../store/types.js';
@@ -21,9 +22,12 @@ export function registerCallRoutes(app: TypedApp, deps: AdminApiDeps): void {
       },
     },
     async (request) => {
-      const { since, until, ...rest } = request.query;
+      const { since, until, did, ...rest } = request.query;
+      // The log keeps DIDs in E.164: `9863334949` finds the same rows as `+19863334949`.
+      const e164 = did === undefined ? undefined : toE164(did, deps.routing.config.settings.defaultCountry);
       return deps.store.listCalls({
         ...rest,
+        ...(did !== undefined ? { did: e164 ?? did } : {}),
         ...(since ? { since: new Date(since).toISOString() } : {}),
         ...(until ? { until: new Date(until).toISOString() } : {}),
       });

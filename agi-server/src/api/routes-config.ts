@@ -168,7 +168,7 @@ export function registerConfigRoutes(app: TypedApp, deps: AdminApiDeps): void {
     { schema: { tags: ['versions'], response: { 200: versionResponse } } },
     async (request) => {
       const stored = await routing.rollback(request.author);
-      return { version: stored.version, summary: stored.summary };
+      return { version: stored.version, summary: stored.summary, changed: stored.changed };
     },
   );
 

@@ -1,7 +1,8 @@
 import { z } from 'zod';
+import { healthReportSchema } from './health.js';
 import type { AdminApiDeps, TypedApp } from './types.js';
 
-/** /health (no auth: for load balancers) and /metrics (Prometheus text). */
+/** /health (no auth: for load balancers and monitors) and /metrics (Prometheus text). */
 export function registerOpsRoutes(app: TypedApp, deps: AdminApiDeps): void {
   app.get(
     '/health',
@@ -9,11 +10,16 @@ export function registerOpsRoutes(app: TypedApp, deps: AdminApiDeps): void {
       schema: {
         security: [],
         response: {
-          200: z.object({ status: z.literal('ok'), version: z.number(), activeSessions: z.number() }),
+          200: healthReportSchema.extend({ version: z.number() }),
+          503: healthReportSchema.extend({ version: z.number() }),
         },
       },
     },
-    async () => ({ status: 'ok' as const, version: deps.routing.snapshot.version, ...deps.health() }),
+    async (_request, reply) => {
+      const report = { version: deps.routing.snapshot.version, ...deps.health() };
+      // 503 so that plain HTTP checks notice too; the body says what is wrong.
+      return reply.code(report.status === 'ok' ? 200 : 503).send(report);
+    },
   );
 
   app.get('/metrics', { schema: { hide: true } }, async (_request, reply) => {

@@ -7,6 +7,7 @@ import {
   type ZodTypeProvider,
 } from 'fastify-type-provider-zod';
 import { authenticate } from './auth.js';
+import { unsupportedBody } from './body-encoding.js';
 import { handleApiError } from './errors.js';
 import { registerCallRoutes } from './routes-calls.js';
 import { registerConfigRoutes } from './routes-config.js';
@@ -42,6 +43,10 @@ export async function buildAdminApi(deps: AdminApiDeps): Promise<FastifyInstance
   });
 
   app.decorateRequest('author', '');
+  app.addHook('onRequest', async (request, reply) => {
+    const unsupported = unsupportedBody(request.headers);
+    if (unsupported) return reply.code(415).send({ error: unsupported });
+  });
   app.addHook('onRequest', async (request, reply) => {
     if (PUBLIC_PATHS.has(request.url.split('?')[0] ?? '')) return;
     const tokenName = await authenticate(deps.store, request.headers.authorization);

@@ -10,6 +10,7 @@ import type { Logger } from 'pino';
 import type { RoutingService } from '../config-service/routing-service.js';
 import type { Metrics } from '../metrics.js';
 import type { SwitchboardStore } from '../store/types.js';
+import type { HealthReport } from './health.js';
 
 /**
  * Types the admin API's route modules share with server.ts, in their own module so that the
@@ -22,7 +23,7 @@ export interface AdminApiDeps {
   readonly metrics: Metrics;
   readonly logger: Logger;
   readonly clock: () => Date;
-  readonly health: () => { activeSessions: number };
+  readonly health: () => HealthReport;
 }
 
 export type TypedApp = FastifyInstance<

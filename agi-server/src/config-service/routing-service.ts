@@ -1,3 +1,4 @@
+import { isDeepStrictEqual } from 'node:util';
 import type { Logger } from 'pino';
 import type { z } from 'zod';
 import { type ConfigDiff, diffConfigs } from '../routing/diff.js';
@@ -23,6 +24,12 @@ export class NotFoundError extends Error {
  */
 export class EmptyStoreError extends Error {
   override name = 'EmptyStoreError';
+}
+
+/** A stored change, or the current version when the change changed nothing. */
+export interface ChangeResult extends ConfigVersion {
+  /** False when the resulting document equals the current one: no version was made. */
+  readonly changed: boolean;
 }
 
 export interface ChangeMeta {
@@ -91,24 +98,35 @@ export class RoutingService {
     mutate: (config: RoutingConfig) => RoutingConfigInput,
     meta: ChangeMeta,
     restoredFrom?: number,
-  ): Promise<ConfigVersion> {
-    const run = this.writing.then(async () => {
+  ): Promise<ChangeResult> {
+    const run = this.writing.then(async (): Promise<ChangeResult> => {
       const base = this.current;
       const config = validate(mutate(base.config));
+      // The same document again (a re-applied file, a PUT of what is there) is not a new version:
+      // history stays a list of real changes. Compared as values, so key order does not matter.
+      if (isDeepStrictEqual(config, base.config)) {
+        const current = await this.store.getVersion(base.version);
+        return {
+          ...(current ?? { createdAt: '', author: '', summary: '', restoredFrom: undefined }),
+          version: base.version,
+          config: base.config,
+          changed: false,
+        };
+      }
       const stored = await this.store.appendVersion({ config, ...meta, basedOn: base.version, restoredFrom });
       this.current = buildSnapshot(stored.config, stored.version);
       this.logger.info(
         { version: stored.version, author: meta.author, summary: meta.summary },
         'routing configuration changed',
       );
-      return stored;
+      return { ...stored, changed: true };
     });
     this.writing = run.catch(() => undefined);
     return run;
   }
 
   /** One step back: stores the previous version's document again, as a new version. */
-  async rollback(author: string): Promise<ConfigVersion> {
+  async rollback(author: string): Promise<ChangeResult> {
     const target = this.current.version - 1;
     const previous = target >= 1 ? await this.store.getVersion(target) : undefined;
     if (!previous) throw new NotFoundError('there is no earlier version to roll back to');

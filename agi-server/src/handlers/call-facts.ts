@@ -1,84 +1,96 @@
-import {
-  AgiQuery,
-  CALL_SID,
-  LOGGED_ROUTE_ID,
-  type SignatureStatus,
-  verifyHeaders,
-} from '@switchboard/contract';
-import { z } from 'zod';
+import { AgiQuery, type SignatureStatus, toE164, verifyHeaders } from '@switchboard/contract';
 import type { AgiSession } from '../agi/index.js';
 import type { Outcome } from '../routing/model.js';
 import type { CallFacts, PlanPosition } from '../routing/router.js';
+import { agiInput, queryValue, sanitisedId } from './agi-inputs.js';
+import type { HandlerDeps } from './deps.js';
 
 /** What the dialplan tells us about a call, read from the AGI env and query and validated. */
-
-const callSidSchema = z.string().regex(CALL_SID);
-const linkedIdSchema = z.string().regex(/^[A-Za-z0-9._-]{1,64}$/);
 
 export interface InboundFacts extends CallFacts {
   /** How the INVITE's X-SB- headers checked out; only `valid` lets them choose anything. */
   readonly signature: SignatureStatus;
+  /** Twilio's CallSid, or what was sent in its place (sanitised) when it is not of its form. */
   readonly callSid: string | undefined;
-  /** True when a CallSid was sent but is not of Twilio's form (logged, not used). */
-  readonly callSidMalformed: boolean;
+  /** True when a CallSid was sent but is not of Twilio's form (kept sanitised, noted). */
+  readonly callSidUnrecognised: boolean;
   /** Asterisk's linkedid: one id for every channel of the call; the call log's key. */
   readonly linkedId: string;
 }
 
-export function readInboundFacts(
+/**
+ * The inbound call's facts. The DID is always the number the INVITE is addressed to, in E.164;
+ * signed X-SB- headers only add the caller and a route key, and only when they were signed for
+ * this DID and our account and their nonce was not used by another call (see docs/sip-headers.md).
+ */
+export async function readInboundFacts(
   session: AgiSession,
-  headerSecret: string | undefined,
+  deps: Pick<HandlerDeps, 'headerSecret' | 'twilioAccountSid' | 'claimNonce'>,
+  defaultCountry: Parameters<typeof toE164>[1],
   now: Date,
-): InboundFacts {
+): Promise<InboundFacts> {
   const { env } = session;
   const { query } = env;
+  const linkedId = readLinkedId(session);
   const rawCallSid = query[AgiQuery.callSid] || undefined;
-  const callSid = rawCallSid === undefined ? undefined : callSidSchema.safeParse(rawCallSid);
+  const callSid = queryValue(query, AgiQuery.callSid, agiInput.callSid);
+  const dialled = queryValue(query, AgiQuery.did, agiInput.did) ?? env.extension;
+  const did = toE164(dialled, defaultCountry);
   const verification = verifyHeaders(
     {
       did: query[AgiQuery.sbDid],
       caller: query[AgiQuery.sbCaller],
       route: query[AgiQuery.sbRoute],
       timestamp: query[AgiQuery.sbTimestamp],
+      nonce: query[AgiQuery.sbNonce],
       signature: query[AgiQuery.sbSignature],
     },
-    headerSecret,
+    deps.headerSecret,
     now,
+    {
+      did,
+      accountSid: queryValue(query, AgiQuery.accountSid, agiInput.accountSid),
+      expectedAccountSid: deps.twilioAccountSid,
+    },
   );
-  // A verified edge decides the DID, the caller and the route key; otherwise the INVITE's own
-  // Request-URI and caller ID count, and no header-supplied choice is honoured.
-  const signed = verification.metadata;
+  let status = verification.status;
+  let signed = verification.metadata;
+  if (verification.nonce) {
+    const claimed = await deps
+      .claimNonce(verification.nonce.value, linkedId, new Date(verification.nonce.expiresAt).toISOString())
+      // A replay cache that cannot answer cannot vouch for the header set: route on the DID.
+      .catch(() => false);
+    if (!claimed) {
+      status = 'replayed';
+      signed = undefined;
+    }
+  }
   return {
-    did: signed?.did ?? (query[AgiQuery.did] || env.extension),
+    // Unparseable: kept as dialled (sanitised) so the call log still shows what arrived.
+    did: did ?? sanitisedId(dialled),
     caller: signed?.caller ?? env.callerId,
     callerName: env.callerIdName,
     routeKey: signed?.route || undefined,
-    signature: verification.status,
-    callSid: callSid?.success ? callSid.data : undefined,
-    callSidMalformed: callSid !== undefined && !callSid.success,
-    linkedId: readLinkedId(session),
+    signature: status,
+    callSid: callSid ?? sanitisedId(rawCallSid),
+    callSidUnrecognised: rawCallSid !== undefined && callSid === undefined,
+    linkedId,
   };
 }
 
 export function readLinkedId(session: AgiSession): string {
-  const linked = linkedIdSchema.safeParse(session.env.query[AgiQuery.linkedId]);
-  return linked.success ? linked.data : session.env.uniqueId;
+  return queryValue(session.env.query, AgiQuery.linkedId, agiInput.linkedId) ?? session.env.uniqueId;
 }
 
-const positionSchema = z.object({
-  routeId: z.string().regex(LOGGED_ROUTE_ID),
-  planKey: z.enum(['open', 'closed', 'holiday']),
-  attempt: z.coerce.number().int().min(0).max(1000),
-});
-
-/** The plan position the previous decision left in SB_ROUTE / SB_PLAN / SB_STEP. */
-export function readPosition(session: AgiSession): PlanPosition {
+/** The plan position the previous decision left in SB_ROUTE / SB_PLAN / SB_STEP; undefined if invalid. */
+export function readPosition(session: AgiSession): PlanPosition | undefined {
   const { query } = session.env;
-  return positionSchema.parse({
-    routeId: query[AgiQuery.route],
-    planKey: query[AgiQuery.plan],
-    attempt: query[AgiQuery.step],
-  });
+  const routeId = queryValue(query, AgiQuery.route, agiInput.route);
+  const planKey = queryValue(query, AgiQuery.plan, agiInput.plan);
+  const attempt = queryValue(query, AgiQuery.step, agiInput.step);
+  if (routeId === undefined || planKey === undefined || attempt === undefined || attempt > 1000)
+    return undefined;
+  return { routeId, planKey, attempt };
 }
 
 /** Dial()'s DIALSTATUS as a plan outcome. CANCEL never reaches `next`: the caller is gone. */

@@ -14,5 +14,9 @@ export interface HandlerDeps {
   readonly metrics: Metrics;
   /** Shared with the Twilio Function to check X-SB- signatures; unset: headers are never trusted. */
   readonly headerSecret: string | undefined;
+  /** Our Twilio account: signed headers arriving with another X-Twilio-AccountSid are refused. */
+  readonly twilioAccountSid: string | undefined;
+  /** The replay cache (SwitchboardStore.claimNonce): true when this call may use the nonce. */
+  readonly claimNonce: (nonce: string, owner: string, expiresAt: string) => Promise<boolean>;
   readonly outboundLimiter: OutboundLimiter;
 }

@@ -1,6 +1,7 @@
 import { AgiQuery } from '@switchboard/contract';
 import type { AgiScriptHandler } from '../agi/index.js';
 import type { CallEvent, Disposition } from '../store/types.js';
+import { agiInput, queryValue } from './agi-inputs.js';
 import { endpointOfPeer, outcomeOfDialStatus, readLinkedId } from './call-facts.js';
 import type { HandlerDeps } from './deps.js';
 
@@ -15,19 +16,19 @@ export function createHangupHandler(deps: HandlerDeps): AgiScriptHandler {
     const linkedId = readLinkedId(session);
     // An outbound call admitted by the limiter is over: it no longer counts as in progress.
     deps.outboundLimiter.release(linkedId);
-    const dialStatus = query[AgiQuery.dialStatus] || undefined;
-    const action = query[AgiQuery.action] || undefined;
-    const reason = query[AgiQuery.reason] || undefined;
-    const endpoint = endpointOfPeer(query[AgiQuery.peer]);
+    const dialStatus = queryValue(query, AgiQuery.dialStatus, agiInput.dialStatus);
+    const action = queryValue(query, AgiQuery.action, agiInput.action);
+    const reason = queryValue(query, AgiQuery.reason, agiInput.reason);
+    const endpoint = endpointOfPeer(queryValue(query, AgiQuery.peer, agiInput.peer));
     const now = deps.clock();
-    const answeredMs = Number(query[AgiQuery.answeredMs]);
+    const answeredMs = queryValue(query, AgiQuery.answeredMs, agiInput.answeredMs);
 
     const disposition = dispositionOf(dialStatus, action, reason);
     const answered = disposition === 'answered';
     const events: CallEvent[] = [];
     // A Dial the caller ended (or that never returned to `next`) still has an outcome to record.
-    const attempt = Number(query[AgiQuery.step]);
-    if (action === 'dial' && dialStatus && Number.isInteger(attempt) && attempt >= 0) {
+    const attempt = queryValue(query, AgiQuery.step, agiInput.step);
+    if (action === 'dial' && dialStatus && attempt !== undefined) {
       events.push({
         type: 'outcome',
         linkedId,
@@ -43,9 +44,7 @@ export function createHangupHandler(deps: HandlerDeps): AgiScriptHandler {
       answeredBy:
         answered && endpoint ? (deps.snapshot().extensionByEndpoint.get(endpoint) ?? endpoint) : undefined,
       answeredAt:
-        answered && Number.isFinite(answeredMs)
-          ? new Date(now.getTime() - answeredMs).toISOString()
-          : undefined,
+        answered && answeredMs !== undefined ? new Date(now.getTime() - answeredMs).toISOString() : undefined,
     });
     deps.callLog.record(...events);
     deps.logger.info(

@@ -10,8 +10,8 @@ import type { HandlerDeps } from './deps.js';
 export function createInboundHandler(deps: HandlerDeps): AgiScriptHandler {
   return async (session) => {
     const now = deps.clock();
-    const facts = readInboundFacts(session, deps.headerSecret, now);
     const snapshot = deps.snapshot();
+    const facts = await readInboundFacts(session, deps, snapshot.config.settings.defaultCountry, now);
     const decision = routeCall(snapshot, facts, now);
     await session.setVariables(decisionVariables(decision));
 
@@ -28,13 +28,16 @@ export function createInboundHandler(deps: HandlerDeps): AgiScriptHandler {
         routeId: decision.position?.routeId,
         version: decision.version,
         plan: decision.position?.planKey,
-        note: facts.callSidMalformed ? 'malformed X-Twilio-CallSid ignored' : undefined,
+        note: facts.callSidUnrecognised
+          ? 'unrecognised X-Twilio-CallSid kept as received (sanitised)'
+          : undefined,
         signature: facts.signature,
       },
     ];
     events.push(...attemptEvents(facts.linkedId, at, decision));
     deps.callLog.record(...events);
     deps.metrics.routeHits.inc({ route: decision.position?.routeId ?? 'none' });
+    deps.metrics.headerSignatures.inc({ status: facts.signature });
     const untrusted = facts.signature !== 'absent' && facts.signature !== 'valid';
     deps.logger[untrusted ? 'warn' : 'info'](
       {
@@ -42,7 +45,7 @@ export function createInboundHandler(deps: HandlerDeps): AgiScriptHandler {
         uniqueid: session.env.uniqueId,
         linkedid: facts.linkedId,
         callSid: facts.callSid,
-        ...(facts.callSidMalformed ? { callSidMalformed: true } : {}),
+        ...(facts.callSidUnrecognised ? { callSidUnrecognised: true } : {}),
         did: facts.did,
         caller: facts.caller,
         signature: facts.signature,

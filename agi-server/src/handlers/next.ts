@@ -1,8 +1,9 @@
 import { AgiQuery } from '@switchboard/contract';
 import type { AgiScriptHandler } from '../agi/index.js';
-import { continueOutbound, OUTBOUND_ROUTE } from '../routing/outbound-decision.js';
-import { continueCall } from '../routing/router.js';
+import { continueOutbound, deniedDecision, OUTBOUND_ROUTE } from '../routing/outbound-decision.js';
+import { continueCall, type Decision } from '../routing/router.js';
 import type { CallEvent } from '../store/types.js';
+import { agiInput, queryValue } from './agi-inputs.js';
 import { attemptEvents } from './attempt-event.js';
 import { outcomeOfDialStatus, readLinkedId, readPosition } from './call-facts.js';
 import { decisionVariables } from './decision-variables.js';
@@ -11,18 +12,28 @@ import type { HandlerDeps } from './deps.js';
 /** `next`: a Dial() returned; its DIALSTATUS decides the next attempt or the end of the call. */
 export function createNextHandler(deps: HandlerDeps): AgiScriptHandler {
   return async (session) => {
+    const { query } = session.env;
     const position = readPosition(session);
-    const dialStatus = session.env.query[AgiQuery.dialStatus];
+    // No valid position: nothing to continue; the handler error sends the call to the fallback.
+    if (!position) throw new Error('next: invalid route, plan or step in the AGI request');
+    const dialStatus = queryValue(query, AgiQuery.dialStatus, agiInput.dialStatus);
     const outcome = outcomeOfDialStatus(dialStatus);
     const facts = { did: undefined, caller: session.env.callerId, callerName: session.env.callerIdName };
-    const { query } = session.env;
-    const outbound =
-      position.routeId === OUTBOUND_ROUTE
-        ? { extension: query[AgiQuery.extension] ?? '', dialled: query[AgiQuery.number] ?? '' }
-        : undefined;
-    const decision = outbound
-      ? continueOutbound(deps.snapshot(), outbound.extension, outbound.dialled, position.attempt, outcome)
-      : continueCall(deps.snapshot(), position, outcome, facts);
+    const snapshot = deps.snapshot();
+    let decision: Decision;
+    let outbound: { extension: string; dialled: string } | undefined;
+    if (position.routeId === OUTBOUND_ROUTE) {
+      // The extension and number come back from the dialplan: checked again, as on the way in.
+      const extension = queryValue(query, AgiQuery.extension, agiInput.extension);
+      const dialled = queryValue(query, AgiQuery.number, agiInput.number);
+      outbound = extension && dialled ? { extension, dialled } : { extension: '', dialled: '' };
+      decision =
+        extension && dialled && snapshot.extensions.has(extension)
+          ? continueOutbound(snapshot, extension, dialled, position.attempt, outcome)
+          : deniedDecision(snapshot, 'not-a-number', undefined);
+    } else {
+      decision = continueCall(snapshot, position, outcome, facts);
+    }
     await session.setVariables(decisionVariables(decision, outbound));
 
     const linkedId = readLinkedId(session);

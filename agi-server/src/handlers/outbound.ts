@@ -1,16 +1,13 @@
-import { AgiQuery, DIALLED, ENDPOINT } from '@switchboard/contract';
-import { z } from 'zod';
+import { AgiQuery } from '@switchboard/contract';
 import type { AgiScriptHandler } from '../agi/index.js';
 import { classifyOutbound } from '../routing/outbound.js';
 import { decisionFor, deniedDecision } from '../routing/outbound-decision.js';
 import type { CallEvent } from '../store/types.js';
+import { agiInput, queryValue } from './agi-inputs.js';
 import { attemptEvents } from './attempt-event.js';
 import { readLinkedId } from './call-facts.js';
 import { decisionVariables } from './decision-variables.js';
 import type { HandlerDeps } from './deps.js';
-
-const endpointSchema = z.string().regex(ENDPOINT);
-const dialledSchema = z.string().regex(DIALLED);
 
 /**
  * `outbound`: an extension dialled something. The calling extension is the PJSIP endpoint the
@@ -23,13 +20,13 @@ export function createOutboundHandler(deps: HandlerDeps): AgiScriptHandler {
     const snapshot = deps.snapshot();
     const now = deps.clock();
     const linkedId = readLinkedId(session);
-    const endpoint = endpointSchema.safeParse(query[AgiQuery.endpoint]);
-    const dialledParse = dialledSchema.safeParse(query[AgiQuery.dialled]);
-    const dialled = dialledParse.success ? dialledParse.data : '';
-    const extension = endpoint.success ? (snapshot.extensionByEndpoint.get(endpoint.data) ?? '') : '';
+    const endpoint = queryValue(query, AgiQuery.endpoint, agiInput.endpoint);
+    const dialledValue = queryValue(query, AgiQuery.dialled, agiInput.dialled);
+    const dialled = dialledValue ?? '';
+    const extension = endpoint ? (snapshot.extensionByEndpoint.get(endpoint) ?? '') : '';
 
     // Classified once; the limits (state, at the edge) apply only to an external, non-emergency call.
-    const verdict = dialledParse.success ? classifyOutbound(snapshot, extension, dialled) : undefined;
+    const verdict = dialledValue ? classifyOutbound(snapshot, extension, dialled) : undefined;
     let decision = verdict
       ? decisionFor(snapshot, verdict, 0)
       : deniedDecision(snapshot, 'not-a-number', undefined);

@@ -1,7 +1,8 @@
-import { mkdirSync } from 'node:fs';
+import { mkdirSync, statSync } from 'node:fs';
 import { dirname } from 'node:path';
 import Database from 'better-sqlite3';
 import { routingConfigSchema } from '../routing/model.js';
+import { NonceCache } from './nonce-cache.js';
 import { SQLITE_MIGRATIONS } from './sqlite-migrations.js';
 import {
   type AppendVersion,
@@ -11,12 +12,11 @@ import {
   type CallStep,
   type ConfigVersion,
   type Disposition,
+  StoreUnavailableError,
   type SwitchboardStore,
   VersionConflictError,
   type VersionMeta,
 } from './types.js';
-
-/** The embedded default store: one SQLite file in WAL mode (better-sqlite3, synchronous). */
 
 interface VersionRow {
   version: number;
@@ -84,15 +84,34 @@ export function migrateSqlite(db: Database.Database): number {
   return SQLITE_MIGRATIONS.length;
 }
 
-export function openSqliteStore(path: string): SwitchboardStore {
-  if (path !== ':memory:') mkdirSync(dirname(path), { recursive: true });
-  const db = new Database(path);
+/** Device and inode of a file: which file a path names right now. */
+interface FileIdentity {
+  readonly dev: number;
+  readonly ino: number;
+}
+
+function identityOf(path: string): FileIdentity | undefined {
+  try {
+    const stats = statSync(path);
+    return { dev: stats.dev, ino: stats.ino };
+  } catch {
+    return undefined;
+  }
+}
+
+function openDatabase(path: string): Database.Database {
+  const db = new Database(path, { fileMustExist: false });
   db.pragma('journal_mode = WAL');
   db.pragma('synchronous = NORMAL');
-  db.pragma('busy_timeout = 5000');
+  // better-sqlite3 is synchronous: a write waiting on another process's lock blocks the event
+  // loop, and with it every AGI session. Give up soon instead; the call log retries later.
+  db.pragma('busy_timeout = 250');
   migrateSqlite(db);
+  return db;
+}
 
-  const statements = {
+function prepareStatements(db: Database.Database) {
+  return {
     latest: db.prepare<[], VersionRow>('SELECT * FROM config_versions ORDER BY version DESC LIMIT 1'),
     latestNumber: db.prepare<[], { version: number | null }>(
       'SELECT max(version) AS version FROM config_versions',
@@ -130,13 +149,47 @@ export function openSqliteStore(path: string): SwitchboardStore {
     addToken: db.prepare('INSERT INTO admin_tokens (hash, name, created_at) VALUES (?, ?, ?)'),
     findToken: db.prepare<[string], { name: string }>('SELECT name FROM admin_tokens WHERE hash = ?'),
   };
+}
+
+/**
+ * The embedded default store: one SQLite file in WAL mode (better-sqlite3, synchronous).
+ *
+ * SQLite keeps writing into a file that was deleted or replaced under it (the open descriptor
+ * still works), so rows would vanish without an error. Every write and every health check
+ * therefore compares the device and inode at `path` with the file opened: a missing path fails
+ * the write (the call log keeps the rows and retries), a different file is reopened (a new
+ * `generation`, so the call log re-writes its recent rows there). See docs/call-log.md.
+ */
+export function openSqliteStore(path: string): SwitchboardStore {
+  const onDisk = path !== ':memory:';
+  if (onDisk) mkdirSync(dirname(path), { recursive: true });
+  let db = openDatabase(path);
+  let statements = prepareStatements(db);
+  let opened = onDisk ? identityOf(path) : undefined;
+  let generation = 1;
+  const nonces = new NonceCache();
+
+  /** Makes sure `db` is the file at `path`; reopens a replaced one; throws when there is none. */
+  function ensureCurrent(): void {
+    if (!onDisk) return;
+    const now = identityOf(path);
+    if (!now) throw new StoreUnavailableError(`store file ${path} is missing`);
+    if (opened && now.dev === opened.dev && now.ino === opened.ino) return;
+    const next = openDatabase(path);
+    db.close();
+    db = next;
+    statements = prepareStatements(db);
+    opened = identityOf(path);
+    generation++;
+    rebuildTransactions();
+  }
 
   function toVersion(row: VersionRow | undefined): ConfigVersion | undefined {
     if (!row?.document) return undefined;
     return { ...toMeta(row), config: routingConfigSchema.parse(JSON.parse(row.document)) };
   }
 
-  const append = db.transaction((change: AppendVersion): ConfigVersion => {
+  const appendVersion = (change: AppendVersion): ConfigVersion => {
     const latest = statements.latest.get();
     if ((latest?.version ?? undefined) !== change.basedOn) {
       throw new VersionConflictError(
@@ -161,9 +214,9 @@ export function openSqliteStore(path: string): SwitchboardStore {
       restoredFrom: change.restoredFrom,
       config: change.config,
     };
-  });
+  };
 
-  const writeEvents = db.transaction((events: readonly CallEvent[]) => {
+  const writeEvents = (events: readonly CallEvent[]): void => {
     for (const event of events) {
       switch (event.type) {
         case 'start':
@@ -207,7 +260,14 @@ export function openSqliteStore(path: string): SwitchboardStore {
           break;
       }
     }
-  });
+  };
+
+  let appendTx = db.transaction(appendVersion);
+  let writeEventsTx = db.transaction(writeEvents);
+  function rebuildTransactions(): void {
+    appendTx = db.transaction(appendVersion);
+    writeEventsTx = db.transaction(writeEvents);
+  }
 
   function toCall(row: CallRow): CallRecord {
     const steps: CallStep[] = statements.steps.all(row.linked_id).map((step) => ({
@@ -250,10 +310,15 @@ export function openSqliteStore(path: string): SwitchboardStore {
       return statements.history.all(limit).map(toMeta);
     },
     async appendVersion(change) {
-      return append(change);
+      ensureCurrent();
+      return appendTx(change);
     },
     async writeCallEvents(events) {
-      writeEvents(events);
+      ensureCurrent();
+      writeEventsTx(events);
+      // The file may have gone while we wrote: then these rows are not where the path points,
+      // and the caller must keep them (writes are upserts, so writing them again is harmless).
+      ensureCurrent();
     },
     async listCalls(filter: CallFilter) {
       const where: string[] = [];
@@ -279,6 +344,19 @@ export function openSqliteStore(path: string): SwitchboardStore {
     },
     async findAdminToken(hash) {
       return statements.findToken.get(hash);
+    },
+    async health() {
+      try {
+        ensureCurrent();
+        // A read proves the file is a usable database, not just present.
+        statements.latestNumber.get();
+        return { ok: true, generation, problem: undefined };
+      } catch (error) {
+        return { ok: false, generation, problem: (error as Error).message };
+      }
+    },
+    async claimNonce(nonce, owner, expiresAt) {
+      return nonces.claim(nonce, owner, Date.parse(expiresAt));
     },
     async close() {
       db.close();

@@ -32,6 +32,24 @@ export class VersionConflictError extends Error {
   override name = 'VersionConflictError';
 }
 
+/** The store cannot be used right now (its file is gone, the database refuses writes…). */
+export class StoreUnavailableError extends Error {
+  override name = 'StoreUnavailableError';
+}
+
+/** What `health()` found. */
+export interface StoreHealth {
+  readonly ok: boolean;
+  /**
+   * Which physical store the rows go to; it changes when the store was replaced and reopened
+   * (SQLite: another file at the path). The call log then writes its recent rows again, because
+   * rows written to the old one may be gone. A store that cannot be replaced keeps one number.
+   */
+  readonly generation: number;
+  /** Why it is not ok, for /health and the log. */
+  readonly problem: string | undefined;
+}
+
 export const DISPOSITIONS = [
   'in-progress',
   'answered',
@@ -132,6 +150,20 @@ export interface SwitchboardStore {
   hasAdminTokens(): Promise<boolean>;
   addAdminToken(name: string, hash: string): Promise<void>;
   findAdminToken(hash: string): Promise<{ name: string } | undefined>;
+
+  /**
+   * Checks that the store is usable now and reconnects/reopens it when it can (called every
+   * second by the store monitor, so keep it cheap). Never throws: a problem is a result.
+   */
+  health(): Promise<StoreHealth>;
+
+  /**
+   * The replay cache for signed header sets: true when `nonce` is unclaimed (it is now `owner`'s
+   * until `expiresAt`, an ISO instant) or already `owner`'s; false when another owner holds it.
+   * SQLite keeps it in memory (one server); a shared store shares it, so a header set is
+   * accepted once across all servers. See docs/sip-headers.md.
+   */
+  claimNonce(nonce: string, owner: string, expiresAt: string): Promise<boolean>;
 
   close(): Promise<void>;
 }

@@ -1,4 +1,5 @@
 import {
+  ACCOUNT_SID,
   DEFAULT_BLOCKED_PREFIXES,
   DEFAULT_EDGE_DIAL_TIMEOUT_SECONDS,
   E164,
@@ -32,7 +33,7 @@ const csv = (item: z.ZodString) =>
 
 export const functionConfigSchema = z.object({
   /** Requests whose AccountSid is not this are refused. */
-  ACCOUNT_SID: z.string().regex(/^AC[0-9a-f]{32}$/, 'must be your account SID (AC…)'),
+  ACCOUNT_SID: z.string().regex(ACCOUNT_SID, 'must be your account SID (AC…)'),
   /** Validates X-Twilio-Signature. */
   AUTH_TOKEN: notPlaceholder(z.string().min(16, "your account's auth token")),
   /** Shared with the AGI server (its SB_HEADER_SECRET): signs the X-SB- headers. */

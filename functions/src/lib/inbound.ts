@@ -20,7 +20,8 @@ export function sipDial(
   const signed = signMetadata(
     { did, caller: callerForHeaders(params.From), route: config.DID_ROUTE_KEYS[did] ?? '' },
     config.SB_HEADER_SECRET,
-    now,
+    // Bound to our account and to this one INVITE (a fresh nonce): see docs/sip-headers.md.
+    { now, accountSid: config.ACCOUNT_SID },
   );
   const credentials =
     config.PBX_SIP_USERNAME && config.PBX_SIP_PASSWORD

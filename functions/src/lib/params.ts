@@ -1,4 +1,4 @@
-import { E164 } from '@switchboard/contract';
+import { ACCOUNT_SID, CALL_SID, E164 } from '@switchboard/contract';
 import { z } from 'zod';
 
 /**
@@ -6,10 +6,10 @@ import { z } from 'zod';
  * read (Caller, CallerCity, ApiVersion…): they are allowed and ignored.
  */
 
-export const callSid = z.string().regex(/^CA[0-9a-f]{32}$/);
+export const callSid = z.string().regex(CALL_SID);
 
 export const voiceParamsSchema = z.looseObject({
-  AccountSid: z.string().regex(/^AC[0-9a-f]{32}$/),
+  AccountSid: z.string().regex(ACCOUNT_SID),
   CallSid: callSid,
   From: z.string().max(256),
   To: z.string().max(256),
@@ -41,7 +41,7 @@ export const dialActionParamsSchema = voiceParamsSchema.extend({
 export type DialActionParams = z.infer<typeof dialActionParamsSchema>;
 
 export const recordingStatusParamsSchema = z.looseObject({
-  AccountSid: z.string().regex(/^AC[0-9a-f]{32}$/),
+  AccountSid: z.string().regex(ACCOUNT_SID),
   CallSid: callSid,
   RecordingSid: z.string().regex(/^RE[0-9a-f]{32}$/),
   RecordingUrl: z.url(),
