@@ -79,7 +79,7 @@ describe('npm run functions:dev in a fresh clone', () => {
     const body = await response.text();
     expect(response.status, output).toBe(200);
     expect(body).toMatch(
-      /^<\?xml version="1.0" encoding="UTF-8"\?><Response><Dial answerOnBridge="true" action="\/dial-status" method="POST" timeout="120"><Sip>sip:\+19863334949@pbx\.acme\.test:5060;transport=udp\?X-SB-Did=%2B19863334949&amp;X-SB-Caller=%2B15551230001&amp;X-SB-Ts=\d+&amp;X-SB-Sig=[A-Za-z0-9_-]{43}<\/Sip><\/Dial><\/Response>$/,
+      /^<\?xml version="1.0" encoding="UTF-8"\?><Response><Dial answerOnBridge="true" action="\/dial-status" method="POST" timeout="120"><Sip>sip:\+19863334949@pbx\.acme\.test:5060;transport=udp\?X-SB-Did=%2B19863334949&amp;X-SB-Caller=%2B15551230001&amp;X-SB-Ts=\d+&amp;X-SB-Nonce=[A-Za-z0-9_-]{22}&amp;X-SB-Sig=[A-Za-z0-9_-]{43}<\/Sip><\/Dial><\/Response>$/,
     );
   }, 90_000);
 });
