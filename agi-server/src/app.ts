@@ -7,6 +7,7 @@ import { type AgiScriptHandler, createFastAgiServer, type FastAgiServer } from '
 import { ensureAdminToken } from './api/auth.js';
 import { healthReport } from './api/health.js';
 import { buildAdminApi } from './api/server.js';
+import { CdrReconciler } from './cdr/reconciler.js';
 import type { ServerConfig } from './config.js';
 import { EmptyStoreError, RoutingService } from './config-service/routing-service.js';
 import type { HandlerDeps } from './handlers/deps.js';
@@ -58,6 +59,8 @@ export interface Switchboard {
   readonly storeMonitor: StoreMonitor;
   readonly metrics: Metrics;
   readonly outboundLimiter: OutboundLimiter;
+  /** Puts on record from Asterisk's CDR what the call log missed (when SB_CDR_FILE is set). */
+  readonly reconciler: CdrReconciler | undefined;
   /** A token generated at this first start: shown once, stored only hashed. */
   readonly newAdminToken: string | undefined;
   listen(): Promise<{ agi: AddressInfo; api: AddressInfo | undefined }>;
@@ -144,6 +147,16 @@ export async function createSwitchboard(options: SwitchboardOptions): Promise<Sw
         health: () => healthReport(server, storeMonitor, writer),
       });
   let poll: NodeJS.Timeout | undefined;
+  const reconciler = config.SB_CDR_FILE
+    ? new CdrReconciler({
+        file: config.SB_CDR_FILE,
+        store,
+        callLog: writer,
+        context: () => routing.snapshot,
+        logger,
+        clock,
+      })
+    : undefined;
 
   return {
     agi: server,
@@ -154,6 +167,7 @@ export async function createSwitchboard(options: SwitchboardOptions): Promise<Sw
     storeMonitor,
     metrics,
     outboundLimiter,
+    reconciler,
     newAdminToken,
     async listen() {
       const agiAddress = await server.listen();
@@ -168,11 +182,13 @@ export async function createSwitchboard(options: SwitchboardOptions): Promise<Sw
           routing.refresh().catch((error: unknown) => logger.error({ err: error }, 'config refresh failed'));
         }, config.SB_CONFIG_POLL_MS);
       }
+      reconciler?.start(config.SB_RECONCILE_MS);
       return { agi: agiAddress, api: apiAddress };
     },
     async close(drainMs = config.SB_SHUTDOWN_DRAIN_MS) {
       clearInterval(poll);
       storeMonitor.stop();
+      reconciler?.stop();
       await server.close(drainMs);
       await writer.close();
       await api?.close();

@@ -42,6 +42,14 @@ export const serverConfigSchema = z.object({
     .string()
     .regex(ACCOUNT_SID, 'must be your account SID (AC followed by 32 hex digits)')
     .optional(),
+  /**
+   * Asterisk's CDR file (cdr_custom.conf as asterisk-config renders it). When set, calls the server
+   * never saw and hangup reports it lost are put on record from it, at start and every
+   * SB_RECONCILE_MS (see docs/call-log.md). The file must be readable here: run the server on the
+   * PBX host or share the folder.
+   */
+  SB_CDR_FILE: z.string().min(1).optional(),
+  SB_RECONCILE_MS: z.coerce.number().int().min(1_000).max(3_600_000).default(30_000),
   /** Check the store for versions written by other servers this often (0: never). */
   SB_CONFIG_POLL_MS: z.coerce.number().int().min(0).max(600_000).default(0),
 });

@@ -19,12 +19,14 @@ export function callFromTwilio(
     caller?: string;
     traceRtt?: boolean;
     timeoutSeconds?: number;
+    /** Another local port, for two "Twilio" callers at once (same address: both are Twilio). */
+    port?: number;
   },
 ): Promise<SippResult> {
   return new Sipp(chroot, {
     scenario: options.scenario ?? 'twilio-call',
     address: '127.0.0.1',
-    port: 5070,
+    port: options.port ?? 5070,
     remote: '127.0.0.1:5060',
     service: options.did,
     keys: { caller: options.caller ?? '+15551230001', callsid: options.callSid ?? newCallSid() },

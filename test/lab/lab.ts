@@ -28,7 +28,6 @@ const ASTERISK_CONF = `${RUN_DIR}/etc/asterisk.conf`;
 const CORE_CONFIG = [
   'indications.conf',
   'features.conf',
-  'cdr.conf',
   'cel.conf',
   'ccss.conf',
   'acl.conf',
@@ -47,7 +46,7 @@ export async function provisionLab(): Promise<string> {
 export function installLabConfig(chroot: string): void {
   const root = join(chroot, RUN_DIR.slice(1));
   rmSync(root, { recursive: true, force: true });
-  for (const dir of ['etc', 'db', 'spool', 'run', 'log', 'scenarios', 'sipp'])
+  for (const dir of ['etc', 'db', 'spool', 'run', 'log/cdr-custom', 'scenarios', 'sipp'])
     mkdirSync(join(root, dir), { recursive: true });
   // Core files every Asterisk install already has (tones, features, cdr…): the package's own.
   for (const name of CORE_CONFIG) copyFileSync(join(chroot, 'etc/asterisk', name), join(root, 'etc', name));

@@ -7,7 +7,9 @@ set -euo pipefail
 LAB_ROOT="${SWITCHBOARD_LAB_DIR:-${XDG_CACHE_HOME:-$HOME/.cache}/switchboard-lab}"
 CHROOT="$LAB_ROOT/sid"
 MIRROR="${SWITCHBOARD_DEBIAN_MIRROR:-http://deb.debian.org/debian}"
-STAMP="$CHROOT/.switchboard-provisioned-v1"
+# v2: the English sound files (VoiceMail() and Playback() prompts) are installed explicitly.
+STAMP="$CHROOT/.switchboard-provisioned-v2"
+PACKAGES="asterisk asterisk-modules asterisk-core-sounds-en asterisk-core-sounds-en-gsm sip-tester procps"
 
 log() { printf '[lab] %s\n' "$*" >&2; }
 
@@ -21,6 +23,20 @@ if [ "$(id -u)" != 0 ]; then
   log "provisioning needs root (debootstrap, chroot, mount)"; exit 1
 fi
 
+mount_all() {
+  mount -t proc proc "$CHROOT/proc"
+  mount --bind /dev "$CHROOT/dev"
+  mount --bind /dev/pts "$CHROOT/dev/pts"
+}
+install_packages() {
+  # Packages already present install offline; otherwise the lists are fetched first.
+  # shellcheck disable=SC2016 # expanded inside the chroot
+  chroot "$CHROOT" /usr/bin/env DEBIAN_FRONTEND=noninteractive PACKAGES="$PACKAGES" bash -c '
+    { apt-get install -y -qq --no-install-recommends $PACKAGES >/dev/null 2>&1 ||
+      { apt-get update -qq && apt-get install -y -qq --no-install-recommends $PACKAGES >/dev/null; }; } &&
+    apt-get clean' >"$LAB_ROOT/apt.log" 2>&1 || { tail -20 "$LAB_ROOT/apt.log" >&2; exit 1; }
+}
+
 if ! command -v debootstrap >/dev/null 2>&1; then
   log "installing debootstrap on the host"
   apt-get update -qq
@@ -33,6 +49,19 @@ unmount_all() {
   done
 }
 trap unmount_all EXIT
+
+# A chroot from an earlier version of this script is upgraded in place: only what is missing is
+# installed (apt-get is quick when the packages are already there).
+if [ -f "$CHROOT/.switchboard-provisioned-v1" ] && [ -x "$CHROOT/usr/sbin/asterisk" ]; then
+  log "upgrading the cached chroot: $PACKAGES"
+  mount_all
+  install_packages
+  unmount_all
+  touch "$STAMP"
+  log "chroot ready at $CHROOT"
+  echo "$CHROOT"
+  exit 0
+fi
 
 # A half-built chroot from an interrupted run is removed, never reused.
 if [ -d "$CHROOT" ]; then
@@ -51,15 +80,9 @@ echo 'Acquire::Check-Valid-Until "false";' >"$CHROOT/etc/apt/apt.conf.d/99switch
 printf '#!/bin/sh\nexit 101\n' >"$CHROOT/usr/sbin/policy-rc.d"
 chmod +x "$CHROOT/usr/sbin/policy-rc.d"
 
-mount -t proc proc "$CHROOT/proc"
-mount --bind /dev "$CHROOT/dev"
-mount --bind /dev/pts "$CHROOT/dev/pts"
-
-log "apt-get install asterisk sip-tester"
-chroot "$CHROOT" /usr/bin/env DEBIAN_FRONTEND=noninteractive bash -c '
-  apt-get update -qq &&
-  apt-get install -y -qq --no-install-recommends asterisk asterisk-modules sip-tester procps >/dev/null &&
-  apt-get clean' >"$LAB_ROOT/apt.log" 2>&1 || { tail -20 "$LAB_ROOT/apt.log" >&2; exit 1; }
+mount_all
+log "apt-get install $PACKAGES"
+install_packages
 
 mkdir -p "$CHROOT/run/asterisk" "$CHROOT/var/run/asterisk"
 unmount_all

@@ -16,6 +16,8 @@ export async function startSwitchboard(options: {
   headerSecret?: string;
   /** More SB_* settings, as in the environment. */
   env?: Record<string, string>;
+  /** Asterisk's CDR file, to reconcile the call log against (SB_CDR_FILE). */
+  cdrFile?: string;
 }): Promise<{
   switchboard: Switchboard;
   agiPort: number;
@@ -32,6 +34,7 @@ export async function startSwitchboard(options: {
       ...(options.adminToken ? { SB_ADMIN_TOKEN: options.adminToken } : {}),
       ...(options.headerSecret ? { SB_HEADER_SECRET: options.headerSecret } : {}),
       ...options.env,
+      ...(options.cdrFile ? { SB_CDR_FILE: options.cdrFile } : {}),
     }),
     // Port 0 (any free port) is for tests only: the validated config never allows it.
     SB_AGI_PORT: options.agiPort ?? 0,

@@ -1,6 +1,7 @@
 import { readFileSync } from 'node:fs';
 import { fileURLToPath } from 'node:url';
 import { isPlaceholder } from '@switchboard/contract';
+import { CDR_FILE_NAME, cdrFieldsLine } from '../cdr/record.js';
 import type { Secrets } from './secrets.js';
 import type { AsteriskSettings } from './settings.js';
 
@@ -235,6 +236,30 @@ function emergencyLines(settings: AsteriskSettings): string {
     .join('\n');
 }
 
+/**
+ * Asterisk's own call records, written for the server to read back (see docs/call-log.md):
+ * every call, answered or not, one JSON line each, written as the call ends (no batching).
+ */
+function renderCdr(): ReadonlyArray<readonly [string, string]> {
+  return [
+    [
+      'cdr.conf',
+      [
+        '; Switchboard: call detail records (CDR). Rendered: edit the settings file, not this.',
+        section('general', ['enable=yes', 'unanswered=yes', 'congestion=yes', 'batch=no']),
+      ].join('\n'),
+    ],
+    [
+      'cdr_custom.conf',
+      [
+        '; Switchboard: the CDR file the AGI server reads back (SB_CDR_FILE) to put on record the',
+        '; calls it never saw and the hangup reports it lost. One JSON object per line.',
+        section(CDR_FILE_NAME, ['format = json', `fields = ${cdrFieldsLine()}`]),
+      ].join('\n'),
+    ],
+  ];
+}
+
 function requireSecret(value: string | undefined, name: string): string {
   if (!value) throw new Error(`secret ${name} is missing (render with a secrets file)`);
   return value;
@@ -253,6 +278,7 @@ export function renderAsteriskConfig(
       'extensions.conf',
       fill(template('extensions.conf'), {
         AGI_URL: settings.agi.url,
+        AGI_TIMEOUT: String(settings.agi.timeoutSeconds),
         FALLBACK_DIAL: settings.fallback.dial,
         FALLBACK_TIMEOUT: String(settings.fallback.timeoutSeconds),
         FALLBACK_MAILBOX: settings.fallback.mailbox,
@@ -264,6 +290,7 @@ export function renderAsteriskConfig(
     ],
     ['modules.conf', template('modules.conf')],
     ['voicemail.conf', renderVoicemail(settings, secrets)],
+    ...renderCdr(),
     ['rtp.conf', section('general', [`rtpstart=${settings.rtp.start}`, `rtpend=${settings.rtp.end}`])],
   ]);
 }
