@@ -13,7 +13,7 @@ import {
   type FastAgiServerOptions,
 } from '../../agi-server/src/agi/index.js';
 import { captureLogger } from '../support/capture-logger.js';
-import { FakeAsterisk } from '../support/fake-asterisk.js';
+import { agiEnvBlock, FakeAsterisk } from '../support/fake-asterisk.js';
 
 let server: FastAgiServer | undefined;
 let log = captureLogger();
@@ -180,6 +180,42 @@ describe('FastAGI server: HANGUP', () => {
     asterisk.send('HANGUP\n');
     await asterisk.closed;
     expect(errorsLogged()).toEqual([]);
+  });
+});
+
+describe('FastAGI server: stale sessions (a stopped server resumed)', () => {
+  it('drops a session whose first line after the env block is HANGUP: the handler never runs', async () => {
+    let ran = false;
+    const port = await startServer({
+      hangup: async () => {
+        ran = true;
+      },
+    });
+    // What a server stopped with SIGSTOP reads when it resumes: a call long over, in one piece.
+    const asterisk = await FakeAsterisk.open(port);
+    asterisk.send(`${agiEnvBlock('hangup?linkedid=1.1&dialstatus=ANSWER')}HANGUP\nHANGUP\n`);
+    asterisk.close();
+    await asterisk.closed;
+    await expect.poll(() => server?.activeSessions).toBe(0);
+    expect(ran).toBe(false);
+    expect(log.lines.filter((line) => line.event === 'stale-session-dropped')).toHaveLength(1);
+    expect(errorsLogged()).toEqual([]);
+  });
+
+  it('runs the handler when HANGUP comes only after it started (a caller who leaves mid-session)', async () => {
+    let ran = false;
+    const port = await startServer({
+      inbound: async (session) => {
+        ran = true;
+        await session.getVariable('X');
+      },
+    });
+    const asterisk = await FakeAsterisk.start(port, 'inbound');
+    expect(await asterisk.nextCommand()).toBe('GET VARIABLE "X"');
+    asterisk.send('HANGUP\n200 result=0\n');
+    await asterisk.closed;
+    expect(ran).toBe(true);
+    expect(log.lines.filter((line) => line.event === 'stale-session-dropped')).toEqual([]);
   });
 });
 

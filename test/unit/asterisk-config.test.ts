@@ -43,7 +43,7 @@ describe('asterisk-config rendering', () => {
   it('wires the AGI call, the AGISTATUS fallback and the settings into the dialplan', () => {
     const dialplan = render().files.get('extensions.conf') ?? '';
     expect(dialplan).toContain('SB_AGI=agi://127.0.0.1:4573');
-    expect(dialplan).toContain('AGI(${SB_AGI}/inbound?did=${URIENCODE(${EXTEN})}');
+    expect(dialplan).toContain('Gosub(sb-agi,s,1(inbound?did=${URIENCODE(${EXTEN})}');
     expect(dialplan).toContain('GotoIf($["${AGISTATUS}" != "SUCCESS"]?sb-fallback,s,1)');
     expect(dialplan).toContain('SB_FALLBACK_DIAL=PJSIP/101');
     expect(dialplan).toContain('exten => 100,1,Dial(PJSIP/100,30)');
@@ -56,6 +56,78 @@ describe('asterisk-config rendering', () => {
     for (const module of ['res_pjsip_header_funcs.so', 'res_agi.so', 'res_speech.so', 'func_uri.so']) {
       expect(modules).toContain(`load => ${module}`);
     }
+  });
+
+  it('bounds every AGI call: one AGI() in the whole dialplan, inside [sb-agi], with its T extension', () => {
+    const dialplan = render().files.get('extensions.conf') ?? '';
+    expect(dialplan).toContain('SB_AGI_TIMEOUT=3');
+    const code = dialplan
+      .split('\n')
+      .filter((line) => !line.trimStart().startsWith(';'))
+      .join('\n');
+    expect(code.match(/\bAGI\(/g)).toHaveLength(1);
+    const agi = /\[sb-agi\]\n([\s\S]*?)\n\n/.exec(dialplan)?.[1] ?? '';
+    expect(agi.split('\n').map((line) => /,(\w+)\(/.exec(line)?.[1])).toEqual([
+      'Set',
+      'Set',
+      'AGI',
+      'Set',
+      'Return',
+      'Set',
+      'Set',
+      'Set',
+      'Log',
+      'Return',
+    ]);
+    expect(agi).toContain('Set(AGIEXITONHANGUP=yes)');
+    expect(agi).toContain('Set(TIMEOUT(absolute)=${SB_AGI_TIMEOUT})');
+    expect(agi).toContain('AGI(${SB_AGI}/${ARG1})\n same => n,Set(TIMEOUT(absolute)=0)');
+    expect(agi).toMatch(/^exten => T,1,Set\(AGISTATUS=TIMEOUT\)$/m);
+    // The scripts, each through the bound; the hangup report on a Local channel of its own.
+    for (const script of ['inbound', 'next', 'outbound', 'hangup'])
+      expect(dialplan).toContain(`Gosub(sb-agi,s,1(${script}?`);
+    expect(dialplan).toMatch(/\[sb-hangup\][\s\S]*Originate\(Local\/s@sb-hangup-report\/n,exten,/);
+  });
+
+  it('URIENCODE()s every value the dialplan passes to the AGI server', () => {
+    const dialplan = render().files.get('extensions.conf') ?? '';
+    const queries = [...dialplan.matchAll(/Gosub\(sb-agi,s,1\(\w+\?(.*)\)\)$/gm)].map(
+      (match) => match[1] ?? '',
+    );
+    expect(queries).toHaveLength(4);
+    // The hangup report's values were URIENCODE()d into SB_R_* when the report was originated.
+    const originate = /Originate\(Local[^\n]*/.exec(dialplan)?.[0] ?? '';
+    for (const query of queries) {
+      for (const pair of query.split('&')) {
+        const value = pair.slice(pair.indexOf('=') + 1);
+        expect(value, pair).toMatch(/^(\$\{URIENCODE\(.*\)\}|\$\{SB_R_[A-Z]+\})$/);
+        const carried = /^\$\{(SB_R_[A-Z]+)\}$/.exec(value)?.[1];
+        if (carried) expect(originate).toMatch(new RegExp(`${carried}=\\$\\{URIENCODE\\(`));
+      }
+    }
+  });
+
+  it('writes one TRACE line per decision point, and the CDR file the reconciler reads', () => {
+    const { files } = render();
+    const dialplan = files.get('extensions.conf') ?? '';
+    for (const at of ['inbound', 'next', 'outbound', 'fallback'])
+      expect(dialplan).toContain(`Gosub(sb-trace,s,1(\${CONTEXT},${at}))`);
+    expect(dialplan).toMatch(
+      /Log\(NOTICE,TRACE: context=\$\{ARG1\} at=\$\{ARG2\} linkedid=\$\{CHANNEL\(linkedid\)\} route=/,
+    );
+    expect(files.get('cdr.conf')).toContain('unanswered=yes');
+    expect(files.get('cdr_custom.conf')).toMatch(
+      /^\[switchboard-cdr\.json\]\nformat = json\nfields = linkedid, uniqueid, .*sbfallback\(uservar\)$/m,
+    );
+    const modules = files.get('modules.conf') ?? '';
+    for (const module of [
+      'func_timeout.so',
+      'app_originate.so',
+      'func_cdr.so',
+      'cdr_custom.so',
+      'codec_gsm.so',
+    ])
+      expect(modules).toContain(`load => ${module}`);
   });
 
   it('refuses bad settings with the path of each problem', () => {
@@ -283,7 +355,7 @@ describe('asterisk-config rendering: trunks, TLS, SRTP, phones', () => {
       /\[sb-outbound-fallback\][\s\S]*exten => _\[\*#\+0-9\]\.,1,Log\(WARNING,Switchboard AGI unavailable: outbound call/,
     );
     expect(dialplan).toMatch(
-      /\[from-internal\][\s\S]*AGI\(\$\{SB_AGI\}\/outbound\?endpoint=\$\{CHANNEL\(endpoint\)\}/,
+      /\[from-internal\][\s\S]*Gosub\(sb-agi,s,1\(outbound\?endpoint=\$\{URIENCODE\(\$\{CHANNEL\(endpoint\)\}\)\}/,
     );
   });
 
