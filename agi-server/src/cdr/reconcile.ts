@@ -47,8 +47,9 @@ export function reconcileCall(
 ): CallEvent[] {
   if (records.length === 0) return [];
   const complete = existing !== undefined && existing.disposition !== 'in-progress';
+  const did = first(records, 'sbdid');
   // A row made by an `end` alone (the report came, the start was lost) lacks the call's facts.
-  const needsStart = existing === undefined || existing.did === undefined;
+  const needsStart = existing === undefined || (existing.did === undefined && did !== undefined);
   if (complete && !needsStart) return [];
 
   const linkedId = records[0]?.linkedid as string;
@@ -71,7 +72,7 @@ export function reconcileCall(
       linkedId,
       at: iso(started),
       callSid: callSid && CALL_SID.test(callSid) ? callSid : undefined,
-      did: first(records, 'sbdid'),
+      did,
       caller: first(records, 'sbcaller'),
       routeId: existing?.routeId,
       version: existing?.routeVersion ?? 0,
