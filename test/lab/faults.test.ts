@@ -385,6 +385,20 @@ describe('voicemail on real Asterisk 22', () => {
       expect(rows).toHaveLength(1);
       expect(rows[0]).toMatchObject({ disposition: 'voicemail', routeId: undefined });
       expect(rows[0]?.note).toMatch(/^static fallback \(AGISTATUS=FAILURE\)/);
+      // And in the Asterisk log: the AGI failure, then each move of the static fallback.
+      const linkedId = rows[0]?.linkedId;
+      const trace = asterisk
+        .log()
+        .split('\n')
+        .filter((line) => line.includes(' NOTICE[') && line.includes(`TRACE: `))
+        .filter((line) => line.includes(`linkedid=${linkedId} `))
+        .map((line) => /TRACE: (.*)$/.exec(line)?.[1]);
+      const empty = 'route= plan= step=';
+      expect(trace).toEqual([
+        `context=from-twilio at=inbound linkedid=${linkedId} ${empty} action=fallback agi=FAILURE`,
+        `context=sb-fallback at=fallback linkedid=${linkedId} ${empty} action=dial agi=FAILURE`,
+        `context=sb-fallback at=fallback linkedid=${linkedId} ${empty} action=voicemail agi=FAILURE`,
+      ]);
     } finally {
       await started.switchboard.close(1_000);
     }

@@ -158,7 +158,7 @@ export function createFastAgiServer(options: FastAgiServerOptions): FastAgiServe
       // Lines that arrived together with the environment block are read before the handler
       // starts. A session whose first line is HANGUP is a call that is already over: a server
       // that was stopped and resumed receives exactly that (the env block of a call long gone,
-      // then HANGUP). Routing or logging it would put a stale call on record (see docs/fastagi.md).
+      // then HANGUP). Routing or logging it would put a stale call on record (see docs/faults.md).
       await new Promise((resolve) => setImmediate(resolve));
       if (session.hungUp) {
         log.info({ event: 'stale-session-dropped' }, 'AGI session dropped: HANGUP before any command');
