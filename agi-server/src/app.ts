@@ -155,6 +155,8 @@ export async function createSwitchboard(options: SwitchboardOptions): Promise<Sw
         context: () => routing.snapshot,
         logger,
         clock,
+        // An outbound call whose hangup report was lost no longer counts against its extension.
+        onCallEnded: (linkedId) => outboundLimiter.release(linkedId),
       })
     : undefined;
 

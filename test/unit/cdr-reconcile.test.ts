@@ -164,6 +164,7 @@ describe('CdrReconciler', () => {
     const store = openSqliteStore(join(dir, 'switchboard.sqlite'));
     const log = captureLogger();
     const callLog = new CallLogWriter(store, log.logger);
+    const ended: string[] = [];
     const reconciler = new CdrReconciler({
       file,
       store,
@@ -171,6 +172,7 @@ describe('CdrReconciler', () => {
       context: () => context,
       logger: log.logger,
       clock: () => new Date('2026-11-23T21:00:00Z'),
+      onCallEnded: (linkedId) => ended.push(linkedId),
     });
     try {
       // No file yet: Asterisk writes it with the first call that ends.
@@ -202,6 +204,7 @@ describe('CdrReconciler', () => {
       );
       expect(await reconciler.runOnce()).toEqual({ records: 1, unreadable: 0, reconciled: 1 });
       expect(await reconciler.runOnce()).toEqual({ records: 0, unreadable: 0, reconciled: 0 });
+      expect(ended).toEqual(['1795465341.0', '2.2', '3.3']);
       const calls = await store.listCalls({ limit: 10 });
       expect(calls.map((call) => [call.linkedId, call.routeId, call.disposition])).toEqual([
         ['2.2', 'sample', 'answered'],

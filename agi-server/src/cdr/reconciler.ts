@@ -15,6 +15,8 @@ export interface CdrReconcilerOptions {
   /** Records of calls that ended longer ago than this are not looked at (a long history on start). */
   readonly windowMs?: number;
   readonly clock?: () => Date;
+  /** Told of each call the CDR closed (a lost hangup report): e.g. the outbound limiter's release. */
+  readonly onCallEnded?: (linkedId: string) => void;
 }
 
 export interface ReconcileResult {
@@ -88,6 +90,7 @@ export class CdrReconciler {
       const events = reconcileCall(callRecords, await store.getCall(linkedId), context);
       if (events.length === 0) continue;
       callLog.record(...events);
+      if (events.some((event) => event.type === 'end')) this.options.onCallEnded?.(linkedId);
       reconciled++;
     }
     await callLog.flush();
