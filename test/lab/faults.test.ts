@@ -1,3 +1,4 @@
+import { randomBytes } from 'node:crypto';
 import { existsSync, mkdtempSync, readdirSync, readFileSync, statSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -42,9 +43,9 @@ function processEnv(dbPath: string): Record<string, string> {
     SB_AGI_PORT: '4573',
     SB_API_HOST: '127.0.0.1',
     SB_API_PORT: '8651',
-    SB_ADMIN_TOKEN: 'sb_labfaults_placeholder_token_0001',
+    // A fresh token per run: the admin API is not used here, but must not print a generated one.
+    SB_ADMIN_TOKEN: `sb_${randomBytes(24).toString('base64url')}`,
     SB_DB_PATH: dbPath,
-    SB_SAMPLE_FILE: ROUTING_FILE,
     SB_CDR_FILE: cdrFile,
     SB_RECONCILE_MS: '1000',
   };
@@ -97,7 +98,7 @@ describe('faults on real Asterisk 22: the AGI server stopped, killed, away', () 
   });
 
   it('SIGSTOPped server: 3 of 3 calls reach the fallback phone within the bound; nothing stale after SIGCONT', async () => {
-    const server = new SwitchboardProcess(processEnv(dbPath));
+    const server = new SwitchboardProcess(processEnv(dbPath), ROUTING_FILE);
     servers.push(server);
     await server.ready();
     const phone100 = startPhone(chroot, '127.0.0.2');
@@ -150,7 +151,7 @@ describe('faults on real Asterisk 22: the AGI server stopped, killed, away', () 
   });
 
   it('every AGI call is bounded, not only inbound: next, the hangup report and outbound (server stopped)', async () => {
-    const server = new SwitchboardProcess(processEnv(dbPath));
+    const server = new SwitchboardProcess(processEnv(dbPath), ROUTING_FILE);
     servers.push(server);
     await server.ready();
     const ringing100 = startPhone(chroot, '127.0.0.2', 'phone-ring');
@@ -233,7 +234,7 @@ describe('faults on real Asterisk 22: the AGI server stopped, killed, away', () 
   });
 
   it('server killed mid-load (100 calls at 20/s): 100 of 100 reach a phone; 100 rows after restart, none in-progress', async () => {
-    const first = new SwitchboardProcess(processEnv(dbPath));
+    const first = new SwitchboardProcess(processEnv(dbPath), ROUTING_FILE);
     servers.push(first);
     await first.ready();
     const phone100 = startPhone(chroot, '127.0.0.2');
@@ -250,7 +251,7 @@ describe('faults on real Asterisk 22: the AGI server stopped, killed, away', () 
     await sleep(2_000);
     await first.kill();
     await sleep(2_000);
-    const second = new SwitchboardProcess(processEnv(dbPath));
+    const second = new SwitchboardProcess(processEnv(dbPath), ROUTING_FILE);
     servers.push(second);
     await second.ready();
     const call = await calls;

@@ -15,12 +15,14 @@ export class SwitchboardProcess {
   private readonly exited: Promise<number | null>;
   private stderr = '';
 
-  constructor(env: Readonly<Record<string, string>>) {
+  /** `seedFile`: the routing an empty store starts with. */
+  constructor(env: Readonly<Record<string, string>>, seedFile: string) {
     // tsx as an in-process loader (not the tsx CLI, which runs the server in a grandchild): the
     // PID we signal is the server's own.
-    this.child = spawn(process.execPath, ['--import', 'tsx', 'agi-server/src/main.ts'], {
+    const args = ['--import', 'tsx', 'agi-server/src/main.ts', '--seed', seedFile];
+    this.child = spawn(process.execPath, args, {
       cwd: ROOT,
-      env: { PATH: process.env.PATH ?? '', SB_LOG_LEVEL: 'info', ...env },
+      env: { PATH: process.env.PATH ?? '', SB_LOG_LEVEL: 'info', SB_SAMPLE_FILE: seedFile, ...env },
       stdio: ['ignore', 'pipe', 'pipe'],
     });
     let partial = '';
