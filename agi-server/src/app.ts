@@ -152,7 +152,10 @@ export async function createSwitchboard(options: SwitchboardOptions): Promise<Sw
         file: config.SB_CDR_FILE,
         store,
         callLog: writer,
-        context: () => routing.snapshot,
+        context: () => ({
+          extensionByEndpoint: routing.snapshot.extensionByEndpoint,
+          defaultCountry: routing.snapshot.config.settings.defaultCountry,
+        }),
         logger,
         clock,
         // An outbound call whose hangup report was lost no longer counts against its extension.

@@ -36,7 +36,7 @@ function cdrLine(overrides: Partial<Record<keyof CdrRecord, string | number>> = 
 }
 const record = (overrides: Parameters<typeof cdrLine>[0] = {}) =>
   parseCdrLine(cdrLine(overrides)) as CdrRecord;
-const context = { extensionByEndpoint: new Map([['101', '101']]) };
+const context = { extensionByEndpoint: new Map([['101', '101']]), defaultCountry: 'US' as const };
 
 const inProgress: CallRecord = {
   linkedId: '1795465341.0',
@@ -148,6 +148,13 @@ describe('reconcileCall', () => {
       'abandoned',
     ]);
     expect(abandoned[0]).toMatchObject({ attempt: 0, outcome: 'abandoned' });
+  });
+
+  it('stores the DID in E.164 as the handlers do; an extension dialled from a phone stays as dialled', () => {
+    const [inbound] = reconcileCall([record({ sbdid: '9863334949' })], undefined, context);
+    expect(inbound).toMatchObject({ type: 'start', did: '+19863334949' });
+    const [outbound] = reconcileCall([record({ sbdid: '101', sbcaller: '100' })], undefined, context);
+    expect(outbound).toMatchObject({ type: 'start', did: '101', caller: '100' });
   });
 
   it('leaves a row the server completed alone, and never takes a forged CallSid', () => {

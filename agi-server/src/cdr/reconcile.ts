@@ -1,3 +1,5 @@
+import type { CountryCode } from 'libphonenumber-js';
+import { toE164 } from '../contract/phone-number.js';
 import { endpointOfPeer, outcomeOfDialStatus } from '../handlers/call-facts.js';
 import { dispositionOf } from '../handlers/hangup.js';
 import type { CallEvent, CallRecord } from '../store/types.js';
@@ -38,6 +40,8 @@ const iso = (seconds: number): string => new Date(Math.round(seconds * 1000)).to
 export interface ReconcileContext {
   /** PJSIP endpoint -> extension number, to name who answered (the routing snapshot's). */
   readonly extensionByEndpoint: ReadonlyMap<string, string>;
+  /** To store the DID in E.164, as the handlers do (a short extension stays as dialled). */
+  readonly defaultCountry: CountryCode;
 }
 
 export function reconcileCall(
@@ -47,7 +51,8 @@ export function reconcileCall(
 ): CallEvent[] {
   if (records.length === 0) return [];
   const complete = existing !== undefined && existing.disposition !== 'in-progress';
-  const did = first(records, 'sbdid');
+  const dialled = first(records, 'sbdid');
+  const did = dialled === undefined ? undefined : (toE164(dialled, context.defaultCountry) ?? dialled);
   // A row made by an `end` alone (the report came, the start was lost) lacks the call's facts.
   const needsStart = existing === undefined || (existing.did === undefined && did !== undefined);
   if (complete && !needsStart) return [];
