@@ -28,7 +28,7 @@ export function createMetrics(sources: MetricSources): Metrics {
   const registry = new Registry();
   const sessions = new Counter({
     name: 'switchboard_agi_sessions_total',
-    help: 'FastAGI sessions served, by script and result (ok, hangup, error)',
+    help: 'FastAGI sessions served, by script and result (ok, hangup, error, stale: dropped unserved)',
     labelNames: ['script', 'result'] as const,
     registers: [registry],
   });
@@ -103,7 +103,7 @@ export function createMetrics(sources: MetricSources): Metrics {
       writeFailed: () => callLogWriteFailures.inc(),
     },
     observeSession(outcome) {
-      const result = outcome.ok ? 'ok' : outcome.hungUp ? 'hangup' : 'error';
+      const result = outcome.stale ? 'stale' : outcome.ok ? 'ok' : outcome.hungUp ? 'hangup' : 'error';
       sessions.inc({ script: outcome.script, result });
       sessionSeconds.observe({ script: outcome.script }, outcome.durationMs / 1000);
     },

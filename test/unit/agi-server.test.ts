@@ -11,6 +11,7 @@ import {
   createFastAgiServer,
   type FastAgiServer,
   type FastAgiServerOptions,
+  type SessionOutcome,
 } from '../../agi-server/src/agi/index.js';
 import { captureLogger } from '../support/capture-logger.js';
 import { agiEnvBlock, FakeAsterisk } from '../support/fake-asterisk.js';
@@ -186,11 +187,15 @@ describe('FastAGI server: HANGUP', () => {
 describe('FastAGI server: stale sessions (a stopped server resumed)', () => {
   it('drops a session whose first line after the env block is HANGUP: the handler never runs', async () => {
     let ran = false;
-    const port = await startServer({
-      hangup: async () => {
-        ran = true;
+    const outcomes: SessionOutcome[] = [];
+    const port = await startServer(
+      {
+        hangup: async () => {
+          ran = true;
+        },
       },
-    });
+      { onSessionEnd: (outcome) => outcomes.push(outcome) },
+    );
     // What a server stopped with SIGSTOP reads when it resumes: a call long over, in one piece.
     const asterisk = await FakeAsterisk.open(port);
     asterisk.send(`${agiEnvBlock('hangup?linkedid=1.1&dialstatus=ANSWER')}HANGUP\nHANGUP\n`);
@@ -199,6 +204,7 @@ describe('FastAGI server: stale sessions (a stopped server resumed)', () => {
     await expect.poll(() => server?.activeSessions).toBe(0);
     expect(ran).toBe(false);
     expect(log.lines.filter((line) => line.event === 'stale-session-dropped')).toHaveLength(1);
+    expect(outcomes).toMatchObject([{ script: 'hangup', stale: true, hungUp: true }]);
     expect(errorsLogged()).toEqual([]);
   });
 

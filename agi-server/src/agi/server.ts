@@ -46,6 +46,8 @@ export interface SessionOutcome {
   readonly durationMs: number;
   readonly ok: boolean;
   readonly hungUp: boolean;
+  /** Dropped unserved: the call was over before the session began (HANGUP first). */
+  readonly stale: boolean;
 }
 
 export interface FastAgiServer {
@@ -148,6 +150,7 @@ export function createFastAgiServer(options: FastAgiServerOptions): FastAgiServe
     const log = logger.child({ script, uniqueid: uniqueId });
     const handler = options.scripts.get(script);
     let ok = false;
+    let stale = false;
     let deadline: NodeJS.Timeout | undefined;
     try {
       if (!handler) {
@@ -163,6 +166,7 @@ export function createFastAgiServer(options: FastAgiServerOptions): FastAgiServe
       if (session.hungUp) {
         log.info({ event: 'stale-session-dropped' }, 'AGI session dropped: HANGUP before any command');
         ok = true;
+        stale = true;
         return;
       }
       const expired = new Promise<never>((_, reject) => {
@@ -198,6 +202,7 @@ export function createFastAgiServer(options: FastAgiServerOptions): FastAgiServe
         durationMs: performance.now() - started,
         ok,
         hungUp: session.hungUp,
+        stale,
       });
     }
   }
