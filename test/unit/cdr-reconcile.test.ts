@@ -68,6 +68,8 @@ describe('CDR records', () => {
       parseCdrLine(JSON.stringify({ linkedid: 'a b; DROP', uniqueid: '1', start: 1, end: 2 })),
     ).toBeUndefined();
     expect(parseCdrLine(cdrLine({ sbdid: '%E0%A4%A' }))?.sbdid).toBe('%E0%A4%A');
+    // A huge header value (anyone can send one) is cut, and the call stays on record.
+    expect(parseCdrLine(cdrLine({ sbcallsid: 'A'.repeat(100_000) }))?.sbcallsid).toHaveLength(256);
   });
 
   it('renders the field list the parser reads', () => {

@@ -121,7 +121,14 @@ export class CdrReconciler {
       const buffer = Buffer.alloc(length);
       const { bytesRead } = await handle.read(buffer, 0, length, this.offset);
       const end = buffer.lastIndexOf(0x0a, bytesRead - 1);
-      if (end === -1) return [];
+      if (end === -1) {
+        // A "line" longer than a whole read is no record of ours: step over it, or stay stuck.
+        if (bytesRead === MAX_READ_BYTES) {
+          this.offset += bytesRead;
+          this.options.logger.warn({ bytes: bytesRead }, 'CDR file: an overlong line was skipped');
+        }
+        return [];
+      }
       this.offset += end + 1;
       return buffer.subarray(0, end).toString('utf8').split('\n');
     } finally {

@@ -45,7 +45,11 @@ export function cdrFieldsLine(): string {
 }
 
 const seconds = z.coerce.number().nonnegative();
-const text = z.string().max(1024).default('');
+/** Longer values are cut, not refused: a caller-supplied header must not keep a call off record. */
+const text = z
+  .string()
+  .default('')
+  .transform((value) => value.slice(0, 256));
 /** A URIENCODE()d value; a malformed escape keeps the raw text rather than losing the record. */
 const encoded = text.transform((value) => {
   try {
