@@ -45,7 +45,7 @@ export const serverConfigSchema = z.object({
   /**
    * Asterisk's CDR file (cdr_custom.conf as asterisk-config renders it). When set, calls the server
    * never saw and hangup reports it lost are put on record from it, at start and every
-   * SB_RECONCILE_MS (see docs/faults.md). The file must be readable here: run the server on the
+   * SB_RECONCILE_MS (see docs/call-log.md). The file must be readable here: run the server on the
    * PBX host or share the folder.
    */
   SB_CDR_FILE: z.string().min(1).optional(),

@@ -162,7 +162,7 @@ export function createFastAgiServer(options: FastAgiServerOptions): FastAgiServe
       // starts (the rest of the chunk is read synchronously, before this microtask resumes). A
       // session whose first line is HANGUP is a call that is already over: a server that was
       // stopped and resumed reads exactly that in one piece (the env block of a call long gone,
-      // then HANGUP). Routing or logging it would put a stale call on record (see docs/faults.md).
+      // then HANGUP). Routing or logging it would put a stale call on record (see docs/fastagi.md).
       await Promise.resolve();
       if (session.hungUp) {
         log.info({ event: 'stale-session-dropped' }, 'AGI session dropped: HANGUP before any command');

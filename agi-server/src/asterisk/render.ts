@@ -237,7 +237,7 @@ function emergencyLines(settings: AsteriskSettings): string {
 }
 
 /**
- * Asterisk's own call records, written for the server to read back (see docs/faults.md):
+ * Asterisk's own call records, written for the server to read back (see docs/call-log.md):
  * every call, answered or not, one JSON line each, written as the call ends (no batching).
  */
 function renderCdr(): ReadonlyArray<readonly [string, string]> {

@@ -122,7 +122,7 @@ export const asteriskSettingsSchema = z
           .default('agi://127.0.0.1:4573'),
         /**
          * The longest a call waits for the AGI server before it takes the fallback: every AGI()
-         * in the dialplan is bounded by it (see docs/faults.md). A healthy server answers in
+         * in the dialplan is bounded by it (see docs/dialplan-agi.md). A healthy server answers in
          * milliseconds; 3 s keeps a caller from hearing silence for long.
          */
         timeoutSeconds: z.number().int().min(1).max(30).default(3),

@@ -9,7 +9,7 @@ import type { CdrRecord } from './record.js';
  * Pure: what the call log is missing about one call, given Asterisk's records of it (CDR) and
  * the row we have, if any. Calls that took the static fallback while the server was away have
  * no row; calls whose hangup report was lost have a row left `in-progress`. Rows the server
- * completed itself are left alone. See docs/faults.md.
+ * completed itself are left alone. See docs/call-log.md.
  */
 
 const CALL_SID = /^CA[0-9a-f]{32}$/;

@@ -33,7 +33,7 @@ const MAX_READ_BYTES = 16 * 1024 * 1024;
 
 /**
  * Reads the CDR file from where the last pass stopped (from its start after a restart) and puts
- * on record what the call log is missing (see docs/faults.md). Runs at start and then on a
+ * on record what the call log is missing (see docs/call-log.md). Runs at start and then on a
  * timer; a pass never runs twice at once. A file that shrank was rotated: read from its start.
  */
 export class CdrReconciler {

@@ -3,7 +3,7 @@ import { z } from 'zod';
 /**
  * Asterisk's own record of each call (CDR), as asterisk-config has Asterisk write it: one JSON
  * object per line (res_cdrel_custom's `format = json`) in a file the server reads back to put on
- * record the calls it never saw and the hangup reports it lost (see docs/faults.md). The field
+ * record the calls it never saw and the hangup reports it lost (see docs/call-log.md). The field
  * list is defined here once: the renderer writes it into cdr_custom.conf and the reader parses it.
  */
 
