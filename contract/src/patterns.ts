@@ -33,5 +33,7 @@ export const CALL_SID = /^CA[0-9a-f]{32}$/;
 export const ACCOUNT_SID = /^AC[0-9a-f]{32}$/;
 /** The nonce of a signed X-SB- header set: 16 random bytes, base64url (docs/sip-headers.md). */
 export const NONCE = /^[A-Za-z0-9_-]{22}$/;
+/** Asterisk's linkedid / uniqueid (`1795465341.0`): the call log's key, from the AGI query and the CDR. */
+export const LINKED_ID = /^[A-Za-z0-9._-]{1,64}$/;
 /** An admin API token: sb_ and 20 to 100 URL-safe characters. */
 export const API_TOKEN = /^sb_[A-Za-z0-9_-]{20,100}$/;

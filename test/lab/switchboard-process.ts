@@ -9,6 +9,14 @@ import { fileURLToPath } from 'node:url';
 
 const ROOT = fileURLToPath(new URL('../..', import.meta.url));
 
+function inherited(): Record<string, string> {
+  return Object.fromEntries(
+    Object.entries(process.env).filter(
+      (entry): entry is [string, string] => !entry[0].startsWith('SB_') && entry[1] !== undefined,
+    ),
+  );
+}
+
 export class SwitchboardProcess {
   readonly lines: Array<Record<string, unknown>> = [];
   private readonly child: ChildProcess;
@@ -22,7 +30,8 @@ export class SwitchboardProcess {
     const args = ['--import', 'tsx', 'agi-server/src/main.ts', '--seed', seedFile];
     this.child = spawn(process.execPath, args, {
       cwd: ROOT,
-      env: { PATH: process.env.PATH ?? '', SB_LOG_LEVEL: 'info', SB_SAMPLE_FILE: seedFile, ...env },
+      // The test's environment (NODE_OPTIONS carries vitest's source condition) without its SB_*.
+      env: { ...inherited(), SB_LOG_LEVEL: 'info', SB_SAMPLE_FILE: seedFile, ...env },
       stdio: ['ignore', 'pipe', 'pipe'],
     });
     let partial = '';

@@ -1,5 +1,5 @@
+import { CALL_SID, toE164 } from '@switchboard/contract';
 import type { CountryCode } from 'libphonenumber-js';
-import { toE164 } from '../contract/phone-number.js';
 import { endpointOfPeer, outcomeOfDialStatus } from '../handlers/call-facts.js';
 import { dispositionOf } from '../handlers/hangup.js';
 import type { CallEvent, CallRecord } from '../store/types.js';
@@ -11,8 +11,6 @@ import type { CdrRecord } from './record.js';
  * no row; calls whose hangup report was lost have a row left `in-progress`. Rows the server
  * completed itself are left alone. See docs/call-log.md.
  */
-
-const CALL_SID = /^CA[0-9a-f]{32}$/;
 
 /** The call's records, grouped by linkedid, leaving out the Local channels of hangup reports. */
 export function groupByCall(records: Iterable<CdrRecord>): Map<string, CdrRecord[]> {

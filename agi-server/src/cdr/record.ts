@@ -1,3 +1,4 @@
+import { LINKED_ID } from '@switchboard/contract';
 import { z } from 'zod';
 
 /**
@@ -60,8 +61,8 @@ const encoded = text.transform((value) => {
 });
 
 export const cdrRecordSchema = z.object({
-  linkedid: z.string().regex(/^[A-Za-z0-9._-]{1,64}$/),
-  uniqueid: z.string().regex(/^[A-Za-z0-9._-]{1,64}$/),
+  linkedid: z.string().regex(LINKED_ID),
+  uniqueid: z.string().regex(LINKED_ID),
   channel: text,
   dstchannel: text,
   /** ANSWERED, NO ANSWER, BUSY, FAILED, CONGESTION. */

@@ -1,4 +1,12 @@
-import { ACCOUNT_SID, CALL_SID, DIALLED, ENDPOINT, EXTENSION, LOGGED_ROUTE_ID } from '@switchboard/contract';
+import {
+  ACCOUNT_SID,
+  CALL_SID,
+  DIALLED,
+  ENDPOINT,
+  EXTENSION,
+  LINKED_ID,
+  LOGGED_ROUTE_ID,
+} from '@switchboard/contract';
 import { z } from 'zod';
 
 /**
@@ -29,7 +37,7 @@ export const agiInput = {
   did: z.string().regex(/^\+?\d{3,17}$/),
   callSid: z.string().regex(CALL_SID),
   accountSid: z.string().regex(ACCOUNT_SID),
-  linkedId: z.string().regex(/^[A-Za-z0-9._-]{1,64}$/),
+  linkedId: z.string().regex(LINKED_ID),
   route: z.string().regex(LOGGED_ROUTE_ID),
   plan: z.enum(['open', 'closed', 'holiday']),
   step: z
