@@ -117,9 +117,13 @@ describe('outbound calls through the Twilio trunks', () => {
       expect(call.exitCode, call.stderr).toBe(0);
       expect(invites(await east.stop())).toEqual([]);
       expect(invites(await west.stop())).toEqual([]);
-      await started.switchboard.callLog.flush();
-      const [row] = await started.switchboard.store.listCalls({ limit: 1 });
-      expect(row).toMatchObject({ caller: extension, note: `denied: ${reason}`, disposition: 'rejected' });
+      // The disposition comes with the hangup report (a Local channel, just after the call ends).
+      await expect
+        .poll(async () => {
+          await started.switchboard.callLog.flush();
+          return (await started.switchboard.store.listCalls({ limit: 1 }))[0];
+        })
+        .toMatchObject({ caller: extension, note: `denied: ${reason}`, disposition: 'rejected' });
     },
   );
 
@@ -163,12 +167,18 @@ describe('outbound calls through the Twilio trunks', () => {
     expect(invites(await west.stop())).toEqual([
       'invite ruri=sip:+12125551234@switchboard-lab.pstn.us2.twilio.com from=+19863334950 pai=+19863334950',
     ]);
-    await started.switchboard.callLog.flush();
-    const [row] = await started.switchboard.store.listCalls({ limit: 1 });
-    expect(row?.steps.map((step) => [step.label, step.outcome])).toEqual([
-      ['+12125551234 via trunk east', 'failed'],
-      ['+12125551234 via trunk west', 'answered'],
-    ]);
+    // The answered leg's outcome comes with the hangup report, which runs on a Local channel of
+    // its own a few milliseconds after the call ends (docs/dialplan-agi.md): wait for it.
+    await expect
+      .poll(async () => {
+        await started.switchboard.callLog.flush();
+        const [row] = await started.switchboard.store.listCalls({ limit: 1 });
+        return row?.steps.map((step) => [step.label, step.outcome]);
+      })
+      .toEqual([
+        ['+12125551234 via trunk east', 'failed'],
+        ['+12125551234 via trunk west', 'answered'],
+      ]);
   });
 
   it('never turns an INVITE from the Twilio side into an outbound call', async () => {
