@@ -123,9 +123,10 @@ export const asteriskSettingsSchema = z
         /**
          * The longest a call waits for the AGI server before it takes the fallback: every AGI()
          * in the dialplan is bounded by it (see docs/dialplan-agi.md). A healthy server answers in
-         * milliseconds; 3 s keeps a caller from hearing silence for long.
+         * milliseconds; 2 s puts a caller on the fallback phone within 3 s
+         * (measured: bound + 5–50 ms, docs/faults.md).
          */
-        timeoutSeconds: z.number().int().min(1).max(30).default(3),
+        timeoutSeconds: z.number().int().min(1).max(30).default(2),
       })
       .strict()
       .prefault({}),
