@@ -60,7 +60,7 @@ describe('asterisk-config rendering', () => {
 
   it('bounds every AGI call: one AGI() in the whole dialplan, inside [sb-agi], with its T extension', () => {
     const dialplan = render().files.get('extensions.conf') ?? '';
-    expect(dialplan).toContain('SB_AGI_TIMEOUT=3');
+    expect(dialplan).toContain('SB_AGI_TIMEOUT=2');
     const code = dialplan
       .split('\n')
       .filter((line) => !line.trimStart().startsWith(';'))
