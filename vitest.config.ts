@@ -1,8 +1,9 @@
 import { defineConfig } from 'vitest/config';
 
-// Three suites: `unit` and `faults` need nothing but Node; `lab` drives real Asterisk 22 and SIPp in the
-// cached chroot (test/lab/provision.sh) and runs its files one at a time, because they share
-// one Asterisk instance and its SIP port.
+// Four suites: `unit` and `faults` need nothing but Node; `browser` needs Debian's Chromium and
+// promtool (test/browser/provision.sh); `lab` drives real Asterisk 22 and SIPp in the cached
+// chroot (test/lab/provision.sh) and runs its files one at a time, because they share one
+// Asterisk instance and its SIP port.
 // `switchboard-source`: resolve @switchboard/contract to its TypeScript source (contract/package.json
 // exports), here and in every process a test spawns, so tests never run a stale contract/dist.
 export default defineConfig({
@@ -40,6 +41,17 @@ export default defineConfig({
       },
       {
         extends: true,
+        test: {
+          // The operator console in Debian's Chromium (test/browser/provision.sh installs it).
+          name: 'browser',
+          include: ['test/browser/**/*.test.ts'],
+          sequence: { groupOrder: 3 },
+          fileParallelism: false,
+          testTimeout: 60_000,
+          hookTimeout: 60_000,
+        },
+      },
+      {
         test: {
           name: 'lab',
           sequence: { groupOrder: 2 },

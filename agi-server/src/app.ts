@@ -6,6 +6,7 @@ import type { Logger } from 'pino';
 import { type AgiScriptHandler, createFastAgiServer, type FastAgiServer } from './agi/index.js';
 import { ensureAdminToken } from './api/auth.js';
 import { healthReport } from './api/health.js';
+import { metricsAccess } from './api/metrics-access.js';
 import { buildAdminApi } from './api/server.js';
 import { CdrReconciler } from './cdr/reconciler.js';
 import type { ServerConfig } from './config.js';
@@ -133,6 +134,7 @@ export async function createSwitchboard(options: SwitchboardOptions): Promise<Sw
     scripts: scriptTable(deps),
     logger,
     onSessionEnd: (outcome) => metrics.observeSession(outcome),
+    onFallback: (reason) => metrics.fallbacks.inc({ reason }),
   });
   const server = agi;
   const newAdminToken = options.withoutApi ? undefined : await ensureAdminToken(store, config.SB_ADMIN_TOKEN);
@@ -145,6 +147,7 @@ export async function createSwitchboard(options: SwitchboardOptions): Promise<Sw
         logger,
         clock,
         health: () => healthReport(server, storeMonitor, writer),
+        metricsAccess: metricsAccess(config.SB_API_HOST, config.SB_METRICS_TOKEN),
       });
   let poll: NodeJS.Timeout | undefined;
   const reconciler = config.SB_CDR_FILE

@@ -33,6 +33,11 @@ export const serverConfigSchema = z.object({
   SB_ADMIN_TOKEN: notPlaceholder(
     z.string().regex(API_TOKEN, 'must look like sb_ followed by 20-100 URL-safe characters'),
   ).optional(),
+  /**
+   * Bearer token for Prometheus to scrape /metrics when the API listens beyond loopback (on
+   * loopback /metrics is open). Grants nothing else; never commit it.
+   */
+  SB_METRICS_TOKEN: notPlaceholder(z.string().min(20, 'use at least 20 random characters')).optional(),
   /** Shared with the Twilio Function (its SB_HEADER_SECRET): checks X-SB- header signatures. */
   SB_HEADER_SECRET: notPlaceholder(z.string().min(32, 'use at least 32 random characters')).optional(),
   /** How often the store's health is checked (a vanished or replaced store shows within this). */

@@ -1,4 +1,4 @@
-import { Counter, Gauge, Histogram, Registry } from 'prom-client';
+import { Counter, collectDefaultMetrics, Gauge, Histogram, Registry } from 'prom-client';
 import type { SessionOutcome } from './agi/index.js';
 import type { CallLogCounters } from './store/call-log-writer.js';
 
@@ -15,6 +15,12 @@ export interface Metrics {
   readonly storeUp: Gauge;
   /** The call log's counts, in the shape its writer reports them. */
   readonly callLog: CallLogCounters;
+  /** Calls ended, by disposition (answered, voicemail, abandoned, rejected, unanswered, failed). */
+  readonly dispositions: Counter<'disposition'>;
+  /** Outbound calls refused, by reason (blocked-prefix, not-national, calls-per-minute…). */
+  readonly outboundDenials: Counter<'reason'>;
+  /** Calls the AGI server sent to the dialplan's static fallback, by reason. */
+  readonly fallbacks: Counter<'reason'>;
   observeSession(outcome: SessionOutcome): void;
 }
 
@@ -26,6 +32,18 @@ export interface MetricSources {
 
 export function createMetrics(sources: MetricSources): Metrics {
   const registry = new Registry();
+  // Process metrics (CPU, memory, event-loop lag, handles, GC) with prom-client's standard names.
+  collectDefaultMetrics({ register: registry });
+  // prom-client also exports three gauges named `…_total` (the sums of the per-type
+  // nodejs_active_handles, nodejs_active_requests and nodejs_active_resources it keeps), which
+  // `promtool check metrics` rejects: a `_total` suffix promises a counter. The per-type gauges
+  // carry the same information, so the sums are left out.
+  for (const name of [
+    'nodejs_active_handles_total',
+    'nodejs_active_requests_total',
+    'nodejs_active_resources_total',
+  ])
+    registry.removeSingleMetric(name);
   const sessions = new Counter({
     name: 'switchboard_agi_sessions_total',
     help: 'FastAGI sessions served, by script and result (ok, hangup, error, stale: dropped unserved)',
@@ -89,8 +107,29 @@ export function createMetrics(sources: MetricSources): Metrics {
       this.set(sources.callLogPending());
     },
   });
+  const dispositions = new Counter({
+    name: 'switchboard_call_dispositions_total',
+    help: 'Calls ended, by disposition as written to the call log',
+    labelNames: ['disposition'] as const,
+    registers: [registry],
+  });
+  const outboundDenials = new Counter({
+    name: 'switchboard_outbound_denials_total',
+    help: 'Outbound calls refused by policy or limits, by reason',
+    labelNames: ['reason'] as const,
+    registers: [registry],
+  });
+  const fallbacks = new Counter({
+    name: 'switchboard_fallbacks_total',
+    help: "Calls sent to the dialplan's static fallback because the AGI server could not route them, by reason",
+    labelNames: ['reason'] as const,
+    registers: [registry],
+  });
   return {
     registry,
+    dispositions,
+    outboundDenials,
+    fallbacks,
     sessions,
     sessionSeconds,
     routeHits,

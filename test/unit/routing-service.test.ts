@@ -61,8 +61,8 @@ describe('versioned routing configuration', () => {
       .change((config) => ({ ...config, extensions: [] }), { author: 'ann', summary: 'oops' })
       .catch((caught: unknown) => caught);
     expect(error).toBeInstanceOf(ConfigValidationError);
-    expect((error as ConfigValidationError).issues.map((issue) => issue.path.join('.'))).toContain(
-      'routes.0.plans.open.0',
+    expect((error as ConfigValidationError).issues.map((issue) => issue.path)).toContain(
+      'routes.main.plans.open.0',
     );
     expect(routing.snapshot.version).toBe(1);
     expect(await routing.history(10)).toHaveLength(1);
@@ -83,17 +83,10 @@ describe('versioned routing configuration', () => {
       }),
       { author: 'bob', summary: 'prefix' },
     );
-    expect(await routing.diff(1, 3)).toEqual({
-      routes: { added: [], removed: [], changed: ['main'] },
-      schedules: { added: [], removed: [], changed: [] },
-      extensions: { added: ['103'], removed: [], changed: [] },
-      settingsChanged: false,
-      outbound: {
-        policies: { added: [], removed: [], changed: [] },
-        trunks: { added: [], removed: [], changed: [] },
-        settingsChanged: false,
-      },
-    });
+    expect(await routing.diff(1, 3)).toEqual([
+      { path: 'extensions.103', kind: 'added', after: { number: '103', name: 'Support' } },
+      { path: 'routes.main.callerIdNamePrefix', kind: 'changed', before: 'Main: ', after: 'Hi: ' },
+    ]);
     const rolledBack = await routing.rollback('carol');
     expect(rolledBack).toMatchObject({
       version: 4,

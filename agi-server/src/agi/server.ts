@@ -38,6 +38,11 @@ export interface FastAgiServerOptions {
   readonly errorVariable?: string;
   /** Called once per finished session, for metrics. */
   readonly onSessionEnd?: (outcome: SessionOutcome) => void;
+  /**
+   * Called when a call is left to the dialplan's static fallback (refused, unknown script,
+   * failed handler, session deadline), with the same short reason; for metrics.
+   */
+  readonly onFallback?: (reason: string) => void;
 }
 
 export interface SessionOutcome {
@@ -78,6 +83,7 @@ export function createFastAgiServer(options: FastAgiServerOptions): FastAgiServe
   let closing = false;
 
   function refuse(socket: Socket, reason: string): void {
+    options.onFallback?.(reason);
     logger.warn({ reason, activeSessions: sessions.size }, 'AGI connection refused');
     // Discard what Asterisk sends (its env block) so that its FIN reaches us and the socket closes.
     socket.resume();
@@ -190,8 +196,10 @@ export function createFastAgiServer(options: FastAgiServerOptions): FastAgiServe
         log.info('caller hung up during AGI session');
       } else {
         log.error({ err: error }, 'AGI script failed');
-        if (error instanceof AgiTimeoutError) session.abort(error);
-        else await setErrorVariable(session, 'handler-error');
+        if (error instanceof AgiTimeoutError) {
+          options.onFallback?.('session-deadline');
+          session.abort(error);
+        } else await setErrorVariable(session, 'handler-error');
       }
     } finally {
       clearTimeout(deadline);
@@ -209,6 +217,7 @@ export function createFastAgiServer(options: FastAgiServerOptions): FastAgiServe
   }
 
   async function setErrorVariable(session: AgiSession, reason: string): Promise<void> {
+    options.onFallback?.(reason);
     if (!options.errorVariable || session.closed) return;
     try {
       await session.setVariable(options.errorVariable, reason);

@@ -14,6 +14,8 @@ export interface Collection<Item> {
   readonly tag: string;
   /** How the change log and 404s name one item, e.g. `route`. */
   readonly noun: string;
+  /** More than one, when not `${noun}s` (e.g. `outbound policies`). */
+  readonly plural?: string;
   /** The item's key field (`id`, `number`) and its URL parameter's schema. */
   readonly key: string;
   readonly keySchema: z.ZodString;
@@ -38,19 +40,41 @@ export function registerCollection<Item>(
   const params = z.object({ [key]: collection.keySchema });
   const keyIn = (request: { params: unknown }) => (request.params as Record<string, string>)[key] as string;
   const item = `${path}/:${key}`;
+  // Operation ids and summaries for the OpenAPI document (every route has both; see error-responses.ts).
+  const plural = collection.plural ?? `${noun}s`;
+  const camel = (words: string) =>
+    words.replace(/(^|\s)(\w)/g, (_, _space: string, letter: string) => letter.toUpperCase());
+  const article = /^[aeiou]/.test(noun) ? 'an' : 'a';
+  const describe = (operation: string, summary: string) => ({ operationId: operation, summary });
 
   if (!collection.writeOnly) {
-    app.get(path, { schema: { tags: [tag] } }, async () => collection.list(routing.config));
-    app.get(item, { schema: { tags: [tag], params } }, async (request) => {
-      const wanted = keyIn(request);
-      const value =
-        collection.lookup?.(wanted) ?? collection.list(routing.config).find((one) => keyOf(one) === wanted);
-      return found(value, `${noun} ${wanted}`);
-    });
+    app.get(
+      path,
+      { schema: { ...describe(`list${camel(plural)}`, `List ${plural}`), tags: [tag] } },
+      async () => collection.list(routing.config),
+    );
+    app.get(
+      item,
+      { schema: { ...describe(`get${camel(noun)}`, `One ${noun}`), tags: [tag], params } },
+      async (request) => {
+        const wanted = keyIn(request);
+        const value =
+          collection.lookup?.(wanted) ?? collection.list(routing.config).find((one) => keyOf(one) === wanted);
+        return found(value, `${noun} ${wanted}`);
+      },
+    );
   }
   app.put(
     item,
-    { schema: { tags: [tag], params, body: collection.body, response: { 200: versionResponse } } },
+    {
+      schema: {
+        ...describe(`put${camel(noun)}`, `Create or replace ${article} ${noun} (a new version)`),
+        tags: [tag],
+        params,
+        body: collection.body,
+        response: { 200: versionResponse },
+      },
+    },
     async (request) => {
       const wanted = keyIn(request);
       const value = { ...(request.body as object), [key]: wanted } as Item;
@@ -64,7 +88,14 @@ export function registerCollection<Item>(
   );
   app.delete(
     item,
-    { schema: { tags: [tag], params, response: { 200: versionResponse } } },
+    {
+      schema: {
+        ...describe(`delete${camel(noun)}`, `Delete ${article} ${noun} (a new version)`),
+        tags: [tag],
+        params,
+        response: { 200: versionResponse },
+      },
+    },
     async (request) => {
       const wanted = keyIn(request);
       return applyChange(routing, request.author, `delete ${noun} ${wanted}`, (config) =>

@@ -3,6 +3,14 @@ import { hasZodFastifySchemaValidationErrors } from 'fastify-type-provider-zod';
 import { ConfigValidationError, NotFoundError } from '../config-service/routing-service.js';
 import { StoreUnavailableError, VersionConflictError } from '../store/types.js';
 
+/** Input that passed its schema but means nothing (e.g. a "number" no parser accepts). */
+export class InvalidRequestError extends Error {
+  override name = 'InvalidRequestError';
+  constructor(readonly issues: ReadonlyArray<{ readonly path: string; readonly message: string }>) {
+    super(issues.map((issue) => `${issue.path}: ${issue.message}`).join('; '));
+  }
+}
+
 /** Every error as JSON with a status a client can act on; bad input names the paths at fault. */
 export function handleApiError(error: FastifyError, request: FastifyRequest, reply: FastifyReply) {
   if (hasZodFastifySchemaValidationErrors(error)) {
@@ -17,9 +25,11 @@ export function handleApiError(error: FastifyError, request: FastifyRequest, rep
   if (error instanceof ConfigValidationError) {
     return reply.code(400).send({
       error: 'invalid configuration',
-      issues: error.issues.map((issue) => ({ path: issue.path.join('.'), message: issue.message })),
+      issues: error.issues,
     });
   }
+  if (error instanceof InvalidRequestError)
+    return reply.code(400).send({ error: 'invalid request', issues: error.issues });
   if (error instanceof NotFoundError) return reply.code(404).send({ error: error.message });
   if (error instanceof VersionConflictError) return reply.code(409).send({ error: error.message });
   if (error instanceof StoreUnavailableError) return reply.code(503).send({ error: error.message });

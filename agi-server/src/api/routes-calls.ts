@@ -1,6 +1,7 @@
 import { toE164 } from '@switchboard/contract';
 import { z } from 'zod';
 import { NotFoundError } from '../config-service/routing-service.js';
+import { timeZoneOfRoute } from '../routing/snapshot.js';
 import { DISPOSITIONS } from '../store/types.js';
 import type { AdminApiDeps, TypedApp } from './types.js';
 
@@ -10,6 +11,8 @@ export function registerCallRoutes(app: TypedApp, deps: AdminApiDeps): void {
     '/calls',
     {
       schema: {
+        operationId: 'listCalls',
+        summary: 'The call log, newest first, with filters',
         tags: ['calls'],
         querystring: z.object({
           did: z.string().max(32).optional(),
@@ -35,11 +38,19 @@ export function registerCallRoutes(app: TypedApp, deps: AdminApiDeps): void {
   );
   app.get(
     '/calls/:linkedId',
-    { schema: { tags: ['calls'], params: z.object({ linkedId: z.string().min(1).max(64) }) } },
+    {
+      schema: {
+        operationId: 'getCall',
+        summary: 'One call with its timeline',
+        tags: ['calls'],
+        params: z.object({ linkedId: z.string().min(1).max(64) }),
+      },
+    },
     async (request) => {
       const call = await deps.store.getCall(request.params.linkedId);
       if (!call) throw new NotFoundError(`no call ${request.params.linkedId}`);
-      return call;
+      // Times are read on the route's schedule clock (the zone its hours are written in).
+      return { ...call, timeZone: timeZoneOfRoute(deps.routing.snapshot, call.routeId) };
     },
   );
 }

@@ -1,15 +1,23 @@
+import { toE164 } from '@switchboard/contract';
+import { stringify } from 'yaml';
 import { z } from 'zod';
 import { explainCall } from '../routing/explain.js';
 import {
   extensionSchema,
+  notAPhoneNumber,
   outboundSchema,
   type RoutingConfig,
   routeSchema,
   scheduleSchema,
   settingsSchema,
 } from '../routing/model.js';
+import { matchRoute } from '../routing/router.js';
+import { instantFromWallTime, isWallTime } from '../routing/schedule.js';
+import { timeZoneOfRoute } from '../routing/snapshot.js';
 import { registerCollection } from './collection-routes.js';
 import { applyChange, upsert, versionResponse } from './config-changes.js';
+import { issuesResponse } from './error-responses.js';
+import { InvalidRequestError } from './errors.js';
 import type { AdminApiDeps, TypedApp } from './types.js';
 
 /**
@@ -74,16 +82,51 @@ export function registerConfigRoutes(app: TypedApp, deps: AdminApiDeps): void {
     mutate: (config: RoutingConfig) => RoutingConfig,
   ) => applyChange(routing, request.author, summary, mutate);
 
-  app.get('/config', { schema: { tags: ['config'] } }, async () => ({
-    version: routing.snapshot.version,
-    config: routing.config,
-  }));
+  app.get(
+    '/config',
+    {
+      schema: {
+        operationId: 'getConfig',
+        summary: 'The whole routing document in use, with its version',
+        tags: ['config'],
+      },
+    },
+    async () => ({
+      version: routing.snapshot.version,
+      config: routing.config,
+    }),
+  );
+
+  const reviewResponse = z.object({
+    basedOn: z.number(),
+    valid: z.boolean(),
+    issues: issuesResponse,
+    changes: z.array(
+      z.object({
+        path: z.string(),
+        kind: z.enum(['added', 'removed', 'changed']),
+        before: z.unknown().optional(),
+        after: z.unknown().optional(),
+      }),
+    ),
+  });
 
   app.post(
     '/apply',
-    { schema: { tags: ['config'], body: applyBodySchema, response: { 200: versionResponse } } },
+    {
+      schema: {
+        operationId: 'applyBundle',
+        summary:
+          'Create or replace routes, schedules, extensions, settings and outbound as one version; with dryRun, review the field-level changes and validation without storing a version',
+        tags: ['config'],
+        querystring: z.object({ dryRun: z.stringbool().default(false) }),
+        body: applyBodySchema,
+        response: { 200: z.union([versionResponse, reviewResponse]) },
+      },
+    },
     async (request) => {
       const body = request.body;
+      if (request.query.dryRun) return routing.review((config) => applyBundle(config, body));
       const parts = [
         body.routes?.length ? `${body.routes.length} route(s)` : '',
         body.schedules?.length ? `${body.schedules.length} schedule(s)` : '',
@@ -93,6 +136,22 @@ export function registerConfigRoutes(app: TypedApp, deps: AdminApiDeps): void {
         body.remove ? 'removals' : '',
       ].filter(Boolean);
       return change(request, `apply ${parts.join(', ') || 'nothing'}`, (config) => applyBundle(config, body));
+    },
+  );
+
+  app.get(
+    '/export',
+    {
+      schema: {
+        operationId: 'exportConfig',
+        summary: 'The whole routing document as YAML that /apply takes back unchanged',
+        tags: ['config'],
+      },
+    },
+    async (_request, reply) => {
+      const { version, config } = routing.snapshot;
+      const head = `# Switchboard routing document, version ${version}. Review: switchboard routes apply --dry-run FILE\n`;
+      return reply.type('application/yaml; charset=utf-8').send(head + stringify(config));
     },
   );
 
@@ -139,6 +198,8 @@ export function registerConfigRoutes(app: TypedApp, deps: AdminApiDeps): void {
     '/history',
     {
       schema: {
+        operationId: 'listVersions',
+        summary: 'Versions of the routing document, newest first, with author and time',
         tags: ['versions'],
         querystring: z.object({ limit: z.coerce.number().int().min(1).max(1000).default(50) }),
       },
@@ -147,13 +208,22 @@ export function registerConfigRoutes(app: TypedApp, deps: AdminApiDeps): void {
   );
   app.get(
     '/history/:version',
-    { schema: { tags: ['versions'], params: z.object({ version: z.coerce.number().int().min(1) }) } },
+    {
+      schema: {
+        operationId: 'getVersion',
+        summary: 'One version of the routing document',
+        tags: ['versions'],
+        params: z.object({ version: z.coerce.number().int().min(1) }),
+      },
+    },
     async (request) => routing.version(request.params.version),
   );
   app.get(
     '/diff',
     {
       schema: {
+        operationId: 'diffVersions',
+        summary: 'Field-level differences between two versions',
         tags: ['versions'],
         querystring: z.object({
           from: z.coerce.number().int().min(1),
@@ -161,13 +231,29 @@ export function registerConfigRoutes(app: TypedApp, deps: AdminApiDeps): void {
         }),
       },
     },
-    async (request) => routing.diff(request.query.from, request.query.to ?? routing.snapshot.version),
+    async (request) => {
+      const to = request.query.to ?? routing.snapshot.version;
+      return { from: request.query.from, to, changes: await routing.diff(request.query.from, to) };
+    },
   );
   app.post(
     '/rollback',
-    { schema: { tags: ['versions'], response: { 200: versionResponse } } },
+    {
+      schema: {
+        operationId: 'rollback',
+        summary: "Store an earlier version's document again as a new version",
+        tags: ['versions'],
+        body: z
+          .object({
+            to: z.number().int().min(1).optional().describe('default: the version before the current'),
+          })
+          .strict()
+          .nullish(),
+        response: { 200: versionResponse },
+      },
+    },
     async (request) => {
-      const stored = await routing.rollback(request.author);
+      const stored = await routing.rollback(request.author, request.body?.to);
       return { version: stored.version, summary: stored.summary, changed: stored.changed };
     },
   );
@@ -176,22 +262,34 @@ export function registerConfigRoutes(app: TypedApp, deps: AdminApiDeps): void {
     '/explain',
     {
       schema: {
+        operationId: 'explainCall',
+        summary: 'What a call to a DID from a caller at an instant would do, and why',
         tags: ['routes'],
         body: z
           .object({
             to: z.string().min(3).max(32),
             from: z.string().max(32).optional(),
             callerName: z.string().max(40).optional(),
-            at: z.iso.datetime({ offset: true }).optional(),
+            at: z
+              .union([z.iso.datetime({ offset: true }), z.string().refine(isWallTime)], {
+                error:
+                  'an ISO time with offset (2026-12-25T10:00:00-06:00) or a time on the schedule clock (2026-12-25T10:00)',
+              })
+              .optional()
+              .describe("an instant, or a wall time (no offset) read on the route's schedule clock"),
           })
           .strict(),
       },
     },
-    async (request) =>
-      explainCall(
-        routing.snapshot,
-        { did: request.body.to, caller: request.body.from, callerName: request.body.callerName },
-        request.body.at ? new Date(request.body.at) : deps.clock(),
-      ),
+    async (request) => {
+      const snapshot = routing.snapshot;
+      const { to, from, callerName, at } = request.body;
+      const did = toE164(to, snapshot.config.settings.defaultCountry);
+      // The store's own message for a number no route could take, not a quiet "no route".
+      if (!did) throw new InvalidRequestError([{ path: 'body.to', message: notAPhoneNumber(to) }]);
+      const zone = timeZoneOfRoute(snapshot, matchRoute(snapshot, did, from)?.id) ?? 'UTC';
+      const instant = !at ? deps.clock() : isWallTime(at) ? instantFromWallTime(at, zone) : new Date(at);
+      return explainCall(snapshot, { did: to, caller: from, callerName }, instant ?? deps.clock());
+    },
   );
 }

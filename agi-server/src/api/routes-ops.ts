@@ -8,6 +8,9 @@ export function registerOpsRoutes(app: TypedApp, deps: AdminApiDeps): void {
     '/health',
     {
       schema: {
+        operationId: 'getHealth',
+        summary: 'Liveness: the routing version in use and AGI sessions in progress',
+        tags: ['ops'],
         security: [],
         response: {
           200: healthReportSchema.extend({ version: z.number() }),
@@ -22,8 +25,22 @@ export function registerOpsRoutes(app: TypedApp, deps: AdminApiDeps): void {
     },
   );
 
-  app.get('/metrics', { schema: { hide: true } }, async (_request, reply) => {
-    deps.metrics.configVersion.set(deps.routing.snapshot.version);
-    return reply.type(deps.metrics.registry.contentType).send(await deps.metrics.registry.metrics());
-  });
+  app.get(
+    '/metrics',
+    {
+      schema: {
+        operationId: 'getMetrics',
+        summary: 'Prometheus metrics (text exposition format)',
+        description:
+          'Open while the API listens on loopback only; otherwise send SB_METRICS_TOKEN as a bearer token (never the admin token).',
+        tags: ['ops'],
+        security: [{ metrics: [] }],
+        produces: ['text/plain'],
+      },
+    },
+    async (_request, reply) => {
+      deps.metrics.configVersion.set(deps.routing.snapshot.version);
+      return reply.type(deps.metrics.registry.contentType).send(await deps.metrics.registry.metrics());
+    },
+  );
 }

@@ -17,10 +17,28 @@ export function registerOutboundRoutes(app: TypedApp, deps: AdminApiDeps): void 
   const change = (author: string, summary: string, mutate: (config: RoutingConfig) => RoutingConfig) =>
     applyChange(routing, author, summary, mutate);
 
-  app.get('/outbound', { schema: { tags: ['outbound'] } }, async () => routing.config.outbound);
+  app.get(
+    '/outbound',
+    {
+      schema: {
+        operationId: 'getOutbound',
+        summary: 'Outbound settings: owned numbers, trunks, policies',
+        tags: ['outbound'],
+      },
+    },
+    async () => routing.config.outbound,
+  );
   app.put(
     '/outbound',
-    { schema: { tags: ['outbound'], body: outboundSchema, response: { 200: versionResponse } } },
+    {
+      schema: {
+        operationId: 'putOutbound',
+        summary: 'Replace the outbound settings',
+        tags: ['outbound'],
+        body: outboundSchema,
+        response: { 200: versionResponse },
+      },
+    },
     async (request) =>
       change(request.author, 'put outbound settings', (config) => ({ ...config, outbound: request.body })),
   );
@@ -29,6 +47,7 @@ export function registerOutboundRoutes(app: TypedApp, deps: AdminApiDeps): void 
     path: '/outbound/policies',
     tag: 'outbound',
     noun: 'outbound policy',
+    plural: 'outbound policies',
     key: 'id',
     keySchema: id,
     body: outboundPolicySchema.omit({ id: true }),
@@ -52,6 +71,8 @@ export function registerOutboundRoutes(app: TypedApp, deps: AdminApiDeps): void 
     '/outbound/explain',
     {
       schema: {
+        operationId: 'explainOutbound',
+        summary: 'What dialling a number from an extension would do, or why not',
         tags: ['outbound'],
         body: z
           .object({

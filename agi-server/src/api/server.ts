@@ -1,4 +1,5 @@
 import fastifySwagger from '@fastify/swagger';
+import fastifySwaggerUi from '@fastify/swagger-ui';
 import Fastify, { type FastifyBaseLogger, type FastifyInstance } from 'fastify';
 import {
   jsonSchemaTransform,
@@ -8,7 +9,10 @@ import {
 } from 'fastify-type-provider-zod';
 import { authenticate } from './auth.js';
 import { unsupportedBody } from './body-encoding.js';
+import { registerConsole } from './console.js';
+import { documentRoute } from './error-responses.js';
 import { handleApiError } from './errors.js';
+import { metricsAllowed } from './metrics-access.js';
 import { registerCallRoutes } from './routes-calls.js';
 import { registerConfigRoutes } from './routes-config.js';
 import { registerOpsRoutes } from './routes-ops.js';
@@ -24,7 +28,18 @@ declare module 'fastify' {
   }
 }
 
-const PUBLIC_PATHS = new Set(['/health', '/openapi.json']);
+/**
+ * No bearer token needed: health checks, the API's own description and docs page, and the
+ * console's static files (the console then calls the API with the token the operator signs in
+ * with). /metrics has its own check.
+ */
+const PUBLIC_PATHS = new Set(['/', '/health', '/openapi.json', '/metrics']);
+const PUBLIC_PREFIXES = ['/docs', '/console/'];
+
+function isPublic(url: string): boolean {
+  const path = url.split('?')[0] ?? '';
+  return PUBLIC_PATHS.has(path) || PUBLIC_PREFIXES.some((prefix) => path.startsWith(prefix));
+}
 
 /** The admin API (fastify): schemas at the edge, types derived from them, bearer-token auth. */
 export async function buildAdminApi(deps: AdminApiDeps): Promise<FastifyInstance> {
@@ -35,12 +50,28 @@ export async function buildAdminApi(deps: AdminApiDeps): Promise<FastifyInstance
   app.setErrorHandler(handleApiError);
   await app.register(fastifySwagger, {
     openapi: {
-      info: { title: 'Switchboard admin API', version: '1' },
-      components: { securitySchemes: { bearer: { type: 'http', scheme: 'bearer' } } },
+      info: {
+        title: 'Switchboard admin API',
+        version: '1',
+        description:
+          'Routes, schedules, extensions and outbound policies as one versioned document; the call log; explain. Send `Authorization: Bearer <token>`.',
+      },
+      components: {
+        securitySchemes: {
+          bearer: { type: 'http', scheme: 'bearer', description: 'The admin token' },
+          metrics: {
+            type: 'http',
+            scheme: 'bearer',
+            description: 'SB_METRICS_TOKEN: scrapes /metrics only (not needed on loopback)',
+          },
+        },
+      },
       security: [{ bearer: [] }],
     },
     transform: jsonSchemaTransform,
   });
+  await app.register(fastifySwaggerUi, { routePrefix: '/docs', staticCSP: true });
+  app.addHook('onRoute', documentRoute);
 
   app.decorateRequest('author', '');
   app.addHook('onRequest', async (request, reply) => {
@@ -48,7 +79,11 @@ export async function buildAdminApi(deps: AdminApiDeps): Promise<FastifyInstance
     if (unsupported) return reply.code(415).send({ error: unsupported });
   });
   app.addHook('onRequest', async (request, reply) => {
-    if (PUBLIC_PATHS.has(request.url.split('?')[0] ?? '')) return;
+    if (request.url.split('?')[0] === '/metrics') {
+      if (metricsAllowed(deps.metricsAccess, request.headers.authorization)) return;
+      return reply.code(401).header('www-authenticate', 'Bearer').send({ error: deps.metricsAccess.refusal });
+    }
+    if (isPublic(request.url)) return;
     const tokenName = await authenticate(deps.store, request.headers.authorization);
     if (!tokenName)
       return reply
@@ -65,6 +100,7 @@ export async function buildAdminApi(deps: AdminApiDeps): Promise<FastifyInstance
   registerCallRoutes(typed, deps);
   registerOutboundRoutes(typed, deps);
   app.get('/openapi.json', { schema: { hide: true } }, async () => app.swagger());
+  await registerConsole(app);
   await app.ready();
   return app;
 }

@@ -11,6 +11,7 @@ import type { RoutingService } from '../config-service/routing-service.js';
 import type { Metrics } from '../metrics.js';
 import type { SwitchboardStore } from '../store/types.js';
 import type { HealthReport } from './health.js';
+import type { MetricsAccess } from './metrics-access.js';
 
 /**
  * Types the admin API's route modules share with server.ts, in their own module so that the
@@ -24,6 +25,8 @@ export interface AdminApiDeps {
   readonly logger: Logger;
   readonly clock: () => Date;
   readonly health: () => HealthReport;
+  /** Who may scrape /metrics (see metrics-access.ts). */
+  readonly metricsAccess: MetricsAccess;
 }
 
 export type TypedApp = FastifyInstance<

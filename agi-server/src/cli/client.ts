@@ -1,41 +1,85 @@
+import { CliError, ExitCode, type Issue, issueLines } from './errors.js';
+
 /** The admin API as the CLI sees it: JSON over HTTP with the bearer token. */
 
-export class ApiError extends Error {
+export class ApiError extends CliError {
   override name = 'ApiError';
   constructor(
     readonly status: number,
-    readonly body: unknown,
+    readonly body: { error?: string; issues?: Issue[] } | undefined,
+    flags: Readonly<Record<string, string>>,
   ) {
-    super(describe(status, body));
+    const lines = [`${status === 404 ? 'not found' : 'refused'}: ${body?.error ?? `HTTP ${status}`}`];
+    lines.push(...issueLines(body?.issues ?? [], flags));
+    super(lines.join('\n'), ExitCode.refused);
   }
 }
 
-function describe(status: number, body: unknown): string {
-  const payload = body as { error?: string; issues?: Array<{ path: string; message: string }> } | undefined;
-  const lines = [`${status} ${payload?.error ?? 'error'}`];
-  for (const issue of payload?.issues ?? []) lines.push(`  ${issue.path || '(root)'}: ${issue.message}`);
-  return lines.join('\n');
+export interface RequestOptions {
+  /** API field -> the flag the user typed it with, for error messages. */
+  readonly flags?: Readonly<Record<string, string>>;
+  /** Send a text body (YAML) as is. */
+  readonly accept?: 'json' | 'text';
 }
 
 export interface ApiClient {
-  request<T = unknown>(method: string, path: string, body?: unknown): Promise<T>;
+  request<T = unknown>(method: string, path: string, body?: unknown, options?: RequestOptions): Promise<T>;
 }
 
-export function apiClient(baseUrl: string, token: string | undefined, author: string): ApiClient {
+export interface ClientSettings {
+  readonly url: string;
+  /** Where the URL came from, named in errors: `--url`, `SWITCHBOARD_URL` or the default. */
+  readonly urlSource: string;
+  readonly token: string | undefined;
+  readonly author: string;
+}
+
+export function apiClient(settings: ClientSettings): ApiClient {
   return {
-    async request<T>(method: string, path: string, body?: unknown): Promise<T> {
-      const response = await fetch(new URL(path, baseUrl), {
-        method,
-        headers: {
-          ...(token ? { authorization: `Bearer ${token}` } : {}),
-          ...(body === undefined ? {} : { 'content-type': 'application/json' }),
-          'x-switchboard-author': author,
-        },
-        ...(body === undefined ? {} : { body: JSON.stringify(body) }),
-      });
+    async request<T>(method: string, path: string, body?: unknown, options: RequestOptions = {}): Promise<T> {
+      if (!settings.token) {
+        throw new CliError(
+          'no admin API token: set SWITCHBOARD_TOKEN (or pass --token) to the token the server printed at first start',
+          ExitCode.unauthorised,
+        );
+      }
+      let response: Response;
+      try {
+        response = await fetch(new URL(path, settings.url), {
+          method,
+          headers: {
+            authorization: `Bearer ${settings.token}`,
+            ...(body === undefined ? {} : { 'content-type': 'application/json' }),
+            'x-switchboard-author': settings.author,
+          },
+          ...(body === undefined ? {} : { body: JSON.stringify(body) }),
+        });
+      } catch (error) {
+        const cause = (error as { cause?: { code?: string; message?: string } }).cause;
+        throw new CliError(
+          `cannot reach the admin API at ${settings.url} (${cause?.code ?? cause?.message ?? (error as Error).message}); ` +
+            `is the server running? The address comes from ${settings.urlSource}: set SWITCHBOARD_URL or pass --url`,
+          ExitCode.unreachable,
+        );
+      }
       const text = await response.text();
-      const json: unknown = text ? JSON.parse(text) : undefined;
-      if (!response.ok) throw new ApiError(response.status, json);
+      if (response.status === 401) {
+        throw new CliError(
+          `the admin API at ${settings.url} did not accept the token: set SWITCHBOARD_TOKEN (or --token) to the admin token`,
+          ExitCode.unauthorised,
+        );
+      }
+      if (options.accept === 'text' && response.ok) return text as T;
+      let json: unknown;
+      try {
+        json = text ? JSON.parse(text) : undefined;
+      } catch {
+        throw new CliError(
+          `${settings.url} answered something that is not the Switchboard admin API (HTTP ${response.status}); check SWITCHBOARD_URL or --url`,
+          ExitCode.unreachable,
+        );
+      }
+      if (!response.ok) throw new ApiError(response.status, json as ApiError['body'], options.flags ?? {});
       return json as T;
     },
   };

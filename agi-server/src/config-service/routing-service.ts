@@ -1,16 +1,26 @@
 import { isDeepStrictEqual } from 'node:util';
 import type { Logger } from 'pino';
 import type { z } from 'zod';
-import { type ConfigDiff, diffConfigs } from '../routing/diff.js';
+import { diffConfigs, type FieldChange, keyedIssuePath } from '../routing/diff.js';
 import { type RoutingConfig, type RoutingConfigInput, routingConfigSchema } from '../routing/model.js';
 import { buildSnapshot, type RoutingSnapshot } from '../routing/snapshot.js';
 import type { ConfigVersion, SwitchboardStore, VersionMeta } from '../store/types.js';
 
+export interface ConfigIssue {
+  /** Keyed document path, e.g. `routes.main.plans.open.0.timeoutSeconds` (see routing/diff.ts). */
+  readonly path: string;
+  readonly message: string;
+}
+
 export class ConfigValidationError extends Error {
   override name = 'ConfigValidationError';
-  constructor(readonly issues: readonly z.core.$ZodIssue[]) {
-    super(issues.map((issue) => `${issue.path.join('.') || '(root)'}: ${issue.message}`).join('; '));
+  constructor(readonly issues: readonly ConfigIssue[]) {
+    super(issues.map((issue) => `${issue.path || '(root)'}: ${issue.message}`).join('; '));
   }
+}
+
+function keyedIssues(document: unknown, issues: readonly z.core.$ZodIssue[]): ConfigIssue[] {
+  return issues.map((issue) => ({ path: keyedIssuePath(document, issue.path), message: issue.message }));
 }
 
 export class NotFoundError extends Error {
@@ -30,6 +40,14 @@ export class EmptyStoreError extends Error {
 export interface ChangeResult extends ConfigVersion {
   /** False when the resulting document equals the current one: no version was made. */
   readonly changed: boolean;
+}
+
+export interface Review {
+  /** The version the change was reviewed against. */
+  readonly basedOn: number;
+  readonly valid: boolean;
+  readonly issues: ConfigIssue[];
+  readonly changes: FieldChange[];
 }
 
 export interface ChangeMeta {
@@ -125,12 +143,37 @@ export class RoutingService {
     return run;
   }
 
-  /** One step back: stores the previous version's document again, as a new version. */
-  async rollback(author: string): Promise<ChangeResult> {
-    const target = this.current.version - 1;
+  /**
+   * Stores version `to`'s document again, as a new version (default: the one before the
+   * current). Nothing is ever deleted: a rollback is itself a version that can be rolled back.
+   */
+  async rollback(author: string, to?: number): Promise<ChangeResult> {
+    const target = to ?? this.current.version - 1;
     const previous = target >= 1 ? await this.store.getVersion(target) : undefined;
-    if (!previous) throw new NotFoundError('there is no earlier version to roll back to');
+    if (!previous)
+      throw new NotFoundError(
+        to === undefined ? 'there is no earlier version to roll back to' : `no version ${target}`,
+      );
     return this.change(() => previous.config, { author, summary: `rollback to version ${target}` }, target);
+  }
+
+  /**
+   * A change reviewed, not made: whether the resulting document is valid (its issues at keyed
+   * paths, e.g. `routes.main.did`) and what it would change, field by field. No version is stored.
+   */
+  review(mutate: (config: RoutingConfig) => RoutingConfigInput): Review {
+    const base = this.current;
+    const candidate = mutate(base.config);
+    const parsed = routingConfigSchema.safeParse(candidate);
+    if (!parsed.success) {
+      return {
+        basedOn: base.version,
+        valid: false,
+        issues: keyedIssues(candidate, parsed.error.issues),
+        changes: [],
+      };
+    }
+    return { basedOn: base.version, valid: true, issues: [], changes: diffConfigs(base.config, parsed.data) };
   }
 
   history(limit: number): Promise<VersionMeta[]> {
@@ -143,7 +186,7 @@ export class RoutingService {
     return found;
   }
 
-  async diff(from: number, to: number): Promise<ConfigDiff> {
+  async diff(from: number, to: number): Promise<FieldChange[]> {
     const [before, after] = await Promise.all([this.version(from), this.version(to)]);
     return diffConfigs(before.config, after.config);
   }
@@ -162,6 +205,6 @@ export class RoutingService {
 
 export function validate(input: unknown): RoutingConfig {
   const parsed = routingConfigSchema.safeParse(input);
-  if (!parsed.success) throw new ConfigValidationError(parsed.error.issues);
+  if (!parsed.success) throw new ConfigValidationError(keyedIssues(input, parsed.error.issues));
   return parsed.data;
 }

@@ -47,6 +47,7 @@ export function createHangupHandler(deps: HandlerDeps): AgiScriptHandler {
         answered && answeredMs !== undefined ? new Date(now.getTime() - answeredMs).toISOString() : undefined,
     });
     deps.callLog.record(...events);
+    deps.metrics.dispositions.inc({ disposition });
     deps.logger.info(
       { event: 'call-ended', linkedid: linkedId, disposition, dialStatus, endpoint },
       'call ended',

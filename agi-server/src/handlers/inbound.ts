@@ -28,9 +28,12 @@ export function createInboundHandler(deps: HandlerDeps): AgiScriptHandler {
         routeId: decision.position?.routeId,
         version: decision.version,
         plan: decision.position?.planKey,
+        // A call refused at once keeps why (no route, reject step): `calls tail` shows it as the reason.
         note: facts.callSidUnrecognised
           ? 'unrecognised X-Twilio-CallSid kept as received (sanitised)'
-          : undefined,
+          : decision.action === 'hangup'
+            ? decision.label
+            : undefined,
         signature: facts.signature,
       },
     ];

@@ -64,6 +64,8 @@ export function createOutboundHandler(deps: HandlerDeps): AgiScriptHandler {
     events.push(...attemptEvents(linkedId, at, decision));
     deps.callLog.record(...events);
     const denied = decision.action === 'hangup' && decision.reason === 'denied';
+    if (decision.action === 'hangup' && denied)
+      deps.metrics.outboundDenials.inc({ reason: decision.detail ?? 'unknown' });
     deps.logger[denied ? 'warn' : 'info'](
       {
         event: 'outbound-call',

@@ -13,6 +13,7 @@ import {
   routeCall,
   UNKNOWN_DID_ROUTE,
 } from './router.js';
+import { explainSchedule, type ScheduleVerdict } from './schedule.js';
 import type { RoutingSnapshot } from './snapshot.js';
 
 export interface Explanation {
@@ -27,6 +28,28 @@ export interface Explanation {
   readonly plan: Decision[];
   /** The plan's longest ringing before it answers or ends, beside what the Twilio edge waits. */
   readonly ring: (RingTime & { readonly edgeWaitSeconds: number }) | undefined;
+  /** Why this plan: the closure or weekly hours that decided, on the schedule's own clock. */
+  readonly schedule: (ScheduleVerdict & { readonly id: string; readonly name: string }) | undefined;
+  /** One sentence for people: which route and plan, and the rule that chose it. */
+  readonly because: string;
+}
+
+function because(
+  route: Route | undefined,
+  routeId: string | undefined,
+  planKey: PlanKey | undefined,
+  verdict: ScheduleVerdict | undefined,
+  did: string | undefined,
+): string {
+  if (!routeId) return `no route takes ${did ?? 'this number'} and settings.unknownDid is not set`;
+  if (!route) return `no route takes ${did ?? 'this number'}: settings.unknownDid applies`;
+  const caller = route.caller
+    ? 'exact' in route.caller
+      ? ` for caller ${route.caller.exact}`
+      : ` for callers starting ${route.caller.prefix}`
+    : '';
+  const plan = verdict ? `${planKey} plan: ${verdict.because}` : `${planKey} plan: the route has no schedule`;
+  return `route ${route.id} takes ${route.did}${caller}; ${plan}`;
 }
 
 /** What happens to a call from `caller` to `did` at `instant`: the route, the plan, every step. */
@@ -37,6 +60,8 @@ export function explainCall(snapshot: RoutingSnapshot, facts: CallFacts, instant
   const planKey = route ? planKeyFor(snapshot, route, instant) : routeId ? 'open' : undefined;
   const plan = routeId && planKey ? planOf(snapshot, routeId, planKey) : undefined;
   const attempts = plan ? attemptsOf(plan) : [];
+  const schedule = route?.schedule ? snapshot.schedules.get(route.schedule) : undefined;
+  const verdict = schedule ? explainSchedule(schedule, instant) : undefined;
   return {
     version: snapshot.version,
     did,
@@ -52,5 +77,7 @@ export function explainCall(snapshot: RoutingSnapshot, facts: CallFacts, instant
     ring: plan
       ? { ...planRingTime(plan), edgeWaitSeconds: snapshot.config.settings.edgeDialTimeoutSeconds }
       : undefined,
+    schedule: schedule && verdict ? { id: schedule.id, name: schedule.name, ...verdict } : undefined,
+    because: because(route, routeId, planKey, verdict, did),
   };
 }

@@ -29,6 +29,11 @@ export type Outcome = z.infer<typeof outcomeSchema>;
 export const WEEKDAYS = ['mon', 'tue', 'wed', 'thu', 'fri', 'sat', 'sun'] as const;
 export type Weekday = (typeof WEEKDAYS)[number];
 
+/** The one message for a number that cannot be a DID: the store's, the API's and explain's. */
+export function notAPhoneNumber(value: string): string {
+  return `not a phone number: ${value}`;
+}
+
 const countries = new Set<string>(getCountries());
 const countrySchema = z
   .string()
@@ -363,7 +368,7 @@ export const routingConfigSchema = rawConfigSchema
         ctx.addIssue({
           code: 'custom',
           path: ['routes', index, 'did'],
-          message: `not a phone number: ${route.did}`,
+          message: notAPhoneNumber(route.did),
         });
       if (ids.has(route.id))
         ctx.addIssue({ code: 'custom', path: ['routes', index, 'id'], message: 'duplicate id' });

@@ -66,21 +66,130 @@ function previousDay(day: Weekday): Weekday {
   return WEEKDAYS[(WEEKDAYS.indexOf(day) + 6) % 7] as Weekday;
 }
 
-export function scheduleState(schedule: Schedule, instant: Date): ScheduleState {
-  const now = localTime(instant, schedule.timeZone);
-  for (const closure of schedule.closures) {
-    if (now.date >= closure.date && now.date <= (closure.until ?? closure.date)) return 'holiday';
-  }
-  for (const span of schedule.weekly) {
+type Closure = Schedule['closures'][number];
+type Span = Schedule['weekly'][number];
+
+function closureOn(schedule: Schedule, now: LocalTime): Closure | undefined {
+  return schedule.closures.find(
+    (closure) => now.date >= closure.date && now.date <= (closure.until ?? closure.date),
+  );
+}
+
+function spanCovering(schedule: Schedule, now: LocalTime): Span | undefined {
+  return schedule.weekly.find((span) => {
     const open = toMinutes(span.open);
     const close = toMinutes(span.close);
-    if (open < close) {
-      if (span.days.includes(now.weekday) && now.minutes >= open && now.minutes < close) return 'open';
-    } else {
-      // Runs past midnight: from `open` on a listed day until `close` on the day after.
-      if (span.days.includes(now.weekday) && now.minutes >= open) return 'open';
-      if (span.days.includes(previousDay(now.weekday)) && now.minutes < close) return 'open';
-    }
+    if (open < close) return span.days.includes(now.weekday) && now.minutes >= open && now.minutes < close;
+    // Runs past midnight: from `open` on a listed day until `close` on the day after.
+    return (
+      (span.days.includes(now.weekday) && now.minutes >= open) ||
+      (span.days.includes(previousDay(now.weekday)) && now.minutes < close)
+    );
+  });
+}
+
+export function scheduleState(schedule: Schedule, instant: Date): ScheduleState {
+  const now = localTime(instant, schedule.timeZone);
+  if (closureOn(schedule, now)) return 'holiday';
+  return spanCovering(schedule, now) ? 'open' : 'closed';
+}
+
+/** The state, and the closure or weekly span that decided it, in words for people. */
+export interface ScheduleVerdict {
+  readonly state: ScheduleState;
+  readonly timeZone: string;
+  /** The instant on the schedule's wall clock, e.g. `Fri 2026-12-25 10:00 GMT-06:00`. */
+  readonly localTime: string;
+  readonly because: string;
+  readonly closure: Closure | undefined;
+  readonly span: Span | undefined;
+}
+
+export function explainSchedule(schedule: Schedule, instant: Date): ScheduleVerdict {
+  const now = convert(instant, schedule.timeZone);
+  const base = { timeZone: schedule.timeZone, localTime: formatInZone(instant, schedule.timeZone) };
+  const closure = closureOn(schedule, now);
+  if (closure) {
+    const days = closure.until ? `${closure.date} to ${closure.until}` : closure.date;
+    return {
+      ...base,
+      state: 'holiday',
+      because: `closure ${closure.name ? `"${closure.name}" ` : ''}(${days}) in schedule ${schedule.id}`,
+      closure,
+      span: undefined,
+    };
   }
-  return 'closed';
+  const span = spanCovering(schedule, now);
+  if (span) {
+    return {
+      ...base,
+      state: 'open',
+      because: `weekly hours ${span.days.join(',')} ${span.open}-${span.close} in schedule ${schedule.id}`,
+      closure: undefined,
+      span,
+    };
+  }
+  const hours = schedule.weekly.map((entry) => `${entry.days.join(',')} ${entry.open}-${entry.close}`);
+  return {
+    ...base,
+    state: 'closed',
+    because: `outside the weekly hours of schedule ${schedule.id} (${hours.join('; ') || 'none'})`,
+    closure: undefined,
+    span: undefined,
+  };
+}
+
+const zoneFormatters = new Map<string, Intl.DateTimeFormat>();
+
+/** `Fri 2026-12-25 10:00 GMT-06:00`: an instant on a zone's wall clock, with its UTC offset. */
+export function formatInZone(instant: Date, timeZone: string): string {
+  let format = zoneFormatters.get(timeZone);
+  if (!format) {
+    format = new Intl.DateTimeFormat('en-US', {
+      timeZone,
+      hourCycle: 'h23',
+      weekday: 'short',
+      year: 'numeric',
+      month: '2-digit',
+      day: '2-digit',
+      hour: '2-digit',
+      minute: '2-digit',
+      second: '2-digit',
+      timeZoneName: 'longOffset',
+    });
+    zoneFormatters.set(timeZone, format);
+  }
+  const parts: Record<string, string> = {};
+  for (const part of format.formatToParts(instant)) parts[part.type] = part.value;
+  const offset = parts.timeZoneName === 'GMT' ? 'GMT+00:00' : parts.timeZoneName;
+  return `${parts.weekday} ${parts.year}-${parts.month}-${parts.day} ${parts.hour}:${parts.minute}:${parts.second} ${offset}`;
+}
+
+const WALL_TIME = /^(\d{4})-(\d{2})-(\d{2})T(\d{2}):(\d{2})(?::(\d{2}))?$/;
+
+/** Minutes `timeZone` is ahead of UTC at `instant` (negative west of Greenwich). */
+function offsetMinutes(instant: Date, timeZone: string): number {
+  const local = convert(instant, timeZone);
+  const [year, month, day] = local.date.split('-').map(Number) as [number, number, number];
+  const asUtc = Date.UTC(year, month - 1, day, Math.floor(local.minutes / 60), local.minutes % 60);
+  return Math.round((asUtc - Math.floor(instant.getTime() / 60_000) * 60_000) / 60_000);
+}
+
+/**
+ * `2026-12-25T10:00` on `timeZone`'s wall clock as an instant, so that people can ask about a
+ * time the way the schedule is written. Two passes settle the offset; a wall time that a DST
+ * change skips or repeats resolves to an instant next to it (checked in test/unit/schedule.test.ts).
+ */
+export function instantFromWallTime(wallTime: string, timeZone: string): Date | undefined {
+  const match = WALL_TIME.exec(wallTime);
+  if (!match) return undefined;
+  const [, year, month, day, hour, minute, second] = match.map(Number) as number[];
+  const asUtc = Date.UTC(year as number, (month as number) - 1, day, hour, minute, second || 0);
+  let instant = new Date(asUtc - offsetMinutes(new Date(asUtc), timeZone) * 60_000);
+  instant = new Date(asUtc - offsetMinutes(instant, timeZone) * 60_000);
+  return instant;
+}
+
+export function isWallTime(value: string): boolean {
+  return WALL_TIME.test(value);
 }

@@ -48,3 +48,9 @@ export function buildSnapshot(config: RoutingConfig, version: number): RoutingSn
     schedules: new Map(config.schedules.map((schedule) => [schedule.id, schedule])),
   };
 }
+
+/** The time zone a route's times read in: its schedule's, or undefined without a schedule. */
+export function timeZoneOfRoute(snapshot: RoutingSnapshot, routeId: string | undefined): string | undefined {
+  const route = routeId === undefined ? undefined : snapshot.routesById.get(routeId);
+  return route?.schedule ? snapshot.schedules.get(route.schedule)?.timeZone : undefined;
+}
