@@ -203,6 +203,20 @@ describe('operator console in Chromium', () => {
     await expect.poll(() => page.getByRole('alert').first().textContent()).toBe('not a phone number: abc');
   });
 
+  it('adds an extension through review and apply', async () => {
+    await go('/extensions/new');
+    await page.locator('[data-path="number"]').fill('105');
+    await page.locator('[data-path="name"]').fill('Lab bench');
+    await page.locator('[data-path="name"]').blur();
+    await page.getByTestId('review').click();
+    const diff = page.getByTestId('diff');
+    await diff.waitFor();
+    expect(await diff.locator('tr.diff-added td code').first().textContent()).toBe('extensions.105');
+    await page.getByTestId('apply').click();
+    await page.getByTestId('applied').waitFor();
+    expect(await api<{ name: string }>('/extensions/105')).toMatchObject({ name: 'Lab bench' });
+  });
+
   it('shows schedules as a weekly grid with holidays, extensions and outbound policies', async () => {
     await go('/schedules');
     const grid = page.getByTestId('grid-office');
