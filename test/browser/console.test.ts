@@ -1,9 +1,10 @@
+import { rmSync } from 'node:fs';
 import type { BrowserContext, Page } from 'playwright-core';
 import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
 import { FakeAsterisk } from '../support/fake-asterisk.js';
 import { officeConfig } from '../support/routing-fixtures.js';
 import { startSwitchboard } from '../support/switchboard.js';
-import { launchChromium, screenshot } from './browser.js';
+import { launchChromium, SCREENSHOTS, screenshot } from './browser.js';
 
 // The operator console in real Chromium against a whole Switchboard (SQLite store, FastAGI
 // server, admin API): every step goes through the page as an operator would, and every claim
@@ -36,6 +37,8 @@ async function go(hash: string) {
 }
 
 beforeAll(async () => {
+  // The folder shows this run only.
+  rmSync(SCREENSHOTS, { recursive: true, force: true });
   started = await startSwitchboard({ seed: officeConfig });
   chromium = await launchChromium();
   context = chromium.context;
@@ -214,6 +217,7 @@ describe('operator console in Chromium', () => {
     expect(await diff.locator('tr.diff-added td code').first().textContent()).toBe('extensions.105');
     await page.getByTestId('apply').click();
     await page.getByTestId('applied').waitFor();
+    await screenshot(page, '14-extension-added');
     expect(await api<{ name: string }>('/extensions/105')).toMatchObject({ name: 'Lab bench' });
   });
 
@@ -227,13 +231,13 @@ describe('operator console in Chromium', () => {
     await screenshot(page, '13-schedules');
     await go('/extensions');
     await page.getByTestId('extensions').waitFor();
-    await screenshot(page, '14-extensions');
+    await screenshot(page, '15-extensions');
     await go('/outbound');
     await page.getByTestId('policies').waitFor();
-    await screenshot(page, '15-outbound');
+    await screenshot(page, '16-outbound');
     await go('/outbound/default');
     await page.locator('[data-path="allow"]').waitFor();
-    await screenshot(page, '16-outbound-policy-edit');
+    await screenshot(page, '17-outbound-policy-edit');
     // Nothing on any console page logged an error (a 4xx the page expected is not logged).
     expect(consoleErrors.filter((text) => !/status of 40[01]/.test(text))).toEqual([]);
   });
@@ -242,6 +246,6 @@ describe('operator console in Chromium', () => {
     await page.goto(`${started.apiUrl}/docs`);
     await page.getByText('Switchboard admin API').first().waitFor({ timeout: 15_000 });
     await page.getByText('The whole routing document as YAML').first().waitFor({ timeout: 15_000 });
-    await screenshot(page, '17-api-docs');
+    await screenshot(page, '18-api-docs');
   });
 });

@@ -157,12 +157,18 @@ function Node({ path, value, hints, issues, onSet }) {
       ${titled ? html`<div class="object-title">${label(ownKey)}</div>` : null}
       ${path ? html`<${Issues} issues=${issues} path=${path} exact=${true} />` : null}
       ${keys.map((key) => html`<${Node} path=${`${prefix}${key}`} value=${value[key]} hints=${hints} issues=${issues} onSet=${onSet} />`)}
-      ${addable.map(([where, initial]) => {
-        const key = where.split('.').at(-1);
-        return html`<button type="button" class="add-field" onClick=${() => onSet(`${prefix}${key}`, structuredClone(initial))}>
-          + ${label(key)}
-        </button>`;
-      })}
+      ${
+        addable.length
+          ? html`<div class="add-fields">
+            ${addable.map(([where, initial]) => {
+              const key = where.split('.').at(-1);
+              return html`<button type="button" class="add-field" onClick=${() => onSet(`${prefix}${key}`, structuredClone(initial))}>
+                + ${label(key)}
+              </button>`;
+            })}
+          </div>`
+          : null
+      }
     </div>`;
   }
   return html`<${Field} path=${path} value=${value} hints=${hints} issues=${issues} onSet=${onSet} />`;

@@ -15,10 +15,8 @@ export function TryCall() {
   const [result, setResult] = useState(undefined);
   const [issues, setIssues] = useState([]);
   useEffect(() => {
-    api('GET', '/routes').then((list) => {
-      setRoutes(list);
-      if (list[0]) setForm((current) => ({ ...current, to: current.to || list[0].did }));
-    });
+    // The DIDs are offered as suggestions (datalist); the field is never filled in under the user.
+    api('GET', '/routes').then(setRoutes);
   }, []);
 
   const explain = async () => {
