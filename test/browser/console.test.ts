@@ -199,6 +199,7 @@ describe('operator console in Chromium', () => {
     const text = (await explanation.textContent()) ?? '';
     expect(text).toContain('closure "Christmas"');
     expect(text).toContain('Fri 2026-12-25 10:00:00 GMT-06:00 (America/Chicago)');
+    expect(await page.getByTestId('ring-time').textContent()).toContain('the Twilio edge waits');
     await screenshot(page, '12-try-a-call');
 
     await page.getByLabel('dialled number (DID)').fill('abc');

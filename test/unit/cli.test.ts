@@ -111,7 +111,9 @@ describe('switchboard CLI', () => {
     expect(stdout).toContain('1. ring-group 100,101 for 20s');
     expect(stdout).toContain('4. voicemail 100');
     // 20 s ring group, then a hunt of two members for 10 s each.
-    expect(stdout).toContain('rings up to 40s before voicemail (the Twilio edge waits 120s)');
+    expect(stdout).toContain(
+      'total ring time: up to 40s before voicemail answers (the Twilio edge waits 120s)',
+    );
   });
 
   it('sets and lists extensions, removes a route and rolls back', async () => {
