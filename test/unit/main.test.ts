@@ -37,7 +37,7 @@ function startMain(dbPath: string, args: string[] = ['--seed-sample'], env: Reco
   const ready = async () => {
     // If the server exits instead (e.g. a port is busy), the failure carries its own words.
     await expect
-      .poll(() => (output.exited ? `exited early: ${output.stderr}` : output.stdout), { timeout: 15_000 })
+      .poll(() => (output.exited ? `exited early: ${output.stderr}` : output.stdout), { timeout: 45_000 })
       .toContain('admin API listening');
   };
   const stop = async () => {
@@ -94,7 +94,8 @@ describe('switchboard entry point (npm start)', () => {
     } finally {
       expect(await second.stop()).toBe(0);
     }
-  });
+    // Two cold starts through tsx: on a loaded 2-core machine each can take several seconds.
+  }, 120_000);
 
   it('refuses to start on a bad setting and names it', async () => {
     const main = startMain(join(mkdtempSync(join(tmpdir(), 'sb-main-')), 'x.sqlite'), ['--seed-sample'], {
