@@ -1,9 +1,9 @@
 import { defineConfig } from 'vitest/config';
 
-// Four suites: `unit` and `faults` need nothing but Node; `browser` needs Debian's Chromium and
-// promtool (test/browser/provision.sh); `lab` drives real Asterisk 22 and SIPp in the cached
-// chroot (test/lab/provision.sh) and runs its files one at a time, because they share one
-// Asterisk instance and its SIP port.
+// Five suites: `unit` and `faults` need nothing but Node; `pg` starts private PostgreSQL clusters
+// from Debian's binaries (test/pg/provision.sh); `browser` needs Debian's Chromium and promtool
+// (test/browser/provision.sh); `lab` drives real Asterisk 22 and SIPp in the cached chroot
+// (test/lab/provision.sh) and runs its files one at a time (one Asterisk, one SIP port).
 // `switchboard-source`: resolve @switchboard/contract to its TypeScript source (contract/package.json
 // exports), here and in every process a test spawns, so tests never run a stale contract/dist.
 export default defineConfig({
@@ -46,6 +46,18 @@ export default defineConfig({
           name: 'browser',
           include: ['test/browser/**/*.test.ts'],
           sequence: { groupOrder: 3 },
+          fileParallelism: false,
+          testTimeout: 60_000,
+          hookTimeout: 60_000,
+        },
+      },
+      {
+        extends: true,
+        test: {
+          name: 'pg',
+          include: ['test/pg/**/*.test.ts'],
+          globalSetup: ['test/pg/global-setup.ts'],
+          // Whole server processes per file: one file at a time keeps CPU time for the measurements.
           fileParallelism: false,
           testTimeout: 60_000,
           hookTimeout: 60_000,

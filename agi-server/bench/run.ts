@@ -3,6 +3,8 @@ import { cpus } from 'node:os';
 import { fileURLToPath } from 'node:url';
 import { functionBench } from './function-bench.js';
 import { percentile, runLoad } from './load-generator.js';
+import { type PgCluster, startPgCluster } from './pg-cluster.js';
+import { measurePropagation } from './propagation.js';
 import { realisticDid } from './realistic-config.js';
 
 /**
@@ -27,12 +29,15 @@ interface Server {
   child: ChildProcess;
   port: number;
   measure: () => Promise<Measure>;
+  /** CPU of a database server beside it (PostgreSQL's processes), in µs so far. */
+  storeCpuMicros?: () => number;
 }
 
-async function startServer(variant: string): Promise<Server> {
+async function startServer(variant: string, env: Record<string, string> = {}): Promise<Server> {
   const child = fork(SERVER, [variant], {
     execArgv: ['--import', 'tsx'],
     stdio: ['ignore', 'inherit', 'inherit', 'ipc'],
+    env: { ...process.env, ...env },
   });
   const port = await new Promise<number>((resolve, reject) => {
     child.once('message', (message) => resolve((message as { port: number }).port));
@@ -54,6 +59,8 @@ interface Row {
   p99: number;
   max: number;
   cpuMicrosPerSession: number;
+  /** PostgreSQL's own CPU per session (the SQLite store's is inside cpuMicrosPerSession). */
+  storeCpuMicrosPerSession: number;
   rssMiB: number;
   failures: number;
 }
@@ -65,8 +72,12 @@ async function measureRun(
   script: (index: number) => string,
 ): Promise<Row> {
   const before = await server.measure();
+  const storeBefore = server.storeCpuMicros?.() ?? Number.NaN;
   const result = await runLoad(server.port, SESSIONS, concurrency, script);
+  // The call log is written off the reply path: let the last batches land before reading CPU.
+  await new Promise((resolve) => setTimeout(resolve, server.storeCpuMicros ? 500 : 0));
   const after = await server.measure();
+  const storeAfter = server.storeCpuMicros?.() ?? Number.NaN;
   return {
     variant,
     concurrency,
@@ -75,13 +86,14 @@ async function measureRun(
     p99: percentile(result.latenciesMs, 99),
     max: percentile(result.latenciesMs, 100),
     cpuMicrosPerSession: (after.cpuMicros - before.cpuMicros) / result.sessions,
+    storeCpuMicrosPerSession: (storeAfter - storeBefore) / result.sessions,
     rssMiB: after.rss / 2 ** 20,
     failures: result.failures,
   };
 }
 
 function medianRow(rows: readonly Row[]): Row {
-  const middle = (key: 'perSecond' | 'p50' | 'p99' | 'cpuMicrosPerSession') => {
+  const middle = (key: 'perSecond' | 'p50' | 'p99' | 'cpuMicrosPerSession' | 'storeCpuMicrosPerSession') => {
     const values = rows.map((row) => row[key]).sort((a, b) => a - b);
     return values[Math.floor(values.length / 2)] ?? Number.NaN;
   };
@@ -94,6 +106,7 @@ function medianRow(rows: readonly Row[]): Row {
     p99: middle('p99'),
     max: Math.max(...rows.map((row) => row.max)),
     cpuMicrosPerSession: middle('cpuMicrosPerSession'),
+    storeCpuMicrosPerSession: middle('storeCpuMicrosPerSession'),
     rssMiB: Math.max(...rows.map((row) => row.rssMiB)),
     failures: rows.reduce((sum, row) => sum + row.failures, 0),
   };
@@ -101,14 +114,21 @@ function medianRow(rows: readonly Row[]): Row {
 
 const inbound = (index: number) =>
   `inbound?did=${encodeURIComponent(realisticDid(index))}&linkedid=1763900000.${index}`;
-const VARIANTS = ['floor', 'ding-dong', 'memory', 'switchboard'] as const;
+const VARIANTS = ['floor', 'ding-dong', 'memory', 'switchboard', 'switchboard-pg'] as const;
+/** PostgreSQL for the switchboard-pg variant: a private cluster, durable settings (fsync on). */
+const cluster: PgCluster = await startPgCluster({ durable: true });
 
 console.log(
   `FastAGI benchmark: ${SESSIONS} inbound sessions per run, medians of ${ROUNDS} interleaved rounds; ` +
     `${cpus().length} CPUs (${cpus()[0]?.model ?? '?'}); Node ${process.version}`,
 );
 const servers = new Map<string, Server>();
-for (const variant of VARIANTS) servers.set(variant, await startServer(variant));
+for (const variant of VARIANTS) {
+  if (variant === 'switchboard-pg') {
+    const server = await startServer(variant, { DATABASE_URL: await cluster.createDatabase() });
+    servers.set(variant, { ...server, storeCpuMicros: () => cluster.cpuMicros() });
+  } else servers.set(variant, await startServer(variant));
+}
 const rows: Row[] = [];
 try {
   for (const variant of VARIANTS) await runLoad((servers.get(variant) as Server).port, 2_000, 16, inbound); // warm-up
@@ -124,6 +144,12 @@ try {
   }
 } finally {
   for (const server of servers.values()) server.child.kill();
+}
+let propagation: string[];
+try {
+  propagation = await measurePropagation(cluster.url(), Number(process.env.BENCH_CHANGES ?? 200));
+} finally {
+  await cluster.destroy();
 }
 rows.sort(
   (a, b) =>
@@ -143,6 +169,7 @@ const header = [
   'max ms',
   'CPU µs/session',
   'x floor',
+  'DB µs/session',
   'RSS MiB',
   'failures',
 ];
@@ -155,6 +182,7 @@ const lines = rows.map((row) => [
   row.max.toFixed(2),
   row.cpuMicrosPerSession.toFixed(1),
   (row.cpuMicrosPerSession / (floorCpu.get(row.concurrency) ?? Number.NaN)).toFixed(2),
+  Number.isNaN(row.storeCpuMicrosPerSession) ? '-' : row.storeCpuMicrosPerSession.toFixed(1),
   row.rssMiB.toFixed(0),
   String(row.failures),
 ]);
@@ -170,8 +198,30 @@ console.log(
     'ding-dong: that library + our router on the same 1,000-DID snapshot, one MSet, no call log;',
     'memory: our FastAGI server + an in-memory DID table, one MSet (the issue-2 path);',
     'switchboard: the product: snapshot of 1,000 DIDs (schedules, ring groups, hunts), router, call log in SQLite.',
+    'switchboard-pg: the same on PostgreSQL (DATABASE_URL; private cluster, fsync on); DB µs/session is',
+    "  PostgreSQL's own CPU (its processes), on top of the server's; SQLite's is inside the server's.",
   ].join('\n'),
 );
+
+console.log('');
+console.log('PostgreSQL-backed server against SQLite and the floor, same run (medians):');
+for (const concurrency of CONCURRENCY) {
+  const pick = (variant: string) =>
+    rows.find((row) => row.variant === variant && row.concurrency === concurrency);
+  const [pgRow, sqliteRow, floorRow] = [pick('switchboard-pg'), pick('switchboard'), pick('floor')];
+  if (!pgRow || !sqliteRow || !floorRow) continue;
+  const ratio = (a: number, b: number) => (a / b).toFixed(2);
+  console.log(
+    `  conc ${concurrency}: sessions/s x${ratio(pgRow.perSecond, sqliteRow.perSecond)} SQLite, ` +
+      `x${ratio(pgRow.perSecond, floorRow.perSecond)} floor; server CPU µs/session ` +
+      `x${ratio(pgRow.cpuMicrosPerSession, sqliteRow.cpuMicrosPerSession)} SQLite, ` +
+      `x${ratio(pgRow.cpuMicrosPerSession, floorRow.cpuMicrosPerSession)} floor; ` +
+      `server + PostgreSQL CPU x${ratio(pgRow.cpuMicrosPerSession + pgRow.storeCpuMicrosPerSession, sqliteRow.cpuMicrosPerSession)} SQLite; ` +
+      `p99 ${pgRow.p99.toFixed(2)} vs ${sqliteRow.p99.toFixed(2)} ms`,
+  );
+}
+console.log('');
+for (const line of propagation) console.log(line);
 
 console.log('');
 for (const line of functionBench()) console.log(line);

@@ -20,7 +20,7 @@ import { realisticConfig } from './realistic-config.js';
  * (process.cpuUsage). Variant from argv[2]; tells the parent its port; answers `measure`.
  */
 
-type Variant = 'floor' | 'ding-dong' | 'memory' | 'switchboard';
+type Variant = 'floor' | 'ding-dong' | 'memory' | 'switchboard' | 'switchboard-pg';
 const variant = process.argv[2] as Variant;
 const silent = pino({ level: 'silent' });
 const ROUTE = 'EXEC MSet "SB_ACTION=dial,SB_DIAL=PJSIP/1000&PJSIP/1001&PJSIP/1002,SB_TIMEOUT=20"\n';
@@ -116,11 +116,20 @@ interface DingDongContext {
   end(): void;
 }
 
-/** The product: snapshot of 1,000 DIDs, pure router, call log written to SQLite. */
+/**
+ * The product: snapshot of 1,000 DIDs, pure router, call log written to SQLite, or to
+ * PostgreSQL when the parent passes DATABASE_URL (the switchboard-pg variant).
+ */
 async function switchboardServer(): Promise<number> {
   const dbPath = join(mkdtempSync(join(tmpdir(), 'sb-bench-')), 'bench.sqlite');
+  const databaseUrl = variant === 'switchboard-pg' ? process.env.DATABASE_URL : undefined;
+  if (variant === 'switchboard-pg' && !databaseUrl) throw new Error('switchboard-pg needs DATABASE_URL');
   const config = {
-    ...loadServerConfig({ SB_DB_PATH: dbPath, SB_AGI_MAX_SESSIONS: '10000' }),
+    ...loadServerConfig({
+      SB_DB_PATH: dbPath,
+      SB_AGI_MAX_SESSIONS: '10000',
+      ...(databaseUrl ? { DATABASE_URL: databaseUrl } : {}),
+    }),
     SB_AGI_PORT: 0,
   };
   const switchboard = await createSwitchboard({
@@ -137,6 +146,7 @@ const start = {
   'ding-dong': dingDongServer,
   memory: memoryServer,
   switchboard: switchboardServer,
+  'switchboard-pg': switchboardServer,
 }[variant];
 if (!start) throw new Error(`unknown variant ${variant}`);
 const port = await start();

@@ -16,11 +16,11 @@ import { createHangupHandler } from './handlers/hangup.js';
 import { createInboundHandler } from './handlers/inbound.js';
 import { createNextHandler } from './handlers/next.js';
 import { createOutboundHandler } from './handlers/outbound.js';
-import { OutboundLimiter } from './handlers/outbound-limiter.js';
+import { OutboundLimiter, type OutboundLimits } from './handlers/outbound-limiter.js';
 import { createMetrics, type Metrics } from './metrics.js';
 import type { RoutingConfigInput } from './routing/model.js';
 import { CallLogWriter } from './store/call-log-writer.js';
-import { openSqliteStore } from './store/sqlite-store.js';
+import { openStore, type StoreBackend } from './store/open-store.js';
 import { StoreMonitor } from './store/store-monitor.js';
 import type { SwitchboardStore } from './store/types.js';
 
@@ -45,7 +45,7 @@ export interface SwitchboardOptions {
   readonly seed?: RoutingConfigInput;
   /** Where `seed` came from, for the version's summary (e.g. the file name). */
   readonly seedSource?: string;
-  /** Another store (PostgreSQL); default: SQLite at SB_DB_PATH. */
+  /** A store opened by the caller (tests); default: DATABASE_URL, else SQLite at SB_DB_PATH. */
   readonly store?: SwitchboardStore;
   /** Leave the admin API out (benchmarks, tests of the AGI path alone). */
   readonly withoutApi?: boolean;
@@ -59,7 +59,8 @@ export interface Switchboard {
   readonly callLog: CallLogWriter;
   readonly storeMonitor: StoreMonitor;
   readonly metrics: Metrics;
-  readonly outboundLimiter: OutboundLimiter;
+  readonly outboundLimiter: OutboundLimits;
+  readonly engine: StoreBackend['engine'] | 'given';
   /** Puts on record from Asterisk's CDR what the call log missed (when SB_CDR_FILE is set). */
   readonly reconciler: CdrReconciler | undefined;
   /** A token generated at this first start: shown once, stored only hashed. */
@@ -83,16 +84,35 @@ export async function createSwitchboard(options: SwitchboardOptions): Promise<Sw
   const seed = options.seed
     ? { config: options.seed, source: options.seedSource ?? 'the seed given at start' }
     : undefined;
-  const where = options.store ? 'the configured store' : config.SB_DB_PATH;
+  const where = options.store
+    ? 'the configured store'
+    : config.DATABASE_URL
+      ? 'the PostgreSQL database (DATABASE_URL)'
+      : config.SB_DB_PATH;
   // Don't let SQLite create a file for a path nobody initialised (a typo, a lost volume).
-  if (!options.store && !seed && config.SB_DB_PATH !== ':memory:' && !existsSync(config.SB_DB_PATH))
+  if (
+    !options.store &&
+    !config.DATABASE_URL &&
+    !seed &&
+    config.SB_DB_PATH !== ':memory:' &&
+    !existsSync(config.SB_DB_PATH)
+  )
     throw new EmptyStoreError(notInitialised(where, 'does not exist'));
-  const store = options.store ?? openSqliteStore(config.SB_DB_PATH);
+  const backend: StoreBackend = options.store
+    ? {
+        store: options.store,
+        engine: 'sqlite',
+        outboundLimiter: new OutboundLimiter(),
+        versionCheckMs: config.SB_CONFIG_POLL_MS ?? 0,
+      }
+    : await openStore(config, logger);
+  const { store, outboundLimiter } = backend;
   let routing: RoutingService;
   try {
     routing = await RoutingService.open(store, logger, seed);
   } catch (error) {
     await store.close();
+    await outboundLimiter.close();
     throw error instanceof EmptyStoreError ? new EmptyStoreError(notInitialised(where, 'is empty')) : error;
   }
   let agi: FastAgiServer | undefined;
@@ -112,7 +132,6 @@ export async function createSwitchboard(options: SwitchboardOptions): Promise<Sw
     // later change as a version conflict.
     () => routing.refresh(),
   );
-  const outboundLimiter = new OutboundLimiter();
   const deps: HandlerDeps = {
     snapshot: () => routing.snapshot,
     callLog: writer,
@@ -149,7 +168,7 @@ export async function createSwitchboard(options: SwitchboardOptions): Promise<Sw
         health: () => healthReport(server, storeMonitor, writer),
         metricsAccess: metricsAccess(config.SB_API_HOST, config.SB_METRICS_TOKEN),
       });
-  let poll: NodeJS.Timeout | undefined;
+  let stopFollowing: (() => void) | undefined;
   const reconciler = config.SB_CDR_FILE
     ? new CdrReconciler({
         file: config.SB_CDR_FILE,
@@ -176,6 +195,7 @@ export async function createSwitchboard(options: SwitchboardOptions): Promise<Sw
     metrics,
     outboundLimiter,
     reconciler,
+    engine: options.store ? 'given' : backend.engine,
     newAdminToken,
     async listen() {
       const agiAddress = await server.listen();
@@ -185,20 +205,17 @@ export async function createSwitchboard(options: SwitchboardOptions): Promise<Sw
         apiAddress = api.server.address() as AddressInfo;
       }
       storeMonitor.start(config.SB_STORE_CHECK_MS);
-      if (config.SB_CONFIG_POLL_MS > 0) {
-        poll = setInterval(() => {
-          routing.refresh().catch((error: unknown) => logger.error({ err: error }, 'config refresh failed'));
-        }, config.SB_CONFIG_POLL_MS);
-      }
+      stopFollowing = await routing.follow(backend.versionCheckMs);
       reconciler?.start(config.SB_RECONCILE_MS);
       return { agi: agiAddress, api: apiAddress };
     },
     async close(drainMs = config.SB_SHUTDOWN_DRAIN_MS) {
-      clearInterval(poll);
+      stopFollowing?.();
       storeMonitor.stop();
       reconciler?.stop();
       await server.close(drainMs);
       await writer.close();
+      await outboundLimiter.close();
       await api?.close();
       await store.close();
     },

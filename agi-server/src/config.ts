@@ -25,6 +25,15 @@ export const serverConfigSchema = z.object({
   SB_AGI_SESSION_DEADLINE_MS: milliseconds.default(10_000),
   SB_SHUTDOWN_DRAIN_MS: milliseconds.default(10_000),
   SB_LOG_LEVEL: z.enum(['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent']).default('info'),
+  /**
+   * postgres://user:password@host:port/db — the shared store for several AGI servers and PBXes.
+   * Unset: the embedded SQLite store at SB_DB_PATH.
+   */
+  DATABASE_URL: notPlaceholder(
+    z.string().regex(/^postgres(ql)?:\/\/\S+$/, 'must be a postgres:// or postgresql:// URL'),
+  ).optional(),
+  /** Shared outbound limits (PostgreSQL): how long a call holds its place unless renewed. */
+  SB_OUTBOUND_LEASE_MS: z.coerce.number().int().min(300).max(3_600_000).default(30_000),
   /** The embedded store (SQLite, WAL). */
   SB_DB_PATH: z.string().min(1).default('var/switchboard.sqlite'),
   SB_API_HOST: z.string().min(1).default('127.0.0.1'),
@@ -55,8 +64,11 @@ export const serverConfigSchema = z.object({
    */
   SB_CDR_FILE: z.string().min(1).optional(),
   SB_RECONCILE_MS: z.coerce.number().int().min(1_000).max(3_600_000).default(30_000),
-  /** Check the store for versions written by other servers this often (0: never). */
-  SB_CONFIG_POLL_MS: z.coerce.number().int().min(0).max(600_000).default(0),
+  /**
+   * Check the store for versions written by other servers this often (0: never). Default:
+   * 5000 on PostgreSQL (a safety net: LISTEN/NOTIFY brings changes at once), 0 on SQLite.
+   */
+  SB_CONFIG_POLL_MS: z.coerce.number().int().min(0).max(600_000).optional(),
 });
 
 export type ServerConfig = z.infer<typeof serverConfigSchema>;

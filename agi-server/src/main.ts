@@ -78,7 +78,7 @@ async function main(): Promise<void> {
   if (init) {
     showNewToken(switchboard.newAdminToken);
     process.stdout.write(
-      `route store ${config.SB_DB_PATH} holds version ${switchboard.routing.snapshot.version}\n`,
+      `route store ${switchboard.engine === 'postgres' ? 'PostgreSQL (DATABASE_URL)' : config.SB_DB_PATH} holds version ${switchboard.routing.snapshot.version}\n`,
     );
     await switchboard.close(0);
     return;
@@ -91,7 +91,7 @@ async function main(): Promise<void> {
       port: agi.port,
       version: snapshot.version,
       routes: snapshot.config.routes.length,
-      db: config.SB_DB_PATH,
+      store: switchboard.engine === 'postgres' ? 'postgres (DATABASE_URL)' : config.SB_DB_PATH,
       envFile: envFile ?? null,
     },
     'FastAGI server listening',

@@ -44,10 +44,34 @@ describe('asterisk-config rendering', () => {
     const dialplan = render().files.get('extensions.conf') ?? '';
     expect(dialplan).toContain('SB_AGI=agi://127.0.0.1:4573');
     expect(dialplan).toContain('Gosub(sb-agi,s,1(inbound?did=${URIENCODE(${EXTEN})}');
+    expect(dialplan).toContain('AGI(${SB_AGI_${target}}/${ARG1})');
+    expect(dialplan).toContain('SB_AGI_COUNT=1\nSB_AGI_1=agi://127.0.0.1:4573');
     expect(dialplan).toContain('GotoIf($["${AGISTATUS}" != "SUCCESS"]?sb-fallback,s,1)');
     expect(dialplan).toContain('SB_FALLBACK_DIAL=PJSIP/101');
     expect(dialplan).toContain('exten => 100,1,Dial(PJSIP/100,30)');
     expect(dialplan).not.toMatch(/\{\{/);
+  });
+
+  it('renders several AGI servers in order, each AGI request trying them before the fallback', () => {
+    const settings = asteriskSettingsSchema.parse({
+      ...example,
+      agi: { servers: ['agi://10.0.0.5:4573', 'agi://10.0.0.6:4573', 'hagi://agi.example.com'] },
+    });
+    const dialplan = renderAsteriskConfig(
+      settings,
+      completeSecrets(settings, { extensions: {} }).secrets,
+      TRUNK_ENV,
+    ).get('extensions.conf');
+    expect(dialplan).toContain(
+      'SB_AGI_COUNT=3\nSB_AGI_1=agi://10.0.0.5:4573\nSB_AGI_2=agi://10.0.0.6:4573\nSB_AGI_3=hagi://agi.example.com',
+    );
+    // Every AGI request of the dialplan goes through the subroutine that tries them in order.
+    expect(dialplan?.match(/,AGI\(/g)).toHaveLength(1);
+    expect(dialplan?.match(/Gosub\(sb-agi,s,1\((inbound|next|hangup|outbound)\?/g)).toHaveLength(4);
+    expect(() =>
+      asteriskSettingsSchema.parse({ ...example, agi: { url: 'agi://a', servers: ['agi://b'] } }),
+    ).toThrow(/not both/);
+    expect(() => asteriskSettingsSchema.parse({ ...example, agi: { servers: [] } })).toThrow();
   });
 
   it('loads only listed modules, including the header functions and res_agi with res_speech', () => {
@@ -70,8 +94,14 @@ describe('asterisk-config rendering', () => {
     expect(agi.split('\n').map((line) => /,(\w+)\(/.exec(line)?.[1])).toEqual([
       'Set',
       'Set',
+      'Set',
       'AGI',
       'Set',
+      'GotoIf',
+      'GotoIf',
+      'Return',
+      'Set',
+      'GotoIf',
       'Return',
       'Set',
       'Set',
@@ -81,7 +111,8 @@ describe('asterisk-config rendering', () => {
     ]);
     expect(agi).toContain('Set(AGIEXITONHANGUP=yes)');
     expect(agi).toContain('Set(TIMEOUT(absolute)=${SB_AGI_TIMEOUT})');
-    expect(agi).toContain('AGI(${SB_AGI}/${ARG1})\n same => n,Set(TIMEOUT(absolute)=0)');
+    // Each AGI server in turn (agi.servers), each try bounded.
+    expect(agi).toContain('AGI(${SB_AGI_${target}}/${ARG1})\n same => n,Set(TIMEOUT(absolute)=0)');
     expect(agi).toMatch(/^exten => T,1,Set\(AGISTATUS=TIMEOUT\)$/m);
     // The scripts, each through the bound; the hangup report on a Local channel of its own.
     for (const script of ['inbound', 'next', 'outbound', 'hangup'])

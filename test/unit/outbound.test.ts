@@ -199,31 +199,31 @@ describe('outbound limits', () => {
     maxConcurrent: 2,
   };
 
-  it('limits calls in progress, and frees a place on release', () => {
+  it('limits calls in progress, and frees a place on release', async () => {
     const limiter = new OutboundLimiter();
-    expect(limiter.admit('100', 'a', policy, 0)).toBe('ok');
-    expect(limiter.admit('100', 'b', policy, 1)).toBe('ok');
-    expect(limiter.admit('100', 'c', policy, 2)).toBe('concurrent');
-    expect(limiter.admit('101', 'd', policy, 3)).toBe('ok');
+    expect(await limiter.admit('100', 'a', policy, 0)).toBe('ok');
+    expect(await limiter.admit('100', 'b', policy, 1)).toBe('ok');
+    expect(await limiter.admit('100', 'c', policy, 2)).toBe('concurrent');
+    expect(await limiter.admit('101', 'd', policy, 3)).toBe('ok');
     limiter.release('a');
-    expect(limiter.admit('100', 'e', policy, 4)).toBe('ok');
+    expect(await limiter.admit('100', 'e', policy, 4)).toBe('ok');
   });
 
-  it('limits calls per minute on a sliding window', () => {
+  it('limits calls per minute on a sliding window', async () => {
     const limiter = new OutboundLimiter();
     for (const [index, at] of [0, 10_000, 20_000].entries()) {
-      expect(limiter.admit('100', `x${index}`, policy, at)).toBe('ok');
+      expect(await limiter.admit('100', `x${index}`, policy, at)).toBe('ok');
       limiter.release(`x${index}`);
     }
-    expect(limiter.admit('100', 'x3', policy, 30_000)).toBe('calls-per-minute');
-    expect(limiter.admit('100', 'x4', policy, 60_001)).toBe('ok');
+    expect(await limiter.admit('100', 'x3', policy, 30_000)).toBe('calls-per-minute');
+    expect(await limiter.admit('100', 'x4', policy, 60_001)).toBe('ok');
   });
 
-  it('forgets a call whose hangup report never came, after the longest call', () => {
+  it('forgets a call whose hangup report never came, after the longest call', async () => {
     const limiter = new OutboundLimiter(1_000);
-    limiter.admit('100', 'lost', { ...policy, maxConcurrent: 1 }, 0);
-    expect(limiter.admit('100', 'next', { ...policy, maxConcurrent: 1 }, 500)).toBe('concurrent');
-    expect(limiter.admit('100', 'next', { ...policy, maxConcurrent: 1 }, 1_500)).toBe('ok');
+    await limiter.admit('100', 'lost', { ...policy, maxConcurrent: 1 }, 0);
+    expect(await limiter.admit('100', 'next', { ...policy, maxConcurrent: 1 }, 500)).toBe('concurrent');
+    expect(await limiter.admit('100', 'next', { ...policy, maxConcurrent: 1 }, 1_500)).toBe('ok');
   });
 });
 

@@ -32,7 +32,14 @@ export function handleApiError(error: FastifyError, request: FastifyRequest, rep
     return reply.code(400).send({ error: 'invalid request', issues: error.issues });
   if (error instanceof NotFoundError) return reply.code(404).send({ error: error.message });
   if (error instanceof VersionConflictError) return reply.code(409).send({ error: error.message });
-  if (error instanceof StoreUnavailableError) return reply.code(503).send({ error: error.message });
+  if (error instanceof StoreUnavailableError) {
+    // Routing keeps serving from the last snapshot; only reads and writes of the store wait.
+    request.log.warn({ err: error }, 'admin API: store unavailable');
+    return reply
+      .code(503)
+      .header('retry-after', '5')
+      .send({ error: `store unavailable: ${error.message}` });
+  }
   if (error.statusCode && error.statusCode < 500)
     return reply.code(error.statusCode).send({ error: error.message });
   request.log.error({ err: error }, 'admin API error');

@@ -260,6 +260,18 @@ function renderCdr(): ReadonlyArray<readonly [string, string]> {
   ];
 }
 
+/**
+ * The AGI servers as dialplan globals: SB_AGI_1..N in order and their count, for the sb-agi
+ * subroutine; SB_AGI (the first) for local additions that call one server directly.
+ */
+function agiTargetLines(servers: readonly string[]): string {
+  return [
+    `SB_AGI=${servers[0]}`,
+    `SB_AGI_COUNT=${servers.length}`,
+    ...servers.map((server, index) => `SB_AGI_${index + 1}=${server}`),
+  ].join('\n');
+}
+
 function requireSecret(value: string | undefined, name: string): string {
   if (!value) throw new Error(`secret ${name} is missing (render with a secrets file)`);
   return value;
@@ -277,7 +289,7 @@ export function renderAsteriskConfig(
     [
       'extensions.conf',
       fill(template('extensions.conf'), {
-        AGI_URL: settings.agi.url,
+        AGI_TARGETS: agiTargetLines(settings.agi.servers),
         AGI_TIMEOUT: String(settings.agi.timeoutSeconds),
         FALLBACK_DIAL: settings.fallback.dial,
         FALLBACK_TIMEOUT: String(settings.fallback.timeoutSeconds),

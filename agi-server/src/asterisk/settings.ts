@@ -36,6 +36,14 @@ export const TWILIO_SIGNALING_RANGES = [
   '177.71.206.192/30',
 ] as const;
 
+const DEFAULT_AGI_URL = 'agi://127.0.0.1:4573';
+const agiTarget = z
+  .string()
+  .regex(
+    /^(agi:\/\/[A-Za-z0-9.-]+(:\d{1,5})?|hagi:\/\/[A-Za-z0-9.-]+)$/,
+    'must be agi://host[:port] or hagi://name',
+  );
+
 const envName = z.string().regex(/^[A-Z][A-Z0-9_]{0,63}$/, 'an environment variable name');
 
 /** A Twilio Elastic SIP Trunk's termination side, as one PJSIP endpoint. */
@@ -112,14 +120,13 @@ export const asteriskSettingsSchema = z
       .refine((rtp) => rtp.start < rtp.end, 'rtp.start must be below rtp.end'),
     agi: z
       .object({
-        /** agi://host:port, or hagi://name to use the _agi._tcp SRV records (several servers). */
-        url: z
-          .string()
-          .regex(
-            /^(agi:\/\/[A-Za-z0-9.-]+(:\d{1,5})?|hagi:\/\/[A-Za-z0-9.-]+)$/,
-            'must be agi://host[:port] or hagi://name',
-          )
-          .default('agi://127.0.0.1:4573'),
+        /** One AGI server: agi://host:port, or hagi://name to use the _agi._tcp SRV records. */
+        url: agiTarget.optional(),
+        /**
+         * Several AGI servers (sharing one PostgreSQL store), tried in this order for every AGI
+         * request before the static fallback.
+         */
+        servers: z.array(agiTarget).min(1).max(8).optional(),
         /**
          * The longest a call waits for the AGI server before it takes the fallback: every AGI()
          * in the dialplan is bounded by it (see docs/dialplan-agi.md). A healthy server answers in
@@ -129,6 +136,11 @@ export const asteriskSettingsSchema = z
         timeoutSeconds: z.number().int().min(1).max(30).default(2),
       })
       .strict()
+      .refine((agi) => !(agi.url && agi.servers), 'give agi.url or agi.servers, not both')
+      .transform((agi) => ({
+        servers: agi.servers ?? [agi.url ?? DEFAULT_AGI_URL],
+        timeoutSeconds: agi.timeoutSeconds,
+      }))
       .prefault({}),
     twilio: z
       .object({

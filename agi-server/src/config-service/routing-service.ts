@@ -191,15 +191,46 @@ export class RoutingService {
     return diffConfigs(before.config, after.config);
   }
 
-  /** Picks up a version stored by another server sharing the store (PostgreSQL setups). */
-  async refresh(): Promise<boolean> {
-    // Poll the number only; load and validate the document when it moved.
-    if ((await this.store.latestVersionNumber()) === this.current.version) return false;
-    const latest = await this.store.latestVersion();
-    if (!latest || latest.version === this.current.version) return false;
-    this.current = buildSnapshot(latest.config, latest.version);
-    this.logger.info({ version: latest.version }, 'routing configuration reloaded from the store');
-    return true;
+  /**
+   * Picks up a version stored by another server sharing the store. Queued behind this server's
+   * own changes, so a reload never swaps in an older version than one just written here.
+   */
+  refresh(): Promise<boolean> {
+    const run = this.writing.then(async () => {
+      // Check the number only; load and validate the document when it moved forward.
+      if (((await this.store.latestVersionNumber()) ?? 0) <= this.current.version) return false;
+      const latest = await this.store.latestVersion();
+      if (!latest || latest.version <= this.current.version) return false;
+      this.current = buildSnapshot(latest.config, latest.version);
+      this.logger.info({ version: latest.version }, 'routing configuration reloaded from the store');
+      return true;
+    });
+    this.writing = run.catch(() => undefined);
+    return run;
+  }
+
+  /**
+   * Keeps the snapshot in step with other servers: at once through the store's change feed
+   * (PostgreSQL LISTEN/NOTIFY) and every `checkMs` as a safety net (0: no periodic check).
+   * Returns the function that stops following.
+   */
+  async follow(checkMs: number): Promise<() => void> {
+    const reload = () => {
+      this.refresh().catch((error: unknown) =>
+        this.logger.warn({ err: error }, 'config refresh failed; serving the last snapshot'),
+      );
+    };
+    let stopped = false;
+    await this.store.watchVersions((event) => {
+      if (stopped) return;
+      if ('resync' in event || event.version > this.current.version) reload();
+    });
+    const timer = checkMs > 0 ? setInterval(reload, checkMs) : undefined;
+    timer?.unref();
+    return () => {
+      stopped = true;
+      clearInterval(timer);
+    };
   }
 }
 

@@ -2,7 +2,7 @@ import type { Logger } from 'pino';
 import type { Metrics } from '../metrics.js';
 import type { RoutingSnapshot } from '../routing/snapshot.js';
 import type { CallLogWriter } from '../store/call-log-writer.js';
-import type { OutboundLimiter } from './outbound-limiter.js';
+import type { OutboundLimits } from './outbound-limiter.js';
 
 /** What the AGI script handlers need: the current snapshot, the call log, a clock, logs, metrics. */
 export interface HandlerDeps {
@@ -18,5 +18,5 @@ export interface HandlerDeps {
   readonly twilioAccountSid: string | undefined;
   /** The replay cache (SwitchboardStore.claimNonce): true when this call may use the nonce. */
   readonly claimNonce: (nonce: string, owner: string, expiresAt: string) => Promise<boolean>;
-  readonly outboundLimiter: OutboundLimiter;
+  readonly outboundLimiter: OutboundLimits;
 }

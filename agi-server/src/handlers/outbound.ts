@@ -31,7 +31,7 @@ export function createOutboundHandler(deps: HandlerDeps): AgiScriptHandler {
       ? decisionFor(snapshot, verdict, 0)
       : deniedDecision(snapshot, 'not-a-number', undefined);
     if (verdict?.kind === 'external' && verdict.policy && !verdict.emergency) {
-      const admitted = deps.outboundLimiter.admit(extension, linkedId, verdict.policy, now.getTime());
+      const admitted = await deps.outboundLimiter.admit(extension, linkedId, verdict.policy, now.getTime());
       if (admitted !== 'ok') decision = deniedDecision(snapshot, admitted, verdict.number);
     }
     await session.setVariables(decisionVariables(decision, { extension, dialled }));

@@ -18,6 +18,23 @@ import {
   type VersionMeta,
 } from './types.js';
 
+/**
+ * Several servers on one host may share the file: writers wait up to the busy timeout for the
+ * lock and take it at BEGIN (IMMEDIATE), because a read-then-write transaction that upgrades its
+ * lock later fails with SQLITE_BUSY at once, whatever the busy timeout.
+ * SQLITE_BUSY after the busy timeout: the file is locked by another process; try again later.
+ */
+function unlocked<T>(operation: () => T): T {
+  try {
+    return operation();
+  } catch (error) {
+    const code = (error as { code?: unknown }).code;
+    if (typeof code === 'string' && code.startsWith('SQLITE_BUSY'))
+      throw new StoreUnavailableError(`SQLite file busy: ${(error as Error).message}`, { cause: error });
+    throw error;
+  }
+}
+
 interface VersionRow {
   version: number;
   created_at: string;
@@ -146,7 +163,7 @@ function prepareStatements(db: Database.Database) {
     call: db.prepare<[string], CallRow>('SELECT * FROM calls WHERE linked_id = ?'),
     steps: db.prepare<[string], StepRow>('SELECT * FROM call_steps WHERE linked_id = ? ORDER BY attempt'),
     hasTokens: db.prepare<[], { n: number }>('SELECT count(*) AS n FROM admin_tokens'),
-    addToken: db.prepare('INSERT INTO admin_tokens (hash, name, created_at) VALUES (?, ?, ?)'),
+    addToken: db.prepare('INSERT OR IGNORE INTO admin_tokens (hash, name, created_at) VALUES (?, ?, ?)'),
     findToken: db.prepare<[string], { name: string }>('SELECT name FROM admin_tokens WHERE hash = ?'),
   };
 }
@@ -311,11 +328,14 @@ export function openSqliteStore(path: string): SwitchboardStore {
     },
     async appendVersion(change) {
       ensureCurrent();
-      return appendTx(change);
+      return unlocked(() => appendTx.immediate(change));
+    },
+    async watchVersions() {
+      return false;
     },
     async writeCallEvents(events) {
       ensureCurrent();
-      writeEventsTx(events);
+      unlocked(() => writeEventsTx.immediate(events));
       // The file may have gone while we wrote: then these rows are not where the path points,
       // and the caller must keep them (writes are upserts, so writing them again is harmless).
       ensureCurrent();
@@ -340,7 +360,7 @@ export function openSqliteStore(path: string): SwitchboardStore {
       return (statements.hasTokens.get()?.n ?? 0) > 0;
     },
     async addAdminToken(name, hash) {
-      statements.addToken.run(hash, name, new Date().toISOString());
+      unlocked(() => statements.addToken.run(hash, name, new Date().toISOString()));
     },
     async findAdminToken(hash) {
       return statements.findToken.get(hash);

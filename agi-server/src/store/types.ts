@@ -32,7 +32,10 @@ export class VersionConflictError extends Error {
   override name = 'VersionConflictError';
 }
 
-/** The store cannot be used right now (its file is gone, the database refuses writes…). */
+/**
+ * The store cannot be used right now (its file is gone, the database refuses writes, PostgreSQL
+ * cannot be reached). Admin requests answer 503; routing keeps serving its snapshot meanwhile.
+ */
 export class StoreUnavailableError extends Error {
   override name = 'StoreUnavailableError';
 }
@@ -49,6 +52,9 @@ export interface StoreHealth {
   /** Why it is not ok, for /health and the log. */
   readonly problem: string | undefined;
 }
+
+/** Told of every version stored by any server; `resync` after the feed was interrupted. */
+export type VersionListener = (event: { version: number } | { resync: true }) => void;
 
 export const DISPOSITIONS = [
   'in-progress',
@@ -142,6 +148,12 @@ export interface SwitchboardStore {
   getVersion(version: number): Promise<ConfigVersion | undefined>;
   history(limit: number): Promise<VersionMeta[]>;
   appendVersion(change: AppendVersion): Promise<ConfigVersion>;
+  /**
+   * Pushes versions stored by other servers as they happen (PostgreSQL: LISTEN/NOTIFY). SQLite
+   * has no such feed and returns false: servers sharing a file poll (SB_CONFIG_POLL_MS).
+   * The returned promise resolves once the feed is live.
+   */
+  watchVersions(listener: VersionListener): Promise<boolean>;
 
   writeCallEvents(events: readonly CallEvent[]): Promise<void>;
   listCalls(filter: CallFilter): Promise<CallRecord[]>;
