@@ -130,7 +130,7 @@ export async function createSwitchboard(options: SwitchboardOptions): Promise<Sw
     (status) => metrics.storeUp.set(status.ok ? 1 : 0),
     // A restored backup is the truth now, routing included: follow it rather than refuse every
     // later change as a version conflict.
-    () => routing.refresh(),
+    () => routing.refresh(true),
   );
   const deps: HandlerDeps = {
     snapshot: () => routing.snapshot,

@@ -193,14 +193,17 @@ export class RoutingService {
 
   /**
    * Picks up a version stored by another server sharing the store. Queued behind this server's
-   * own changes, so a reload never swaps in an older version than one just written here.
+   * own changes, so a reload never swaps in an older version than one just written here, unless
+   * `backwards` says the store itself went back (a restored backup is the truth).
    */
-  refresh(): Promise<boolean> {
+  refresh(backwards = false): Promise<boolean> {
+    const moved = (version: number) =>
+      backwards ? version !== this.current.version : version > this.current.version;
     const run = this.writing.then(async () => {
-      // Check the number only; load and validate the document when it moved forward.
-      if (((await this.store.latestVersionNumber()) ?? 0) <= this.current.version) return false;
+      // Check the number only; load and validate the document when it moved.
+      if (!moved((await this.store.latestVersionNumber()) ?? 0)) return false;
       const latest = await this.store.latestVersion();
-      if (!latest || latest.version <= this.current.version) return false;
+      if (!latest || !moved(latest.version)) return false;
       this.current = buildSnapshot(latest.config, latest.version);
       this.logger.info({ version: latest.version }, 'routing configuration reloaded from the store');
       return true;
