@@ -1,13 +1,9 @@
 import { toE164 } from '@switchboard/contract';
 import { describe, expect, it } from 'vitest';
+import type { PlanPosition } from '../../agi-server/src/routing/decision.js';
 import { explainCall } from '../../agi-server/src/routing/explain.js';
 import { routingConfigSchema } from '../../agi-server/src/routing/model.js';
-import {
-  attemptsOf,
-  continueCall,
-  type PlanPosition,
-  routeCall,
-} from '../../agi-server/src/routing/router.js';
+import { attemptsOf, continueCall, routeCall } from '../../agi-server/src/routing/router.js';
 import { buildSnapshot } from '../../agi-server/src/routing/snapshot.js';
 import { officeConfig, officeSnapshot } from '../support/routing-fixtures.js';
 

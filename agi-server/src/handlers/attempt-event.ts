@@ -1,4 +1,4 @@
-import type { Decision } from '../routing/router.js';
+import type { Decision } from '../routing/decision.js';
 import type { CallEvent } from '../store/types.js';
 
 /** The call-log row for the attempt a decision starts (a Dial or voicemail); none for a hangup. */

@@ -1,7 +1,8 @@
 import { AgiQuery, type SignatureStatus, toE164, verifyHeaders } from '@switchboard/contract';
 import type { AgiSession } from '../agi/index.js';
+import type { PlanPosition } from '../routing/decision.js';
 import type { Outcome } from '../routing/model.js';
-import type { CallFacts, PlanPosition } from '../routing/router.js';
+import type { CallFacts } from '../routing/router.js';
 import { agiInput, queryValue, sanitisedId } from './agi-inputs.js';
 import type { HandlerDeps } from './deps.js';
 

@@ -1,5 +1,5 @@
 import { DialplanVariable as V } from '@switchboard/contract';
-import type { Decision } from '../routing/router.js';
+import type { Decision } from '../routing/decision.js';
 
 /**
  * A decision as channel variables, every one of them every time (empty when it does not apply),

@@ -1,7 +1,8 @@
 import { AgiQuery } from '@switchboard/contract';
 import type { AgiScriptHandler } from '../agi/index.js';
+import type { Decision } from '../routing/decision.js';
 import { continueOutbound, deniedDecision, OUTBOUND_ROUTE } from '../routing/outbound-decision.js';
-import { continueCall, type Decision } from '../routing/router.js';
+import { continueCall } from '../routing/router.js';
 import type { CallEvent } from '../store/types.js';
 import { agiInput, queryValue } from './agi-inputs.js';
 import { attemptEvents } from './attempt-event.js';

@@ -1,13 +1,12 @@
 import { toE164 } from '@switchboard/contract';
+import type { Decision, PlanKey } from './decision.js';
 import type { Route } from './model.js';
 import { planRingTime, type RingTime } from './ring-time.js';
 import {
   attemptsOf,
   type CallFacts,
-  type Decision,
   decideAttempt,
   matchRoute,
-  type PlanKey,
   planKeyFor,
   planOf,
   routeCall,

@@ -1,8 +1,8 @@
 import { OUTBOUND_ROUTE_ID } from '@switchboard/contract';
+import { type Decision, HangupCause, hangup, type PlanPosition } from './decision.js';
 import { dialStringSchema } from './dial-string.js';
 import type { Outcome } from './model.js';
 import { classifyOutbound, type DenialReason, type OutboundVerdict } from './outbound.js';
-import { type Decision, HangupCause, hangup, type PlanPosition } from './router.js';
 import { endpointsOf, type RoutingSnapshot } from './snapshot.js';
 
 /**

@@ -1,9 +1,17 @@
 import { toE164, UNKNOWN_ROUTE_ID } from '@switchboard/contract';
-import { type DialString, dialStringSchema } from './dial-string.js';
+import {
+  type Decision,
+  dialTargets,
+  HangupCause,
+  hangup,
+  type PlanKey,
+  type PlanPosition,
+} from './decision.js';
+import { dialStringSchema } from './dial-string.js';
 import type { Outcome, Plan, Route, Step } from './model.js';
 import { OUTCOMES } from './model.js';
 import { scheduleState } from './schedule.js';
-import { endpointsOf, type RoutingSnapshot } from './snapshot.js';
+import type { RoutingSnapshot } from './snapshot.js';
 
 /**
  * The pure router: (call facts, instant, snapshot) -> what the dialplan does next. No I/O.
@@ -11,18 +19,8 @@ import { endpointsOf, type RoutingSnapshot } from './snapshot.js';
  * `next` step only needs (route, plan, attempt index): the AGI server keeps no call state.
  */
 
-export type PlanKey = 'open' | 'closed' | 'holiday';
 /** Not a valid route id: stands for settings.unknownDid. */
 export const UNKNOWN_DID_ROUTE = UNKNOWN_ROUTE_ID;
-
-/** Q.850 causes the dialplan hangs up with; chan_pjsip maps them to SIP responses. */
-export const HangupCause = {
-  unallocated: 1, // 404 Not Found
-  normal: 16,
-  busy: 17, // 486 Busy Here
-  noAnswer: 19, // 480 Temporarily Unavailable
-  congestion: 34, // 503 Service Unavailable
-} as const;
 
 export interface CallFacts {
   /** The dialled number as received (any form; normalised here). */
@@ -32,49 +30,6 @@ export interface CallFacts {
   /** A route id chosen at the Twilio edge, only from a verified signature. */
   readonly routeKey?: string | undefined;
 }
-
-export interface PlanPosition {
-  readonly routeId: string;
-  readonly planKey: PlanKey;
-  /** Index into the flattened attempts. */
-  readonly attempt: number;
-}
-
-interface DecisionBase {
-  readonly version: number;
-  readonly position: PlanPosition | undefined;
-  /** Human-readable description of the attempt, for logs and explain. */
-  readonly label: string;
-}
-
-export interface DialDecision extends DecisionBase {
-  readonly action: 'dial';
-  readonly dial: DialString;
-  readonly timeoutSeconds: number;
-  readonly options: string;
-  readonly callerIdName: string | undefined;
-  /** Outbound: the owned number presented as caller ID (From / P-Asserted-Identity). */
-  readonly callerIdNumber?: string | undefined;
-  /** Extension numbers (or the external number) this attempt rings. */
-  readonly targets: readonly string[];
-}
-
-export interface VoicemailDecision extends DecisionBase {
-  readonly action: 'voicemail';
-  readonly mailbox: string;
-}
-
-export interface HangupDecision extends DecisionBase {
-  readonly action: 'hangup';
-  readonly cause: number;
-  readonly reason: 'unknown-did' | 'rejected' | 'plan-end' | 'answered' | 'not-advanced' | 'denied';
-  /** For `denied`: why (blocked-prefix, calls-per-minute…). */
-  readonly detail?: string | undefined;
-  readonly reject: 'busy' | 'congestion' | 'announcement' | undefined;
-  readonly announcement: string | undefined;
-}
-
-export type Decision = DialDecision | VoicemailDecision | HangupDecision;
 
 export interface Attempt {
   readonly stepIndex: number;
@@ -144,47 +99,6 @@ function callerIdName(route: Route | undefined, facts: CallFacts): string | unde
   const shown = (facts.callerName ?? facts.caller ?? '').replace(/[^\p{L}\p{N} .:'&/#+-]/gu, '').slice(0, 40);
   // Idempotent: after the first Dial the channel's name already carries the prefix.
   return shown.startsWith(route.callerIdNamePrefix) ? shown : `${route.callerIdNamePrefix}${shown}`;
-}
-
-export function hangup(
-  snapshot: RoutingSnapshot,
-  position: PlanPosition | undefined,
-  reason: HangupDecision['reason'],
-  cause: number,
-  label: string,
-): HangupDecision {
-  return {
-    action: 'hangup',
-    version: snapshot.version,
-    position,
-    cause,
-    reason,
-    reject: undefined,
-    announcement: undefined,
-    label,
-  };
-}
-
-/** Validated dial strings per snapshot: the same few targets recur call after call. */
-const dialCache = new WeakMap<RoutingSnapshot, Map<string, DialString>>();
-
-function dialTargets(snapshot: RoutingSnapshot, numbers: readonly string[]): DialString {
-  let cache = dialCache.get(snapshot);
-  if (!cache) {
-    cache = new Map();
-    dialCache.set(snapshot, cache);
-  }
-  const key = numbers.join(',');
-  let dial = cache.get(key);
-  if (!dial) {
-    const targets = numbers.flatMap((number) => {
-      const extension = snapshot.extensions.get(number);
-      return extension ? endpointsOf(extension).map((endpoint) => `PJSIP/${endpoint}`) : [];
-    });
-    dial = dialStringSchema.parse(targets.join('&'));
-    cache.set(key, dial);
-  }
-  return dial;
 }
 
 /** The decision for attempt `position.attempt` of a plan (or the end of the plan). */

@@ -1,0 +1,103 @@
+import { type DialString, dialStringSchema } from './dial-string.js';
+import { endpointsOf, type RoutingSnapshot } from './snapshot.js';
+
+/**
+ * The decision vocabulary: what the dialplan is told to do next (dial, voicemail, hang up) and
+ * where the call stands in its plan. Inbound (`router.ts`) and outbound (`outbound-decision.ts`)
+ * both answer in these terms; `handlers/decision-variables.ts` turns them into SB_* variables.
+ */
+
+export type PlanKey = 'open' | 'closed' | 'holiday';
+
+/** Q.850 causes the dialplan hangs up with; chan_pjsip maps them to SIP responses. */
+export const HangupCause = {
+  unallocated: 1, // 404 Not Found
+  normal: 16,
+  busy: 17, // 486 Busy Here
+  noAnswer: 19, // 480 Temporarily Unavailable
+  congestion: 34, // 503 Service Unavailable
+} as const;
+
+export interface PlanPosition {
+  readonly routeId: string;
+  readonly planKey: PlanKey;
+  /** Index into the flattened attempts. */
+  readonly attempt: number;
+}
+
+interface DecisionBase {
+  readonly version: number;
+  readonly position: PlanPosition | undefined;
+  /** Human-readable description of the attempt, for logs and explain. */
+  readonly label: string;
+}
+
+export interface DialDecision extends DecisionBase {
+  readonly action: 'dial';
+  readonly dial: DialString;
+  readonly timeoutSeconds: number;
+  readonly options: string;
+  readonly callerIdName: string | undefined;
+  /** Outbound: the owned number presented as caller ID (From / P-Asserted-Identity). */
+  readonly callerIdNumber?: string | undefined;
+  /** Extension numbers (or the external number) this attempt rings. */
+  readonly targets: readonly string[];
+}
+
+export interface VoicemailDecision extends DecisionBase {
+  readonly action: 'voicemail';
+  readonly mailbox: string;
+}
+
+export interface HangupDecision extends DecisionBase {
+  readonly action: 'hangup';
+  readonly cause: number;
+  readonly reason: 'unknown-did' | 'rejected' | 'plan-end' | 'answered' | 'not-advanced' | 'denied';
+  /** For `denied`: why (blocked-prefix, calls-per-minute…). */
+  readonly detail?: string | undefined;
+  readonly reject: 'busy' | 'congestion' | 'announcement' | undefined;
+  readonly announcement: string | undefined;
+}
+
+export type Decision = DialDecision | VoicemailDecision | HangupDecision;
+
+export function hangup(
+  snapshot: RoutingSnapshot,
+  position: PlanPosition | undefined,
+  reason: HangupDecision['reason'],
+  cause: number,
+  label: string,
+): HangupDecision {
+  return {
+    action: 'hangup',
+    version: snapshot.version,
+    position,
+    cause,
+    reason,
+    reject: undefined,
+    announcement: undefined,
+    label,
+  };
+}
+
+/** Validated dial strings per snapshot: the same few targets recur call after call. */
+const dialCache = new WeakMap<RoutingSnapshot, Map<string, DialString>>();
+
+export function dialTargets(snapshot: RoutingSnapshot, numbers: readonly string[]): DialString {
+  let cache = dialCache.get(snapshot);
+  if (!cache) {
+    cache = new Map();
+    dialCache.set(snapshot, cache);
+  }
+  const key = numbers.join(',');
+  let dial = cache.get(key);
+  if (!dial) {
+    const targets = numbers.flatMap((number) => {
+      const extension = snapshot.extensions.get(number);
+      return extension ? endpointsOf(extension).map((endpoint) => `PJSIP/${endpoint}`) : [];
+    });
+    dial = dialStringSchema.parse(targets.join('&'));
+    cache.set(key, dial);
+  }
+  return dial;
+}
