@@ -234,4 +234,12 @@ describe('route key from a verified edge', () => {
       routeCall(snapshot, { ...call('+15557654321'), routeKey: 'nope' }, MONDAY_10_CHICAGO).position?.routeId,
     ).toBe('main');
   });
+
+  it('is honoured by explain the way routeCall honours it', () => {
+    const facts = { ...call('+15557654321', '9863334949'), routeKey: 'main-vip' };
+    const explanation = explainCall(snapshot, facts, MONDAY_10_CHICAGO);
+    expect(explanation).toMatchObject({ route: { id: 'main-vip' }, planKey: 'open' });
+    expect(explanation.plan.map((step) => step.label)).toEqual(['extension 101 for 20s']);
+    expect(explanation.first).toEqual(routeCall(snapshot, facts, MONDAY_10_CHICAGO));
+  });
 });

@@ -11,8 +11,8 @@ import {
   scheduleSchema,
   settingsSchema,
 } from '../routing/model.js';
-import { matchRoute } from '../routing/router.js';
 import { instantFromWallTime, isWallTime } from '../routing/schedule.js';
+import { chooseRoute } from '../routing/select-route.js';
 import { timeZoneOfRoute } from '../routing/snapshot.js';
 import { registerCollection } from './collection-routes.js';
 import { applyChange, upsert, versionResponse } from './config-changes.js';
@@ -287,7 +287,7 @@ export function registerConfigRoutes(app: TypedApp, deps: AdminApiDeps): void {
       const did = toE164(to, snapshot.config.settings.defaultCountry);
       // The store's own message for a number no route could take, not a quiet "no route".
       if (!did) throw new InvalidRequestError([{ path: 'body.to', message: notAPhoneNumber(to) }]);
-      const zone = timeZoneOfRoute(snapshot, matchRoute(snapshot, did, from)?.id) ?? 'UTC';
+      const zone = timeZoneOfRoute(snapshot, chooseRoute(snapshot, { did, caller: from }).route?.id) ?? 'UTC';
       const instant = !at ? deps.clock() : isWallTime(at) ? instantFromWallTime(at, zone) : new Date(at);
       return explainCall(snapshot, { did: to, caller: from, callerName }, instant ?? deps.clock());
     },

@@ -2,7 +2,7 @@ import { AgiQuery, type SignatureStatus, toE164, verifyHeaders } from '@switchbo
 import type { AgiSession } from '../agi/index.js';
 import type { PlanPosition } from '../routing/decision.js';
 import type { Outcome } from '../routing/model.js';
-import type { CallFacts } from '../routing/router.js';
+import type { CallFacts } from '../routing/select-route.js';
 import { agiInput, queryValue, sanitisedId } from './agi-inputs.js';
 import type { HandlerDeps } from './deps.js';
 

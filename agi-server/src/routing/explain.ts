@@ -1,18 +1,9 @@
-import { toE164 } from '@switchboard/contract';
 import type { Decision, PlanKey } from './decision.js';
 import type { Route } from './model.js';
 import { planRingTime, type RingTime } from './ring-time.js';
-import {
-  attemptsOf,
-  type CallFacts,
-  decideAttempt,
-  matchRoute,
-  planKeyFor,
-  planOf,
-  routeCall,
-  UNKNOWN_DID_ROUTE,
-} from './router.js';
+import { attemptsOf, decideAttempt, routeCall } from './router.js';
 import { explainSchedule, type ScheduleVerdict } from './schedule.js';
+import { type CallFacts, planOf, selectRoute } from './select-route.js';
 import type { RoutingSnapshot } from './snapshot.js';
 
 export interface Explanation {
@@ -53,10 +44,10 @@ function because(
 
 /** What happens to a call from `caller` to `did` at `instant`: the route, the plan, every step. */
 export function explainCall(snapshot: RoutingSnapshot, facts: CallFacts, instant: Date): Explanation {
-  const did = toE164(facts.did, snapshot.config.settings.defaultCountry);
-  const route = matchRoute(snapshot, did, facts.caller);
-  const routeId = route?.id ?? (snapshot.config.settings.unknownDid ? UNKNOWN_DID_ROUTE : undefined);
-  const planKey = route ? planKeyFor(snapshot, route, instant) : routeId ? 'open' : undefined;
+  // The same choice routeCall makes, the edge's route key included.
+  const { did, route, start } = selectRoute(snapshot, facts, instant);
+  const routeId = start?.routeId;
+  const planKey = start?.planKey;
   const plan = routeId && planKey ? planOf(snapshot, routeId, planKey) : undefined;
   const attempts = plan ? attemptsOf(plan) : [];
   const schedule = route?.schedule ? snapshot.schedules.get(route.schedule) : undefined;

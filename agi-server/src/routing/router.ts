@@ -1,16 +1,8 @@
-import { toE164, UNKNOWN_ROUTE_ID } from '@switchboard/contract';
-import {
-  type Decision,
-  dialTargets,
-  HangupCause,
-  hangup,
-  type PlanKey,
-  type PlanPosition,
-} from './decision.js';
+import { type Decision, dialTargets, HangupCause, hangup, type PlanPosition } from './decision.js';
 import { dialStringSchema } from './dial-string.js';
 import type { Outcome, Plan, Route, Step } from './model.js';
 import { OUTCOMES } from './model.js';
-import { scheduleState } from './schedule.js';
+import { type CallFacts, planOf, selectRoute } from './select-route.js';
 import type { RoutingSnapshot } from './snapshot.js';
 
 /**
@@ -18,18 +10,6 @@ import type { RoutingSnapshot } from './snapshot.js';
  * A plan is flattened into attempts (a hunt is one attempt per member), so that after a Dial the
  * `next` step only needs (route, plan, attempt index): the AGI server keeps no call state.
  */
-
-/** Not a valid route id: stands for settings.unknownDid. */
-export const UNKNOWN_DID_ROUTE = UNKNOWN_ROUTE_ID;
-
-export interface CallFacts {
-  /** The dialled number as received (any form; normalised here). */
-  readonly did: string | undefined;
-  readonly caller: string | undefined;
-  readonly callerName: string | undefined;
-  /** A route id chosen at the Twilio edge, only from a verified signature. */
-  readonly routeKey?: string | undefined;
-}
 
 export interface Attempt {
   readonly stepIndex: number;
@@ -52,45 +32,6 @@ export function attemptsOf(plan: Plan): Attempt[] {
     }
   });
   return attempts;
-}
-
-export function matchRoute(
-  snapshot: RoutingSnapshot,
-  did: string | undefined,
-  caller: string | undefined,
-): Route | undefined {
-  if (did === undefined) return undefined;
-  const candidates = snapshot.routesByDid.get(did);
-  if (!candidates) return undefined;
-  const callerE164 =
-    caller === undefined ? undefined : toE164(caller, snapshot.config.settings.defaultCountry);
-  const callerText = callerE164 ?? caller ?? '';
-  for (const route of candidates) {
-    if (!route.caller) return route;
-    if ('exact' in route.caller) {
-      if (callerE164 === route.caller.exact) return route;
-    } else if (
-      callerText.startsWith(route.caller.prefix) ||
-      callerText.replace('+', '').startsWith(route.caller.prefix)
-    ) {
-      return route;
-    }
-  }
-  return undefined;
-}
-
-export function planKeyFor(snapshot: RoutingSnapshot, route: Route, instant: Date): PlanKey {
-  const schedule = route.schedule ? snapshot.schedules.get(route.schedule) : undefined;
-  return schedule ? scheduleState(schedule, instant) : 'open';
-}
-
-export function planOf(snapshot: RoutingSnapshot, routeId: string, key: PlanKey): Plan | undefined {
-  if (routeId === UNKNOWN_DID_ROUTE) return snapshot.config.settings.unknownDid;
-  const route = snapshot.routesById.get(routeId);
-  if (!route) return undefined;
-  if (key === 'holiday') return route.plans.holiday ?? route.plans.closed ?? route.plans.open;
-  if (key === 'closed') return route.plans.closed ?? route.plans.open;
-  return route.plans.open;
 }
 
 /** Caller-ID name for the phones: the route's prefix before the caller's name (or number). */
@@ -169,19 +110,8 @@ export function decideAttempt(snapshot: RoutingSnapshot, position: PlanPosition,
 
 /** First decision for a new call. */
 export function routeCall(snapshot: RoutingSnapshot, facts: CallFacts, instant: Date): Decision {
-  const did = toE164(facts.did, snapshot.config.settings.defaultCountry);
-  // A route key from a verified edge wins; an unknown key falls back to matching.
-  const chosen = facts.routeKey ? snapshot.routesById.get(facts.routeKey) : undefined;
-  const route = chosen ?? matchRoute(snapshot, did, facts.caller);
-  if (route)
-    return decideAttempt(
-      snapshot,
-      { routeId: route.id, planKey: planKeyFor(snapshot, route, instant), attempt: 0 },
-      facts,
-    );
-  if (snapshot.config.settings.unknownDid) {
-    return decideAttempt(snapshot, { routeId: UNKNOWN_DID_ROUTE, planKey: 'open', attempt: 0 }, facts);
-  }
+  const { did, start } = selectRoute(snapshot, facts, instant);
+  if (start) return decideAttempt(snapshot, start, facts);
   return hangup(
     snapshot,
     undefined,
