@@ -2,7 +2,7 @@ import { DIALLED, EXTENSION } from '@switchboard/contract';
 import { z } from 'zod';
 import { outboundPolicySchema, outboundSchema, type RoutingConfig, trunkSchema } from '../routing/model.js';
 import { classifyOutbound } from '../routing/outbound.js';
-import { decideOutbound } from '../routing/outbound-decision.js';
+import { decisionFor } from '../routing/outbound-decision.js';
 import { registerCollection } from './collection-routes.js';
 import { applyChange, versionResponse } from './config-changes.js';
 import type { AdminApiDeps, TypedApp } from './types.js';
@@ -93,9 +93,7 @@ export function registerOutboundRoutes(app: TypedApp, deps: AdminApiDeps): void 
         dialled,
         verdict,
         // Limits (calls per minute, concurrent calls) depend on live calls and are not applied here.
-        attempts: Array.from({ length: attempts }, (_, attempt) =>
-          decideOutbound(snapshot, extension, dialled, attempt),
-        ),
+        attempts: Array.from({ length: attempts }, (_, attempt) => decisionFor(snapshot, verdict, attempt)),
       };
     },
   );

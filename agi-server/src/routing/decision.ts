@@ -101,3 +101,8 @@ export function dialTargets(snapshot: RoutingSnapshot, numbers: readonly string[
   }
   return dial;
 }
+
+/** An external number out through a trunk's PJSIP endpoint: `forward` steps and outbound calls. */
+export function dialViaTrunk(number: string, trunkEndpoint: string): DialString {
+  return dialStringSchema.parse(`PJSIP/${number}@${trunkEndpoint}`);
+}

@@ -1,9 +1,15 @@
 import { OUTBOUND_ROUTE_ID } from '@switchboard/contract';
-import { type Decision, HangupCause, hangup, type PlanPosition } from './decision.js';
-import { dialStringSchema } from './dial-string.js';
+import {
+  type Decision,
+  dialTargets,
+  dialViaTrunk,
+  HangupCause,
+  hangup,
+  type PlanPosition,
+} from './decision.js';
 import type { Outcome } from './model.js';
 import { classifyOutbound, type DenialReason, type OutboundVerdict } from './outbound.js';
-import { endpointsOf, type RoutingSnapshot } from './snapshot.js';
+import type { RoutingSnapshot } from './snapshot.js';
 
 /**
  * Outbound calls as decisions for the dialplan, pure. Trunk failover reuses the inbound loop:
@@ -50,15 +56,11 @@ export function decisionFor(snapshot: RoutingSnapshot, verdict: OutboundVerdict,
   if (verdict.kind === 'denied') return deniedDecision(snapshot, verdict.reason, verdict.number);
   if (verdict.kind === 'internal') {
     if (attempt > 0) return hangup(snapshot, position, 'plan-end', HangupCause.noAnswer, 'end of plan');
-    const target = snapshot.extensions.get(verdict.extension);
-    const dial = dialStringSchema.parse(
-      (target ? endpointsOf(target) : []).map((endpoint) => `PJSIP/${endpoint}`).join('&'),
-    );
     return {
       version: snapshot.version,
       position,
       action: 'dial',
-      dial,
+      dial: dialTargets(snapshot, [verdict.extension]),
       timeoutSeconds,
       options: '',
       callerIdName: undefined,
@@ -73,7 +75,7 @@ export function decisionFor(snapshot: RoutingSnapshot, verdict: OutboundVerdict,
     version: snapshot.version,
     position,
     action: 'dial',
-    dial: dialStringSchema.parse(`PJSIP/${verdict.number}@${trunk.endpoint}`),
+    dial: dialViaTrunk(verdict.number, trunk.endpoint),
     timeoutSeconds,
     options: '',
     callerIdName: undefined,

@@ -1,5 +1,11 @@
-import { type Decision, dialTargets, HangupCause, hangup, type PlanPosition } from './decision.js';
-import { dialStringSchema } from './dial-string.js';
+import {
+  type Decision,
+  dialTargets,
+  dialViaTrunk,
+  HangupCause,
+  hangup,
+  type PlanPosition,
+} from './decision.js';
 import type { Outcome, Plan, Route, Step } from './model.js';
 import { OUTCOMES } from './model.js';
 import { type CallFacts, planOf, selectRoute } from './select-route.js';
@@ -76,7 +82,7 @@ export function decideAttempt(snapshot: RoutingSnapshot, position: PlanPosition,
       return {
         ...base,
         action: 'dial',
-        dial: dialStringSchema.parse(`PJSIP/${step.number}@${snapshot.config.settings.forwardTrunk}`),
+        dial: dialViaTrunk(step.number, snapshot.config.settings.forwardTrunk),
         timeoutSeconds: step.timeoutSeconds,
         options: '',
         callerIdName: undefined,
