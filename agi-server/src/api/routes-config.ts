@@ -5,12 +5,12 @@ import { explainCall } from '../routing/explain.js';
 import {
   extensionSchema,
   notAPhoneNumber,
-  outboundSchema,
   type RoutingConfig,
   routeSchema,
   scheduleSchema,
   settingsSchema,
 } from '../routing/model.js';
+import { outboundSchema } from '../routing/outbound-model.js';
 import { instantFromWallTime, isWallTime } from '../routing/schedule.js';
 import { chooseRoute } from '../routing/select-route.js';
 import { timeZoneOfRoute } from '../routing/snapshot.js';

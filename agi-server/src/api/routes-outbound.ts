@@ -1,8 +1,9 @@
 import { DIALLED, EXTENSION } from '@switchboard/contract';
 import { z } from 'zod';
-import { outboundPolicySchema, outboundSchema, type RoutingConfig, trunkSchema } from '../routing/model.js';
+import type { RoutingConfig } from '../routing/model.js';
 import { classifyOutbound } from '../routing/outbound.js';
 import { decisionFor } from '../routing/outbound-decision.js';
+import { outboundPolicySchema, outboundSchema, trunkSchema } from '../routing/outbound-model.js';
 import { registerCollection } from './collection-routes.js';
 import { applyChange, versionResponse } from './config-changes.js';
 import type { AdminApiDeps, TypedApp } from './types.js';

@@ -1,4 +1,4 @@
-import type { OutboundPolicy } from '../routing/model.js';
+import type { OutboundPolicy } from '../routing/outbound-model.js';
 
 export type Admission = 'ok' | 'calls-per-minute' | 'concurrent';
 

@@ -1,25 +1,29 @@
 import {
-  DEFAULT_BLOCKED_PREFIXES,
   DEFAULT_EDGE_DIAL_TIMEOUT_SECONDS,
-  DEFAULT_EMERGENCY_NUMBERS,
-  E164,
   EDGE_MARGIN_SECONDS,
-  ENDPOINT,
-  EXTENSION,
-  ID,
   MIN_EDGE_DIAL_TIMEOUT_SECONDS,
-  PREFIX,
   TWILIO_MAX_DIAL_TIMEOUT_SECONDS,
   toE164,
 } from '@switchboard/contract';
 import type { CountryCode } from 'libphonenumber-js';
-import { getCountries } from 'libphonenumber-js';
 import { z } from 'zod';
+import {
+  countrySchema,
+  e164Schema,
+  endpointName,
+  extensionNumber,
+  idSchema,
+  safeLabel,
+  timeoutSeconds,
+} from './model-fields.js';
+import { checkOutbound, outboundSchema } from './outbound-model.js';
 import { edgeCutReason, planRingTime } from './ring-time.js';
 
 /**
- * The routing configuration: one document (extensions, schedules, inbound routes, settings) that
- * the API, the store and the router all use. Every change to it is a new version.
+ * The routing configuration: one document (extensions, schedules, inbound routes, settings, and
+ * the outbound section from `outbound-model.ts`) that the API, the store and the router all use.
+ * Every change to it is a new version. This file holds the inbound parts and the whole document's
+ * cross-reference checks.
  */
 
 export const OUTCOMES = ['no-answer', 'busy', 'unavailable', 'failed'] as const;
@@ -34,27 +38,8 @@ export function notAPhoneNumber(value: string): string {
   return `not a phone number: ${value}`;
 }
 
-const countries = new Set<string>(getCountries());
-const countrySchema = z
-  .string()
-  .refine((value) => countries.has(value), 'must be an ISO 3166 country code such as US')
-  .transform((value) => value as CountryCode);
-
-const idSchema = z.string().regex(ID, 'lowercase letters, digits and -, up to 63');
-const extensionNumber = z.string().regex(EXTENSION, 'extension numbers are 2 to 6 digits');
-const endpointName = z.string().regex(ENDPOINT, 'a PJSIP endpoint name');
-const e164Schema = z.string().regex(E164, 'must be E.164, such as +19863334949');
 const timeOfDay = z.string().regex(/^([01]\d|2[0-3]):[0-5]\d$|^24:00$/, 'HH:MM, 00:00 to 24:00');
 const isoDate = z.string().regex(/^\d{4}-\d{2}-\d{2}$/, 'YYYY-MM-DD');
-const timeoutSeconds = z.number().int().min(1).max(600);
-/** Text that ends up in a channel variable and a caller-ID name: no control or dialplan characters. */
-const safeLabel = (max: number) =>
-  z
-    .string()
-    .regex(
-      new RegExp(`^[\\p{L}\\p{N} .:'&/#-]{0,${max}}$`, 'u'),
-      `letters, digits, spaces and .:'&/#- only, up to ${max}`,
-    );
 const soundName = z.string().regex(/^[a-z0-9][a-z0-9/_-]{0,63}$/, 'a sound file name such as custom/closed');
 
 const timeZone = z.string().refine((zone) => {
@@ -172,51 +157,6 @@ export const extensionSchema = z
   .strict();
 export type Extension = z.infer<typeof extensionSchema>;
 
-const prefixSchema = z.string().regex(PREFIX, 'a + followed by digits, such as +1900');
-
-export const outboundPolicySchema = z
-  .object({
-    id: idSchema,
-    /** internal: extensions only; national: the default country; countries: those listed too; international: anywhere not blocked. */
-    allow: z.enum(['internal', 'national', 'countries', 'international']).default('national'),
-    countries: z.array(countrySchema).default([]),
-    blockedPrefixes: z.array(prefixSchema).default([...DEFAULT_BLOCKED_PREFIXES]),
-    callsPerMinute: z.number().int().min(1).max(600).default(10),
-    maxConcurrent: z.number().int().min(1).max(100).default(2),
-    /** Trunks to use, in order; default: every trunk in the order listed. */
-    trunks: z.array(idSchema).optional(),
-  })
-  .strict();
-export type OutboundPolicy = z.infer<typeof outboundPolicySchema>;
-
-export const trunkSchema = z
-  .object({
-    id: idSchema,
-    /** The PJSIP endpoint (asterisk-config renders it; its contact keeps the *.pstn.twilio.com name). */
-    endpoint: endpointName,
-    name: safeLabel(40).default(''),
-  })
-  .strict();
-export type Trunk = z.infer<typeof trunkSchema>;
-
-export const outboundSchema = z
-  .object({
-    /** Digit dialled before an outside number (9 + number); empty for none. */
-    outsidePrefix: z.string().regex(/^\d?$/).default('9'),
-    /** Numbers you own at Twilio: the only caller IDs ever presented. */
-    ownedNumbers: z.array(e164Schema).default([]),
-    defaultCallerId: e164Schema.optional(),
-    trunks: z.array(trunkSchema).default([]),
-    /** Always allowed, whatever the policy or limits, routed through `emergencyTrunks`. */
-    emergencyNumbers: z.array(z.string().regex(EXTENSION)).default([...DEFAULT_EMERGENCY_NUMBERS]),
-    emergencyTrunks: z.array(idSchema).optional(),
-    policies: z.array(outboundPolicySchema).prefault([{ id: 'default' }]),
-    defaultPolicy: idSchema.default('default'),
-    ringTimeoutSeconds: timeoutSeconds.default(60),
-  })
-  .strict();
-export type OutboundConfig = z.infer<typeof outboundSchema>;
-
 export const settingsSchema = z
   .object({
     /** For numbers written without a country code. */
@@ -253,65 +193,6 @@ function stepExtensions(step: Step): string[] {
   if (step.type === 'ring-group' || step.type === 'hunt') return step.extensions;
   if (step.type === 'voicemail') return [step.mailbox];
   return [];
-}
-
-function checkOutbound(
-  config: z.infer<typeof rawConfigSchema>,
-  extensions: Set<string>,
-  ctx: z.RefinementCtx,
-): void {
-  const { outbound } = config;
-  const owned = new Set(outbound.ownedNumbers);
-  const trunks = new Set(outbound.trunks.map((trunk) => trunk.id));
-  const policies = new Set(outbound.policies.map((policy) => policy.id));
-  const at = (...path: (string | number)[]) => ['outbound', ...path];
-  if (outbound.defaultCallerId && !owned.has(outbound.defaultCallerId)) {
-    ctx.addIssue({
-      code: 'custom',
-      path: at('defaultCallerId'),
-      message: 'must be one of outbound.ownedNumbers',
-    });
-  }
-  if (!policies.has(outbound.defaultPolicy))
-    ctx.addIssue({ code: 'custom', path: at('defaultPolicy'), message: 'unknown policy' });
-  outbound.policies.forEach((policy, index) => {
-    policy.trunks?.forEach((trunk, t) => {
-      if (!trunks.has(trunk))
-        ctx.addIssue({
-          code: 'custom',
-          path: at('policies', index, 'trunks', t),
-          message: `unknown trunk ${trunk}`,
-        });
-    });
-  });
-  outbound.emergencyTrunks?.forEach((trunk, t) => {
-    if (!trunks.has(trunk))
-      ctx.addIssue({ code: 'custom', path: at('emergencyTrunks', t), message: `unknown trunk ${trunk}` });
-  });
-  for (const number of outbound.emergencyNumbers) {
-    if (extensions.has(number))
-      ctx.addIssue({
-        code: 'custom',
-        path: at('emergencyNumbers'),
-        message: `${number} is also an extension`,
-      });
-  }
-  config.extensions.forEach((extension, index) => {
-    if (extension.outboundCallerId && !owned.has(extension.outboundCallerId)) {
-      ctx.addIssue({
-        code: 'custom',
-        path: ['extensions', index, 'outboundCallerId'],
-        message: 'must be one of outbound.ownedNumbers',
-      });
-    }
-    if (extension.outboundPolicy && !policies.has(extension.outboundPolicy)) {
-      ctx.addIssue({
-        code: 'custom',
-        path: ['extensions', index, 'outboundPolicy'],
-        message: 'unknown policy',
-      });
-    }
-  });
 }
 
 /**

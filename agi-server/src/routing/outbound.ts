@@ -1,6 +1,6 @@
 import { toE164 } from '@switchboard/contract';
 import { parsePhoneNumberFromString } from 'libphonenumber-js';
-import type { OutboundPolicy, Trunk } from './model.js';
+import type { OutboundPolicy, Trunk } from './outbound-model.js';
 import type { RoutingSnapshot } from './snapshot.js';
 
 /**

@@ -1,6 +1,6 @@
 import { type Command, Option } from 'commander';
-import type { OutboundConfig } from '../../routing/model.js';
 import type { OutboundVerdict } from '../../routing/outbound.js';
+import type { OutboundConfig } from '../../routing/outbound-model.js';
 import type { CliContext, Version } from '../context.js';
 import { table } from '../format.js';
 

@@ -1,0 +1,26 @@
+import { E164, ENDPOINT, EXTENSION, ID } from '@switchboard/contract';
+import type { CountryCode } from 'libphonenumber-js';
+import { getCountries } from 'libphonenumber-js';
+import { z } from 'zod';
+
+/** Field schemas both parts of the routing model (inbound and outbound) are built from. */
+
+const countries = new Set<string>(getCountries());
+export const countrySchema = z
+  .string()
+  .refine((value) => countries.has(value), 'must be an ISO 3166 country code such as US')
+  .transform((value) => value as CountryCode);
+
+export const idSchema = z.string().regex(ID, 'lowercase letters, digits and -, up to 63');
+export const extensionNumber = z.string().regex(EXTENSION, 'extension numbers are 2 to 6 digits');
+export const endpointName = z.string().regex(ENDPOINT, 'a PJSIP endpoint name');
+export const e164Schema = z.string().regex(E164, 'must be E.164, such as +19863334949');
+export const timeoutSeconds = z.number().int().min(1).max(600);
+/** Text that ends up in a channel variable and a caller-ID name: no control or dialplan characters. */
+export const safeLabel = (max: number) =>
+  z
+    .string()
+    .regex(
+      new RegExp(`^[\\p{L}\\p{N} .:'&/#-]{0,${max}}$`, 'u'),
+      `letters, digits, spaces and .:'&/#- only, up to ${max}`,
+    );
