@@ -90,10 +90,3 @@ export async function runLoad(
   await Promise.all(Array.from({ length: concurrency }, worker));
   return { sessions: total, failures, seconds: (performance.now() - started) / 1000, latenciesMs: latencies };
 }
-
-export function percentile(values: Float64Array, p: number): number {
-  const sorted = Float64Array.from(values.filter((value) => !Number.isNaN(value))).sort();
-  return (
-    sorted[Math.min(sorted.length - 1, Math.max(0, Math.ceil((p / 100) * sorted.length) - 1))] ?? Number.NaN
-  );
-}

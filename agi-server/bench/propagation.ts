@@ -1,10 +1,10 @@
 import { mkdtempSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { percentile } from './load-generator.js';
 import { createDatabase } from './pg-cluster.js';
 import { realisticConfig } from './realistic-config.js';
 import { ServerProcess } from './server-process.js';
+import { percentile } from './stats.js';
 
 const TOKEN = `sb_${'b'.repeat(43)}`;
 

@@ -2,10 +2,11 @@ import { type ChildProcess, fork } from 'node:child_process';
 import { cpus } from 'node:os';
 import { fileURLToPath } from 'node:url';
 import { functionBench } from './function-bench.js';
-import { percentile, runLoad } from './load-generator.js';
+import { runLoad } from './load-generator.js';
 import { type PgCluster, startPgCluster } from './pg-cluster.js';
 import { measurePropagation } from './propagation.js';
 import { realisticDid } from './realistic-config.js';
+import { median, percentile } from './stats.js';
 
 /**
  * npm run bench: FastAGI sessions against each server variant in the same run, so that every
@@ -93,10 +94,8 @@ async function measureRun(
 }
 
 function medianRow(rows: readonly Row[]): Row {
-  const middle = (key: 'perSecond' | 'p50' | 'p99' | 'cpuMicrosPerSession' | 'storeCpuMicrosPerSession') => {
-    const values = rows.map((row) => row[key]).sort((a, b) => a - b);
-    return values[Math.floor(values.length / 2)] ?? Number.NaN;
-  };
+  const middle = (key: 'perSecond' | 'p50' | 'p99' | 'cpuMicrosPerSession' | 'storeCpuMicrosPerSession') =>
+    median(rows.map((row) => row[key]));
   const first = rows[0] as Row;
   return {
     variant: first.variant,

@@ -1,6 +1,6 @@
 import { existsSync, readFileSync } from 'node:fs';
 import { fileURLToPath } from 'node:url';
-import { ACCOUNT_SID, API_TOKEN, notPlaceholder } from '@switchboard/contract';
+import { ACCOUNT_SID, API_TOKEN, describeIssues, notPlaceholder } from '@switchboard/contract';
 import { parse } from 'yaml';
 import { z } from 'zod';
 import type { RoutingConfigInput } from './routing/model.js';
@@ -83,10 +83,6 @@ export class ConfigError extends Error {
   override name = 'ConfigError';
 }
 
-function describe(error: z.ZodError): string {
-  return error.issues.map((issue) => `${issue.path.join('.') || '(root)'}: ${issue.message}`).join('; ');
-}
-
 /**
  * Reads the AGI server's env file into process.env with Node's own parser (process.loadEnvFile,
  * the dotenv format): SB_ENV_FILE names it, else the root .env if it exists. Variables already
@@ -108,7 +104,7 @@ export function loadEnvFile(): string | undefined {
 
 export function loadServerConfig(env: NodeJS.ProcessEnv = process.env): ServerConfig {
   const parsed = serverConfigSchema.safeParse(env);
-  if (!parsed.success) throw new ConfigError(`invalid environment: ${describe(parsed.error)}`);
+  if (!parsed.success) throw new ConfigError(`invalid environment: ${describeIssues(parsed.error.issues)}`);
   return parsed.data;
 }
 

@@ -3,10 +3,11 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { pino } from 'pino';
+import { median, percentile } from '../../agi-server/bench/stats.js';
 import { createSwitchboard } from '../../agi-server/src/app.js';
 import { loadServerConfig, readRoutingFile } from '../../agi-server/src/config.js';
 import { callFromTwilio } from './calls.js';
-import { installLabConfig, LabAsterisk, median, percentile, provisionLab, startPhone } from './lab.js';
+import { installLabConfig, LabAsterisk, provisionLab, startPhone } from './lab.js';
 
 /**
  * npm run bench:lab: a SIPp calls/s ramp through real Asterisk 22 (the lab), the AGI path beside a

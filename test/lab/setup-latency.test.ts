@@ -1,10 +1,11 @@
 import { writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, inject, it } from 'vitest';
+import { median, percentile } from '../../agi-server/bench/stats.js';
 import { readRoutingFile } from '../../agi-server/src/config.js';
 import { startSwitchboard } from '../support/switchboard.js';
 import { callFromTwilio } from './calls.js';
-import { median, percentile, RUN_DIR, startPhone } from './lab.js';
+import { RUN_DIR, startPhone } from './lab.js';
 
 // Call setup (INVITE sent -> 200 OK received, SIPp response time 1) through the AGI path versus
 // a static Dial() to the same phone, measured in the same run, rounds interleaved so that drift

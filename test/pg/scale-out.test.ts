@@ -1,7 +1,7 @@
 import { afterAll, beforeAll, describe, expect, inject, it } from 'vitest';
 import { createDatabase } from '../../agi-server/bench/pg-cluster.js';
 import { ServerProcess } from '../../agi-server/bench/server-process.js';
-import { percentile } from '../lab/lab.js';
+import { percentile } from '../../agi-server/bench/stats.js';
 import { FakeAsterisk } from '../support/fake-asterisk.js';
 import { msetVariables, seedFile, TOKEN } from './seed.js';
 

@@ -1,3 +1,4 @@
+import { describeIssues } from '@switchboard/contract';
 import type { FastifyError, FastifyReply, FastifyRequest } from 'fastify';
 import { hasZodFastifySchemaValidationErrors } from 'fastify-type-provider-zod';
 import { ConfigValidationError, NotFoundError } from '../config-service/routing-service.js';
@@ -7,7 +8,7 @@ import { StoreUnavailableError, VersionConflictError } from '../store/types.js';
 export class InvalidRequestError extends Error {
   override name = 'InvalidRequestError';
   constructor(readonly issues: ReadonlyArray<{ readonly path: string; readonly message: string }>) {
-    super(issues.map((issue) => `${issue.path}: ${issue.message}`).join('; '));
+    super(describeIssues(issues));
   }
 }
 

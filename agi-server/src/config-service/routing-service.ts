@@ -1,4 +1,5 @@
 import { isDeepStrictEqual } from 'node:util';
+import { describeIssues } from '@switchboard/contract';
 import type { Logger } from 'pino';
 import type { z } from 'zod';
 import { diffConfigs, type FieldChange, keyedIssuePath } from '../routing/diff.js';
@@ -15,7 +16,7 @@ export interface ConfigIssue {
 export class ConfigValidationError extends Error {
   override name = 'ConfigValidationError';
   constructor(readonly issues: readonly ConfigIssue[]) {
-    super(issues.map((issue) => `${issue.path || '(root)'}: ${issue.message}`).join('; '));
+    super(describeIssues(issues));
   }
 }
 

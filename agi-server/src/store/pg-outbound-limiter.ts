@@ -3,7 +3,7 @@ import { hostname } from 'node:os';
 import type pg from 'pg';
 import type { Logger } from 'pino';
 import { type Admission, OutboundLimiter, type OutboundLimits } from '../handlers/outbound-limiter.js';
-import type { OutboundPolicy } from '../routing/model.js';
+import type { OutboundPolicy } from '../routing/outbound-model.js';
 import { inTransaction, isUnavailable } from './pg-pool.js';
 
 /** How long releases gather before one UPDATE writes them. */

@@ -1,3 +1,4 @@
+import { describeIssue } from '@switchboard/contract';
 import twilio from 'twilio';
 import type { z } from 'zod';
 import { type FunctionConfig, parseFunctionConfig } from './config.js';
@@ -68,7 +69,7 @@ export function runWebhook<S extends z.ZodType<Record<string, unknown>>>(
     const names = [...new Set(config.error.issues.map((issue) => String(issue.path[0])))];
     log('error', `invalid Function configuration: set ${names.join(', ')}; answering with safe TwiML`, {
       webhook: name,
-      issues: config.error.issues.map((issue) => `${issue.path.join('.')}: ${issue.message}`),
+      issues: config.error.issues.map(describeIssue),
     });
     return xml(safeTwiml(request.env));
   }
@@ -93,7 +94,7 @@ export function runWebhook<S extends z.ZodType<Record<string, unknown>>>(
     log('error', 'unexpected webhook parameters: answering with safe TwiML', {
       webhook: name,
       callSid: request.params.CallSid,
-      issues: params.error.issues.map((issue) => `${issue.path.join('.')}: ${issue.message}`),
+      issues: params.error.issues.map(describeIssue),
     });
     return xml(safeTwiml(request.env));
   }
