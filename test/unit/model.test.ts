@@ -21,7 +21,10 @@ describe('routing configuration validation', () => {
           { number: '100', name: 'A' },
           { number: '100', name: 'B' },
         ],
-        schedules: [],
+        schedules: [
+          { id: 'office', name: 'Office', timeZone: 'UTC' },
+          { id: 'office', name: 'Office again', timeZone: 'UTC' },
+        ],
         routes: [
           { id: 'a', did: 'not-a-number', plans: { open: [{ type: 'extension', extension: '100' }] } },
           {
@@ -37,6 +40,7 @@ describe('routing configuration validation', () => {
       expect.arrayContaining([
         'routes.0.did',
         'extensions.1.number',
+        'schedules.1.id',
         'routes.1.schedule',
         'routes.1.plans.open.0',
         'routes.2.id',

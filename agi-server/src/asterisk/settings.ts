@@ -2,6 +2,7 @@ import { isIPv4 } from 'node:net';
 import { DEFAULT_EMERGENCY_NUMBERS, ENDPOINT, EXTENSION, notPlaceholder } from '@switchboard/contract';
 import { z } from 'zod';
 import { dialStringSchema } from '../routing/dial-string.js';
+import { checkUnique } from '../routing/model-fields.js';
 
 /**
  * The one settings file from which asterisk-config/ is rendered (see docs/architecture.md): addresses, Twilio
@@ -179,17 +180,13 @@ export const asteriskSettingsSchema = z
   })
   .strict()
   .superRefine((settings, ctx) => {
-    const numbers = new Set<string>();
-    settings.extensions.forEach((extension, index) => {
-      if (numbers.has(extension.number)) {
-        ctx.addIssue({
-          code: 'custom',
-          path: ['extensions', index, 'number'],
-          message: 'duplicate extension',
-        });
-      }
-      numbers.add(extension.number);
-    });
+    const numbers = checkUnique(
+      ctx,
+      settings.extensions,
+      (extension) => extension.number,
+      (index) => ['extensions', index, 'number'],
+      'duplicate extension',
+    );
     settings.trunks.forEach((trunk, index) => {
       if (trunk.transport === 'tls' && !settings.sip.tls) {
         ctx.addIssue({ code: 'custom', path: ['trunks', index, 'transport'], message: 'needs sip.tls' });

@@ -3,7 +3,7 @@ import type { CountryCode } from 'libphonenumber-js';
 import { getCountries } from 'libphonenumber-js';
 import { z } from 'zod';
 
-/** Field schemas both parts of the routing model (inbound and outbound) are built from. */
+/** Field schemas (and the uniqueness check) both parts of the routing model, inbound and outbound, are built from. */
 
 const countries = new Set<string>(getCountries());
 export const countrySchema = z
@@ -24,3 +24,23 @@ export const safeLabel = (max: number) =>
       new RegExp(`^[\\p{L}\\p{N} .:'&/#-]{0,${max}}$`, 'u'),
       `letters, digits, spaces and .:'&/#- only, up to ${max}`,
     );
+
+/**
+ * One issue (`message`, at `path(index)`) for every item whose key an earlier item already
+ * has: a list keyed by id or number must not name one twice. Returns the keys seen.
+ */
+export function checkUnique<T>(
+  ctx: z.RefinementCtx,
+  items: readonly T[],
+  keyOf: (item: T) => string,
+  path: (index: number) => (string | number)[],
+  message: string,
+): Set<string> {
+  const seen = new Set<string>();
+  items.forEach((item, index) => {
+    const key = keyOf(item);
+    if (seen.has(key)) ctx.addIssue({ code: 'custom', path: path(index), message });
+    seen.add(key);
+  });
+  return seen;
+}

@@ -8,6 +8,7 @@ import {
 import type { CountryCode } from 'libphonenumber-js';
 import { z } from 'zod';
 import {
+  checkUnique,
   countrySchema,
   e164Schema,
   endpointName,
@@ -201,23 +202,20 @@ function stepExtensions(step: Step): string[] {
  */
 export const routingConfigSchema = rawConfigSchema
   .superRefine((config, ctx) => {
-    const extensions = new Set<string>();
-    config.extensions.forEach((extension, index) => {
-      if (extensions.has(extension.number)) {
-        ctx.addIssue({
-          code: 'custom',
-          path: ['extensions', index, 'number'],
-          message: 'duplicate extension',
-        });
-      }
-      extensions.add(extension.number);
-    });
-    const schedules = new Set<string>();
-    config.schedules.forEach((schedule, index) => {
-      if (schedules.has(schedule.id))
-        ctx.addIssue({ code: 'custom', path: ['schedules', index, 'id'], message: 'duplicate id' });
-      schedules.add(schedule.id);
-    });
+    const extensions = checkUnique(
+      ctx,
+      config.extensions,
+      (extension) => extension.number,
+      (index) => ['extensions', index, 'number'],
+      'duplicate extension',
+    );
+    const schedules = checkUnique(
+      ctx,
+      config.schedules,
+      (schedule) => schedule.id,
+      (index) => ['schedules', index, 'id'],
+      'duplicate id',
+    );
     const checkPlan = (plan: Plan | undefined, path: (string | number)[]) => {
       if (!plan) return;
       const cut = edgeCutReason(
@@ -241,7 +239,13 @@ export const routingConfigSchema = rawConfigSchema
     };
     checkPlan(config.settings.unknownDid, ['settings', 'unknownDid']);
     checkOutbound(config, extensions, ctx);
-    const ids = new Set<string>();
+    checkUnique(
+      ctx,
+      config.routes,
+      (route) => route.id,
+      (index) => ['routes', index, 'id'],
+      'duplicate id',
+    );
     const keys = new Set<string>();
     config.routes.forEach((route, index) => {
       const did = toE164(route.did, config.settings.defaultCountry);
@@ -251,9 +255,6 @@ export const routingConfigSchema = rawConfigSchema
           path: ['routes', index, 'did'],
           message: notAPhoneNumber(route.did),
         });
-      if (ids.has(route.id))
-        ctx.addIssue({ code: 'custom', path: ['routes', index, 'id'], message: 'duplicate id' });
-      ids.add(route.id);
       const key = `${did ?? route.did}|${route.caller ? JSON.stringify(route.caller) : ''}`;
       if (keys.has(key)) {
         ctx.addIssue({
