@@ -320,4 +320,20 @@ describe('switchboard CLI: outbound', () => {
       '9011442071838750 from 100: denied (not-national) +442071838750\n',
     );
   });
+
+  it('adds and removes trunks and policies, and names the flag the API refused', async () => {
+    expect((await cli('outbound', 'trunk', 'set', 'west', '--endpoint', 'twilio-west')).stdout).toMatch(
+      /^version \d+: put trunk west/,
+    );
+    expect((await cli('outbound', 'show')).stdout).toContain('west=twilio-west');
+    const bad = await cli('outbound', 'trunk', 'set', 'west', '--endpoint', 'no spaces');
+    expect(bad.code).toBe(1);
+    expect(bad.stderr).toContain('--endpoint:');
+    expect((await cli('outbound', 'policy', 'sales', '--allow', 'internal')).code).toBe(0);
+    expect((await cli('outbound', 'policy-rm', 'sales')).stdout).toMatch(
+      /^version \d+: delete outbound policy sales/,
+    );
+    expect((await cli('outbound', 'trunk', 'rm', 'west')).stdout).toMatch(/^version \d+: delete trunk west/);
+    expect((await cli('outbound', 'show')).stdout).not.toContain('west=');
+  });
 });

@@ -94,6 +94,35 @@ export function registerOutboundCommands(
       },
     );
   outbound
+    .command('policy-rm')
+    .description('delete an outbound policy (refused while it is the default or an extension uses it)')
+    .argument('<id>', 'policy id')
+    .action(async (id: string) =>
+      printVersion(await client().request<Version>('DELETE', `/outbound/policies/${encodeURIComponent(id)}`)),
+    );
+  const trunk = outbound.command('trunk').description('the trunks outbound calls leave through, in order');
+  trunk
+    .command('set')
+    .description('create or replace a trunk; a new one goes last in the failover order')
+    .argument('<id>', 'trunk id, e.g. twilio-east')
+    .requiredOption('--endpoint <name>', 'its PJSIP endpoint, as the Asterisk settings render it')
+    .option('--name <label>', 'a label for people')
+    .action(async (id: string, options: { endpoint: string; name?: string }) => {
+      const body = { endpoint: options.endpoint, ...(options.name ? { name: options.name } : {}) };
+      printVersion(
+        await client().request<Version>('PUT', `/outbound/trunks/${encodeURIComponent(id)}`, body, {
+          flags: { endpoint: '--endpoint', name: '--name' },
+        }),
+      );
+    });
+  trunk
+    .command('rm')
+    .description('delete a trunk (refused while a policy or the emergency route names it)')
+    .argument('<id>', 'trunk id')
+    .action(async (id: string) =>
+      printVersion(await client().request<Version>('DELETE', `/outbound/trunks/${encodeURIComponent(id)}`)),
+    );
+  outbound
     .command('explain')
     .description(
       'what dialling a number from an extension does: the number, caller ID and trunks, or why not',
