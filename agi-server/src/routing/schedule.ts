@@ -15,22 +15,27 @@ interface LocalTime {
   readonly minutes: number;
 }
 
+/** Wall-clock fields; `precise` adds seconds and the UTC offset (for people, not for schedules). */
+const WALL_CLOCK: Intl.DateTimeFormatOptions = {
+  hourCycle: 'h23',
+  weekday: 'short',
+  year: 'numeric',
+  month: '2-digit',
+  day: '2-digit',
+  hour: '2-digit',
+  minute: '2-digit',
+};
+const PRECISE: Intl.DateTimeFormatOptions = { second: '2-digit', timeZoneName: 'longOffset' };
+
+/** One Intl formatter per zone and precision: building one is the slow part. */
 const formatters = new Map<string, Intl.DateTimeFormat>();
 
-function formatter(timeZone: string): Intl.DateTimeFormat {
-  let format = formatters.get(timeZone);
+function formatter(timeZone: string, precise = false): Intl.DateTimeFormat {
+  const key = precise ? `precise ${timeZone}` : timeZone;
+  let format = formatters.get(key);
   if (!format) {
-    format = new Intl.DateTimeFormat('en-US', {
-      timeZone,
-      hourCycle: 'h23',
-      weekday: 'short',
-      year: 'numeric',
-      month: '2-digit',
-      day: '2-digit',
-      hour: '2-digit',
-      minute: '2-digit',
-    });
-    formatters.set(timeZone, format);
+    format = new Intl.DateTimeFormat('en-US', { timeZone, ...WALL_CLOCK, ...(precise ? PRECISE : {}) });
+    formatters.set(key, format);
   }
   return format;
 }
@@ -139,26 +144,9 @@ export function explainSchedule(schedule: Schedule, instant: Date): ScheduleVerd
   };
 }
 
-const zoneFormatters = new Map<string, Intl.DateTimeFormat>();
-
 /** `Fri 2026-12-25 10:00 GMT-06:00`: an instant on a zone's wall clock, with its UTC offset. */
 export function formatInZone(instant: Date, timeZone: string): string {
-  let format = zoneFormatters.get(timeZone);
-  if (!format) {
-    format = new Intl.DateTimeFormat('en-US', {
-      timeZone,
-      hourCycle: 'h23',
-      weekday: 'short',
-      year: 'numeric',
-      month: '2-digit',
-      day: '2-digit',
-      hour: '2-digit',
-      minute: '2-digit',
-      second: '2-digit',
-      timeZoneName: 'longOffset',
-    });
-    zoneFormatters.set(timeZone, format);
-  }
+  const format = formatter(timeZone, true);
   const parts: Record<string, string> = {};
   for (const part of format.formatToParts(instant)) parts[part.type] = part.value;
   const offset = parts.timeZoneName === 'GMT' ? 'GMT+00:00' : parts.timeZoneName;
