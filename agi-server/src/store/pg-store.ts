@@ -1,6 +1,7 @@
 import type pg from 'pg';
 import type { Logger } from 'pino';
 import { routingConfigSchema } from '../routing/model.js';
+import { callRecordFromRow, opt, type CallRow as SharedCallRow } from './call-rows.js';
 import { NonceCache } from './nonce-cache.js';
 import { migratePg } from './pg-migrations.js';
 import { createPgPool, guarded, inTransaction, isUnavailable } from './pg-pool.js';
@@ -9,7 +10,6 @@ import {
   type CallFilter,
   type CallRecord,
   type ConfigVersion,
-  type Disposition,
   type SwitchboardStore,
   VersionConflictError,
   type VersionMeta,
@@ -31,22 +31,7 @@ interface VersionRow {
   document?: unknown;
 }
 
-interface CallRow {
-  linked_id: string;
-  call_sid: string | null;
-  did: string | null;
-  caller: string | null;
-  route_id: string | null;
-  route_version: number | null;
-  plan: string | null;
-  disposition: string;
-  answered_by: string | null;
-  started_at: Date;
-  answered_at: Date | null;
-  ended_at: Date | null;
-  note: string | null;
-  signature: string | null;
-}
+type CallRow = SharedCallRow<Date>;
 
 interface StepRow {
   linked_id: string;
@@ -64,9 +49,6 @@ const CALL_FILTERS: ReadonlyArray<[Exclude<keyof CallFilter, 'limit'>, string]> 
   ['since', 'started_at >='],
   ['until', 'started_at <'],
 ];
-
-const opt = <T>(value: T | null): T | undefined => (value === null ? undefined : value);
-const iso = (value: Date | null): string | undefined => (value === null ? undefined : value.toISOString());
 
 function toMeta(row: VersionRow): VersionMeta {
   return {
@@ -132,31 +114,21 @@ export async function openPgStore(connectionString: string, logger: Logger): Pro
       'SELECT * FROM call_steps WHERE linked_id = ANY($1) ORDER BY linked_id, attempt',
       [rows.map((row) => row.linked_id)],
     );
-    return rows.map((row) => ({
-      linkedId: row.linked_id,
-      callSid: opt(row.call_sid),
-      did: opt(row.did),
-      caller: opt(row.caller),
-      routeId: opt(row.route_id),
-      routeVersion: opt(row.route_version),
-      plan: opt(row.plan),
-      disposition: row.disposition as Disposition,
-      answeredBy: opt(row.answered_by),
-      startedAt: row.started_at.toISOString(),
-      answeredAt: iso(row.answered_at),
-      endedAt: iso(row.ended_at),
-      note: opt(row.note),
-      signature: opt(row.signature),
-      steps: steps
-        .filter((step) => step.linked_id === row.linked_id)
-        .map((step) => ({
-          attempt: step.attempt,
-          at: step.at.toISOString(),
-          label: step.label,
-          targets: step.targets,
-          outcome: opt(step.outcome),
-        })),
-    }));
+    return rows.map((row) =>
+      callRecordFromRow(
+        row,
+        steps
+          .filter((step) => step.linked_id === row.linked_id)
+          .map((step) => ({
+            attempt: step.attempt,
+            at: step.at.toISOString(),
+            label: step.label,
+            targets: step.targets,
+            outcome: opt(step.outcome),
+          })),
+        (time) => time.toISOString(),
+      ),
+    );
   }
 
   return {

@@ -2,6 +2,7 @@ import { mkdirSync, statSync } from 'node:fs';
 import { dirname } from 'node:path';
 import Database from 'better-sqlite3';
 import { routingConfigSchema } from '../routing/model.js';
+import { callRecordFromRow, opt, type CallRow as SharedCallRow } from './call-rows.js';
 import { NonceCache } from './nonce-cache.js';
 import { SQLITE_MIGRATIONS } from './sqlite-migrations.js';
 import {
@@ -11,7 +12,6 @@ import {
   type CallRecord,
   type CallStep,
   type ConfigVersion,
-  type Disposition,
   StoreUnavailableError,
   type SwitchboardStore,
   VersionConflictError,
@@ -44,22 +44,7 @@ interface VersionRow {
   document?: string;
 }
 
-interface CallRow {
-  linked_id: string;
-  call_sid: string | null;
-  did: string | null;
-  caller: string | null;
-  route_id: string | null;
-  route_version: number | null;
-  plan: string | null;
-  disposition: string;
-  answered_by: string | null;
-  started_at: string;
-  answered_at: string | null;
-  ended_at: string | null;
-  note: string | null;
-  signature: string | null;
-}
+type CallRow = SharedCallRow<string>;
 
 interface StepRow {
   attempt: number;
@@ -77,8 +62,6 @@ const CALL_FILTERS: ReadonlyArray<[Exclude<keyof CallFilter, 'limit'>, string]> 
   ['since', 'started_at >= @since'],
   ['until', 'started_at < @until'],
 ];
-
-const opt = <T>(value: T | null): T | undefined => (value === null ? undefined : value);
 
 function toMeta(row: VersionRow): VersionMeta {
   return {
@@ -294,23 +277,7 @@ export function openSqliteStore(path: string): SwitchboardStore {
       targets: JSON.parse(step.targets) as string[],
       outcome: opt(step.outcome),
     }));
-    return {
-      linkedId: row.linked_id,
-      callSid: opt(row.call_sid),
-      did: opt(row.did),
-      caller: opt(row.caller),
-      routeId: opt(row.route_id),
-      routeVersion: opt(row.route_version),
-      plan: opt(row.plan),
-      disposition: row.disposition as Disposition,
-      answeredBy: opt(row.answered_by),
-      startedAt: row.started_at,
-      answeredAt: opt(row.answered_at),
-      endedAt: opt(row.ended_at),
-      note: opt(row.note),
-      signature: opt(row.signature),
-      steps,
-    };
+    return callRecordFromRow(row, steps, (time) => time);
   }
 
   return {
