@@ -13,6 +13,7 @@ import { decisionVariables } from '../src/handlers/decision-variables.js';
 import { routingConfigSchema } from '../src/routing/model.js';
 import { routeCall } from '../src/routing/router.js';
 import { buildSnapshot } from '../src/routing/snapshot.js';
+import { freePort } from './free-port.js';
 import { realisticConfig } from './realistic-config.js';
 
 /**
@@ -97,17 +98,6 @@ async function dingDongServer(): Promise<number> {
   }).start(await freePort(), '127.0.0.1');
   await once(server, 'listening');
   return (server.address() as { port: number }).port;
-}
-
-/** ding-dong takes port 0 for "unset" (and then listens on 3000): hand it a free port. */
-async function freePort(): Promise<number> {
-  const probe = createServer();
-  probe.listen(0, '127.0.0.1');
-  await once(probe, 'listening');
-  const { port } = probe.address() as { port: number };
-  probe.close();
-  await once(probe, 'close');
-  return port;
 }
 
 interface DingDongContext {

@@ -1,10 +1,10 @@
 import { type ChildProcess, execFileSync, spawn } from 'node:child_process';
 import { mkdtempSync, readFileSync, rmSync, symlinkSync, writeFileSync } from 'node:fs';
-import { createServer } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { afterAll, describe, expect, it } from 'vitest';
+import { freePort } from '../../agi-server/bench/free-port.js';
 import { sign, TEST_ACCOUNT_SID, TEST_AUTH_TOKEN, voiceWebhookParams } from '../support/twilio-signing.js';
 
 // `npm run functions:dev` as a new user runs it: a fresh clone of the committed repository, the
@@ -13,14 +13,6 @@ import { sign, TEST_ACCOUNT_SID, TEST_AUTH_TOKEN, voiceWebhookParams } from '../
 // is under test, and a real one takes minutes); everything else is the clone's own: package.json
 // scripts, .twilioserverlessrc, functions/build.ts, functions/.env.
 const ROOT = fileURLToPath(new URL('../..', import.meta.url));
-
-async function freePort(): Promise<number> {
-  const server = createServer();
-  await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
-  const { port } = server.address() as { port: number };
-  await new Promise((resolve) => server.close(resolve));
-  return port;
-}
 
 const clone = join(mkdtempSync(join(tmpdir(), 'sb-clone-')), 'switchboard');
 let dev: ChildProcess | undefined;
