@@ -16,7 +16,7 @@ import { createHangupHandler } from './handlers/hangup.js';
 import { createInboundHandler } from './handlers/inbound.js';
 import { createNextHandler } from './handlers/next.js';
 import { createOutboundHandler } from './handlers/outbound.js';
-import { OutboundLimiter, type OutboundLimits } from './handlers/outbound-limiter.js';
+import { OutboundLimiter, type OutboundLimits } from './limits/outbound-limiter.js';
 import { createMetrics, type Metrics } from './metrics.js';
 import type { RoutingConfigInput } from './routing/model.js';
 import { CallLogWriter } from './store/call-log-writer.js';
