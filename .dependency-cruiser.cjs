@@ -3,6 +3,92 @@
 /** @type {import('dependency-cruiser').IConfiguration} */
 module.exports = {
   forbidden: [
+    // The layer table of docs/architecture.md, one rule per row; `to.pathNot` rules are
+    // allow-lists (a Node built-in such as node:fs has the path `node:fs` and so is refused too).
+    {
+      name: 'agi-protocol-only',
+      severity: 'error',
+      comment:
+        'agi/ is the FastAGI protocol: Node, zod (validation) and the pino logger type; nothing of ours.',
+      from: { path: '^agi-server/src/agi/' },
+      to: {
+        pathNot: '^(agi-server/src/agi/|node_modules/(zod|pino)/)',
+        dependencyTypesNot: ['core'],
+      },
+    },
+    {
+      name: 'routing-pure',
+      severity: 'error',
+      comment:
+        'routing/ is pure: itself, @switchboard/contract and data libraries; no Node built-in, no store, no socket.',
+      from: { path: '^agi-server/src/routing/' },
+      to: {
+        pathNot: '^(agi-server/src/routing/|contract/src/|node_modules/(zod|libphonenumber-js|microdiff)/)',
+      },
+    },
+    {
+      name: 'pure-helpers-no-io',
+      severity: 'error',
+      comment:
+        'limits/ and call-outcome/ sit below handlers/, store/ and cdr/: routing model types, store types, no I/O.',
+      from: { path: '^agi-server/src/(limits|call-outcome)/' },
+      to: {
+        pathNot:
+          '^(agi-server/src/(limits|call-outcome|routing)/|agi-server/src/store/types[.]ts$|contract/src/|node_modules/zod/)',
+      },
+    },
+    {
+      name: 'handlers-not-api',
+      severity: 'error',
+      comment:
+        'handlers/ answer AGI sessions; the admin API, the CLI, the CDR reader and the wiring are above them.',
+      from: { path: '^agi-server/src/handlers/' },
+      to: { path: '^agi-server/src/(api|cli|cdr|config-service|asterisk)/|^agi-server/src/(app|main)[.]ts$' },
+    },
+    {
+      name: 'handlers-store-types-only',
+      severity: 'error',
+      comment: 'handlers/ see the store through its types and the call-log writer, never an implementation.',
+      from: { path: '^agi-server/src/handlers/' },
+      to: { path: '^agi-server/src/store/', pathNot: '^agi-server/src/store/(types|call-log-writer)[.]ts$' },
+    },
+    {
+      name: 'store-not-up',
+      severity: 'error',
+      comment: 'store/ is imported by the layers above it and imports none of them.',
+      from: { path: '^agi-server/src/store/' },
+      to: {
+        path: '^agi-server/src/(handlers|api|cdr|cli|config-service|agi|asterisk)/|^agi-server/src/(app|main)[.]ts$',
+      },
+    },
+    {
+      name: 'cdr-not-handlers',
+      severity: 'error',
+      comment: 'cdr/ reads Asterisk CDRs into the call log beside handlers/, not through them.',
+      from: { path: '^agi-server/src/cdr/' },
+      to: { path: '^agi-server/src/(handlers|api|cli|config-service|agi)/|^agi-server/src/(app|main)[.]ts$' },
+    },
+    {
+      name: 'config-service-not-edges',
+      severity: 'error',
+      comment: 'config-service/ is used by the API and the wiring; it knows neither them nor the AGI side.',
+      from: { path: '^agi-server/src/config-service/' },
+      to: { path: '^agi-server/src/(handlers|api|cli|cdr|agi|asterisk)/|^agi-server/src/(app|main)[.]ts$' },
+    },
+    {
+      name: 'routes-not-server',
+      severity: 'error',
+      comment: 'api/routes-*.ts are plugged in by api/server.ts and never import it.',
+      from: { path: '^agi-server/src/api/routes-[^/]+[.]ts$' },
+      to: { path: '^agi-server/src/api/server[.]ts$' },
+    },
+    {
+      name: 'wiring-only-from-main',
+      severity: 'error',
+      comment: 'app.ts wires the layers; only main.ts and the benchmark start it.',
+      from: { path: '^agi-server/', pathNot: '^agi-server/(src/main[.]ts|bench/)' },
+      to: { path: '^agi-server/src/app[.]ts$' },
+    },
     {
       name: 'no-cycles',
       severity: 'error',

@@ -8,15 +8,16 @@ import { ensureAdminToken } from './api/auth.js';
 import { healthReport } from './api/health.js';
 import { metricsAccess } from './api/metrics-access.js';
 import { buildAdminApi } from './api/server.js';
+import type { ApiLimits } from './api/types.js';
 import { CdrReconciler } from './cdr/reconciler.js';
-import type { ServerConfig } from './config.js';
+import { ConfigError, type ServerConfig } from './config.js';
 import { EmptyStoreError, RoutingService } from './config-service/routing-service.js';
 import type { HandlerDeps } from './handlers/deps.js';
 import { createHangupHandler } from './handlers/hangup.js';
 import { createInboundHandler } from './handlers/inbound.js';
 import { createNextHandler } from './handlers/next.js';
 import { createOutboundHandler } from './handlers/outbound.js';
-import { OutboundLimiter, type OutboundLimits } from './handlers/outbound-limiter.js';
+import { OutboundLimiter, type OutboundLimits } from './limits/outbound-limiter.js';
 import { createMetrics, type Metrics } from './metrics.js';
 import type { RoutingConfigInput } from './routing/model.js';
 import { CallLogWriter } from './store/call-log-writer.js';
@@ -167,6 +168,7 @@ export async function createSwitchboard(options: SwitchboardOptions): Promise<Sw
         clock,
         health: () => healthReport(server, storeMonitor, writer),
         metricsAccess: metricsAccess(config.SB_API_HOST, config.SB_METRICS_TOKEN),
+        limits: apiLimits(config),
       });
   let stopFollowing: (() => void) | undefined;
   const reconciler = config.SB_CDR_FILE
@@ -219,5 +221,20 @@ export async function createSwitchboard(options: SwitchboardOptions): Promise<Sw
       await api?.close();
       await store.close();
     },
+  };
+}
+
+/** The admin API's bounds from the settings; Node refuses a headers bound above the request bound. */
+function apiLimits(config: ServerConfig): ApiLimits {
+  if (config.SB_API_HEADERS_TIMEOUT_MS > config.SB_API_REQUEST_TIMEOUT_MS)
+    throw new ConfigError(
+      `SB_API_HEADERS_TIMEOUT_MS (${config.SB_API_HEADERS_TIMEOUT_MS}) must not exceed SB_API_REQUEST_TIMEOUT_MS (${config.SB_API_REQUEST_TIMEOUT_MS})`,
+    );
+  return {
+    headersTimeoutMs: config.SB_API_HEADERS_TIMEOUT_MS,
+    requestTimeoutMs: config.SB_API_REQUEST_TIMEOUT_MS,
+    connectionTimeoutMs: config.SB_API_CONNECTION_TIMEOUT_MS,
+    authMaxFailures: config.SB_API_AUTH_MAX_FAILURES,
+    authWindowMs: config.SB_API_AUTH_WINDOW_MS,
   };
 }

@@ -69,6 +69,21 @@ export const serverConfigSchema = z.object({
    * 5000 on PostgreSQL (a safety net: LISTEN/NOTIFY brings changes at once), 0 on SQLite.
    */
   SB_CONFIG_POLL_MS: z.coerce.number().int().min(0).max(600_000).optional(),
+  /**
+   * Admin API: how long a client may take to send a request's headers, and the whole request
+   * (headers and body); a slow sender is answered 408 and its socket closed. The headers bound
+   * must not exceed the request bound (checked at start).
+   */
+  SB_API_HEADERS_TIMEOUT_MS: milliseconds.default(10_000),
+  SB_API_REQUEST_TIMEOUT_MS: milliseconds.default(30_000),
+  /** Admin API: a connection idle this long is closed. */
+  SB_API_CONNECTION_TIMEOUT_MS: milliseconds.default(60_000),
+  /**
+   * Admin API: wrong bearer tokens one source address may present per window; beyond that it is
+   * answered 429 until the window ends (api/auth-throttle.ts).
+   */
+  SB_API_AUTH_MAX_FAILURES: z.coerce.number().int().min(1).max(10_000).default(10),
+  SB_API_AUTH_WINDOW_MS: milliseconds.default(60_000),
 });
 
 export type ServerConfig = z.infer<typeof serverConfigSchema>;

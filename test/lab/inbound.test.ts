@@ -4,7 +4,7 @@ import type { AgiScriptHandler } from '../../agi-server/src/agi/index.js';
 import { createFastAgiServer } from '../../agi-server/src/agi/index.js';
 import { scriptTable } from '../../agi-server/src/app.js';
 import { readRoutingFile } from '../../agi-server/src/config.js';
-import { OutboundLimiter } from '../../agi-server/src/handlers/outbound-limiter.js';
+import { OutboundLimiter } from '../../agi-server/src/limits/outbound-limiter.js';
 import { captureLogger } from '../support/capture-logger.js';
 import { startSwitchboard } from '../support/switchboard.js';
 import { callFromTwilio, errorsIn, newCallSid } from './calls.js';

@@ -130,6 +130,25 @@ export function describeStoreContract(engine: string, open: () => Promise<Switch
       expect((await store.history(1)).map((version) => version.version)).toEqual([3]);
     });
 
+    it('records which token made a change beside the display name, in every read', async () => {
+      const store = await fresh();
+      await store.appendVersion({ config, author: 'switchboard', summary: 'seed', basedOn: undefined });
+      const stored = await store.appendVersion({
+        config,
+        author: 'ann',
+        authorToken: 'ops#0123456789ab',
+        summary: 'by token',
+        basedOn: 1,
+      });
+      expect(stored).toMatchObject({ author: 'ann', authorToken: 'ops#0123456789ab' });
+      expect(await store.getVersion(2)).toMatchObject({ author: 'ann', authorToken: 'ops#0123456789ab' });
+      expect((await store.latestVersion())?.authorToken).toBe('ops#0123456789ab');
+      expect((await store.history(10)).map((version) => [version.author, version.authorToken])).toEqual([
+        ['ann', 'ops#0123456789ab'],
+        ['switchboard', undefined],
+      ]);
+    });
+
     it('lets exactly one of two changes based on the same version through', async () => {
       const store = await fresh();
       await store.appendVersion({ config, author: 'ann', summary: 'base', basedOn: undefined });

@@ -142,12 +142,17 @@ describe('API description, docs, console', () => {
       const where = `${method} ${path}`;
       expect(operation.operationId, where).toMatch(/^[a-z][A-Za-z]+$/);
       expect(operation.summary, where).toBeTruthy();
-      expect(Object.keys(operation.responses), where).toEqual(expect.arrayContaining(['400', '404', '500']));
+      expect(Object.keys(operation.responses), where).toEqual(
+        expect.arrayContaining(['400', '404', '500', '503']),
+      );
       ids.add(String(operation.operationId));
     }
     expect(ids.size).toBe(operations.length);
     expect(document.paths['/routes/{id}'].put.responses['401']).toBeDefined();
     expect(document.paths['/health'].get.responses['401']).toBeUndefined();
+    // The store outage's 503 is documented with Retry-After advice; /health keeps its own 503 body.
+    expect(document.paths['/calls'].get.responses['503'].description).toContain('Retry-After');
+    expect(document.paths['/health'].get.responses['503'].description).not.toContain('Retry-After');
   });
 
   it('serves the docs page and the console without a token, the API only with one', async () => {

@@ -73,7 +73,9 @@ describe('switchboard CLI', () => {
     expect(JSON.parse((await cli('--json', 'routes', 'show', 'night-line')).stdout)).toMatchObject({
       did: '+19863334970',
     });
-    expect((await cli('routes', 'history', '-n', '1')).stdout).toMatch(/cli-test\s+apply 1 route/);
+    expect((await cli('routes', 'history', '-n', '1')).stdout).toMatch(
+      /cli-test\s+apply 1 route.*\s[\w-]+#[0-9a-f]{12}\n/,
+    );
   });
 
   it('prints the API validation issues for a bad file and exits 1, changing nothing', async () => {

@@ -1,6 +1,6 @@
 import { afterEach, describe, expect, it } from 'vitest';
 import type { Switchboard } from '../../agi-server/src/app.js';
-import { dispositionOf } from '../../agi-server/src/handlers/hangup.js';
+import { dispositionOf } from '../../agi-server/src/call-outcome/dial-status.js';
 import { openSqliteStore } from '../../agi-server/src/store/sqlite-store.js';
 import { FakeAsterisk } from '../support/fake-asterisk.js';
 import { officeConfig } from '../support/routing-fixtures.js';

@@ -1,6 +1,6 @@
 import { afterEach, describe, expect, it } from 'vitest';
 import type { Switchboard } from '../../agi-server/src/app.js';
-import { OutboundLimiter } from '../../agi-server/src/handlers/outbound-limiter.js';
+import { OutboundLimiter } from '../../agi-server/src/limits/outbound-limiter.js';
 import { type RoutingConfigInput, routingConfigSchema } from '../../agi-server/src/routing/model.js';
 import { classifyOutbound, normaliseDialled } from '../../agi-server/src/routing/outbound.js';
 import { continueOutbound, decideOutbound } from '../../agi-server/src/routing/outbound-decision.js';

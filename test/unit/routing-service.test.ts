@@ -87,7 +87,7 @@ describe('versioned routing configuration', () => {
       { path: 'extensions.103', kind: 'added', after: { number: '103', name: 'Support' } },
       { path: 'routes.main.callerIdNamePrefix', kind: 'changed', before: 'Main: ', after: 'Hi: ' },
     ]);
-    const rolledBack = await routing.rollback('carol');
+    const rolledBack = await routing.rollback({ author: 'carol' });
     expect(rolledBack).toMatchObject({
       version: 4,
       author: 'carol',
@@ -101,7 +101,7 @@ describe('versioned routing configuration', () => {
 
   it('has nothing to roll back to at version 1', async () => {
     const { routing } = await service();
-    await expect(routing.rollback('ann')).rejects.toThrow(NotFoundError);
+    await expect(routing.rollback({ author: 'ann' })).rejects.toThrow(NotFoundError);
   });
 
   it('picks up a version another server stored (shared store)', async () => {

@@ -33,16 +33,35 @@ export async function ensureAdminToken(
   return token;
 }
 
+/** The admin token that made a request: its name and its id (see `tokenId`). */
+export interface TokenIdentity {
+  readonly name: string;
+  readonly id: string;
+}
+
+/**
+ * How the history names a token: its name and the first 12 hex digits of its SHA-256. Enough to
+ * tell tokens apart (two tokens of the same name too); says nothing usable about the token itself.
+ */
+export function tokenId(name: string, hash: string): string {
+  return `${name}#${hash.slice(0, 12)}`;
+}
+
+/** Why a request's token was refused (logged; the token itself never is). */
+export type TokenRefusal = 'missing' | 'malformed' | 'unknown';
+
 export async function authenticate(
   store: SwitchboardStore,
   header: string | undefined,
-): Promise<string | undefined> {
-  const match = /^Bearer (sb_[A-Za-z0-9_-]{20,100})$/.exec(header ?? '');
-  if (!match?.[1]) return undefined;
+): Promise<TokenIdentity | TokenRefusal> {
+  if (!header) return 'missing';
+  const match = /^Bearer (sb_[A-Za-z0-9_-]{20,100})$/.exec(header);
+  if (!match?.[1]) return 'malformed';
   // The store is asked for the SHA-256 of the presented token, never for the token: how long an
   // index lookup takes can tell an attacker about the hashes of guesses, not about a token
   // (finding one whose hash shares a prefix with a stored hash says nothing of its preimage).
   // So no constant-time comparison is needed, and none is pretended.
-  const found = await store.findAdminToken(hashToken(match[1]));
-  return found?.name;
+  const hash = hashToken(match[1]);
+  const found = await store.findAdminToken(hash);
+  return found ? { name: found.name, id: tokenId(found.name, hash) } : 'unknown';
 }

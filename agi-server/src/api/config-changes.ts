@@ -1,5 +1,5 @@
 import { z } from 'zod';
-import { NotFoundError, type RoutingService } from '../config-service/routing-service.js';
+import { type ChangeAuthor, NotFoundError, type RoutingService } from '../config-service/routing-service.js';
 import type { RoutingConfig } from '../routing/model.js';
 
 /** What every admin route that changes the routing document shares. */
@@ -23,14 +23,14 @@ export function found<T>(value: T | undefined, what: string): T {
   return value;
 }
 
-/** Applies a change as a new version by `author`; answers the version and its summary. */
+/** Applies a change as a new version by `author` (name and token); answers the version and its summary. */
 export async function applyChange(
   routing: RoutingService,
-  author: string,
+  author: ChangeAuthor,
   summary: string,
   mutate: (config: RoutingConfig) => RoutingConfig,
 ): Promise<z.infer<typeof versionResponse>> {
-  const stored = await routing.change(mutate, { author, summary });
+  const stored = await routing.change(mutate, { ...author, summary });
   return stored.changed
     ? { version: stored.version, summary: stored.summary, changed: true }
     : {

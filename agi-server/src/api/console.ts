@@ -69,6 +69,11 @@ export async function registerConsole(app: FastifyInstance): Promise<void> {
       prefix: vendor.prefix,
       decorateReply: false,
       allowedPath: (path) => path.endsWith('.mjs'),
+      // The same headers as the console's own files: these modules run in the same page.
+      setHeaders: (reply) => {
+        reply.header('content-security-policy', csp);
+        reply.header('x-content-type-options', 'nosniff');
+      },
     });
   }
   app.get('/', { schema: { hide: true } }, async (_request, reply) => reply.redirect('/console/'));

@@ -4,7 +4,8 @@ import { z } from 'zod';
 /**
  * The error bodies every route can answer (see errors.ts, which sends them), declared once and
  * added to every route's schema so the OpenAPI document lists them: clients generated from it
- * know a 400 carries `issues` with the path of each problem.
+ * know a 400 carries `issues` with the path of each problem, and a 503 (store outage, sent by
+ * errors.ts with `Retry-After`) is worth retrying.
  */
 
 export const issuesResponse = z.array(z.object({ path: z.string(), message: z.string() }));
@@ -22,6 +23,9 @@ const ERRORS = {
   404: errorResponse.describe('No such route, schedule, extension, version or call'),
   409: errorResponse.describe('Another server stored a version first: read again and retry'),
   500: errorResponse.describe('Internal error (logged on the server)'),
+  503: errorResponse.describe(
+    'The store is unavailable (database down or locked): retry after `Retry-After` seconds. Calls keep routing on the last routing version.',
+  ),
 } as const;
 
 /**

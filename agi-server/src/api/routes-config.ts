@@ -1,6 +1,7 @@
 import { toE164 } from '@switchboard/contract';
 import { stringify } from 'yaml';
 import { z } from 'zod';
+import type { ChangeAuthor } from '../config-service/routing-service.js';
 import { explainCall } from '../routing/explain.js';
 import {
   extensionSchema,
@@ -77,7 +78,7 @@ export function applyBundle(config: RoutingConfig, body: ApplyBody): RoutingConf
 export function registerConfigRoutes(app: TypedApp, deps: AdminApiDeps): void {
   const { routing } = deps;
   const change = (
-    request: { author: string },
+    request: { author: ChangeAuthor },
     summary: string,
     mutate: (config: RoutingConfig) => RoutingConfig,
   ) => applyChange(routing, request.author, summary, mutate);

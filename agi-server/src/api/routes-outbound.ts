@@ -1,5 +1,6 @@
 import { DIALLED, EXTENSION } from '@switchboard/contract';
 import { z } from 'zod';
+import type { ChangeAuthor } from '../config-service/routing-service.js';
 import type { RoutingConfig } from '../routing/model.js';
 import { classifyOutbound } from '../routing/outbound.js';
 import { decisionFor } from '../routing/outbound-decision.js';
@@ -15,7 +16,7 @@ import type { AdminApiDeps, TypedApp } from './types.js';
 
 export function registerOutboundRoutes(app: TypedApp, deps: AdminApiDeps): void {
   const { routing } = deps;
-  const change = (author: string, summary: string, mutate: (config: RoutingConfig) => RoutingConfig) =>
+  const change = (author: ChangeAuthor, summary: string, mutate: (config: RoutingConfig) => RoutingConfig) =>
     applyChange(routing, author, summary, mutate);
 
   app.get(

@@ -27,6 +27,16 @@ export interface AdminApiDeps {
   readonly health: () => HealthReport;
   /** Who may scrape /metrics (see metrics-access.ts). */
   readonly metricsAccess: MetricsAccess;
+  readonly limits: ApiLimits;
+}
+
+/** The API's bounds on slow clients and token guessing (SB_API_* settings, config.ts). */
+export interface ApiLimits {
+  readonly headersTimeoutMs: number;
+  readonly requestTimeoutMs: number;
+  readonly connectionTimeoutMs: number;
+  readonly authMaxFailures: number;
+  readonly authWindowMs: number;
 }
 
 export type TypedApp = FastifyInstance<

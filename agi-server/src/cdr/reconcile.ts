@@ -1,7 +1,6 @@
 import { CALL_SID, toE164 } from '@switchboard/contract';
 import type { CountryCode } from 'libphonenumber-js';
-import { endpointOfPeer, outcomeOfDialStatus } from '../handlers/call-facts.js';
-import { dispositionOf } from '../handlers/hangup.js';
+import { dispositionOf, endpointOfPeer, outcomeOfDialStatus } from '../call-outcome/dial-status.js';
 import type { CallEvent, CallRecord } from '../store/types.js';
 import type { CdrRecord } from './record.js';
 

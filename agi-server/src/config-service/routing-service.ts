@@ -51,8 +51,13 @@ export interface Review {
   readonly changes: FieldChange[];
 }
 
-export interface ChangeMeta {
+/** Who made a change: the display name a client sent, and which admin token it used. */
+export interface ChangeAuthor {
   readonly author: string;
+  readonly authorToken?: string | undefined;
+}
+
+export interface ChangeMeta extends ChangeAuthor {
   readonly summary: string;
 }
 
@@ -126,7 +131,13 @@ export class RoutingService {
       if (isDeepStrictEqual(config, base.config)) {
         const current = await this.store.getVersion(base.version);
         return {
-          ...(current ?? { createdAt: '', author: '', summary: '', restoredFrom: undefined }),
+          ...(current ?? {
+            createdAt: '',
+            author: '',
+            authorToken: undefined,
+            summary: '',
+            restoredFrom: undefined,
+          }),
           version: base.version,
           config: base.config,
           changed: false,
@@ -135,7 +146,12 @@ export class RoutingService {
       const stored = await this.store.appendVersion({ config, ...meta, basedOn: base.version, restoredFrom });
       this.current = buildSnapshot(stored.config, stored.version);
       this.logger.info(
-        { version: stored.version, author: meta.author, summary: meta.summary },
+        {
+          version: stored.version,
+          author: meta.author,
+          authorToken: meta.authorToken,
+          summary: meta.summary,
+        },
         'routing configuration changed',
       );
       return { ...stored, changed: true };
@@ -148,14 +164,18 @@ export class RoutingService {
    * Stores version `to`'s document again, as a new version (default: the one before the
    * current). Nothing is ever deleted: a rollback is itself a version that can be rolled back.
    */
-  async rollback(author: string, to?: number): Promise<ChangeResult> {
+  async rollback(author: ChangeAuthor, to?: number): Promise<ChangeResult> {
     const target = to ?? this.current.version - 1;
     const previous = target >= 1 ? await this.store.getVersion(target) : undefined;
     if (!previous)
       throw new NotFoundError(
         to === undefined ? 'there is no earlier version to roll back to' : `no version ${target}`,
       );
-    return this.change(() => previous.config, { author, summary: `rollback to version ${target}` }, target);
+    return this.change(
+      () => previous.config,
+      { ...author, summary: `rollback to version ${target}` },
+      target,
+    );
   }
 
   /**

@@ -1,7 +1,6 @@
 import { AgiQuery, type SignatureStatus, toE164, verifyHeaders } from '@switchboard/contract';
 import type { AgiSession } from '../agi/index.js';
 import type { PlanPosition } from '../routing/decision.js';
-import type { Outcome } from '../routing/model.js';
 import type { CallFacts } from '../routing/select-route.js';
 import { agiInput, queryValue, sanitisedId } from './agi-inputs.js';
 import type { HandlerDeps } from './deps.js';
@@ -92,25 +91,4 @@ export function readPosition(session: AgiSession): PlanPosition | undefined {
   if (routeId === undefined || planKey === undefined || attempt === undefined || attempt > 1000)
     return undefined;
   return { routeId, planKey, attempt };
-}
-
-/** Dial()'s DIALSTATUS as a plan outcome. CANCEL never reaches `next`: the caller is gone. */
-export function outcomeOfDialStatus(dialStatus: string | undefined): Outcome | 'answered' {
-  switch (dialStatus) {
-    case 'ANSWER':
-      return 'answered';
-    case 'NOANSWER':
-      return 'no-answer';
-    case 'BUSY':
-      return 'busy';
-    case 'CHANUNAVAIL':
-      return 'unavailable';
-    default:
-      return 'failed';
-  }
-}
-
-/** `PJSIP/101-0000000a` -> `101`. */
-export function endpointOfPeer(peer: string | undefined): string | undefined {
-  return peer ? /^PJSIP\/(.+)-[0-9a-f]{8}$/.exec(peer)?.[1] : undefined;
 }

@@ -1,8 +1,8 @@
 import type { Logger } from 'pino';
+import type { OutboundLimits } from '../limits/outbound-limiter.js';
 import type { Metrics } from '../metrics.js';
 import type { RoutingSnapshot } from '../routing/snapshot.js';
 import type { CallLogWriter } from '../store/call-log-writer.js';
-import type { OutboundLimits } from './outbound-limiter.js';
 
 /** What the AGI script handlers need: the current snapshot, the call log, a clock, logs, metrics. */
 export interface HandlerDeps {

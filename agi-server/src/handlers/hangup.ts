@@ -1,8 +1,9 @@
 import { AgiQuery } from '@switchboard/contract';
 import type { AgiScriptHandler } from '../agi/index.js';
-import type { CallEvent, Disposition } from '../store/types.js';
+import { dispositionOf, endpointOfPeer, outcomeOfDialStatus } from '../call-outcome/dial-status.js';
+import type { CallEvent } from '../store/types.js';
 import { agiInput, queryValue } from './agi-inputs.js';
-import { endpointOfPeer, outcomeOfDialStatus, readLinkedId } from './call-facts.js';
+import { readLinkedId } from './call-facts.js';
 import type { HandlerDeps } from './deps.js';
 
 /**
@@ -53,20 +54,4 @@ export function createHangupHandler(deps: HandlerDeps): AgiScriptHandler {
       'call ended',
     );
   };
-}
-
-export function dispositionOf(
-  dialStatus: string | undefined,
-  action: string | undefined,
-  reason: string | undefined,
-): Disposition {
-  if (dialStatus === 'ANSWER') return 'answered';
-  if (action === 'voicemail') return 'voicemail';
-  if (action === 'hangup') {
-    if (reason === 'rejected' || reason === 'unknown-did' || reason === 'denied') return 'rejected';
-    if (reason === 'plan-end' || reason === 'not-advanced') return 'unanswered';
-    return 'failed';
-  }
-  if (action === 'dial') return 'abandoned';
-  return 'failed';
 }

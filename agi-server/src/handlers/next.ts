@@ -1,12 +1,13 @@
 import { AgiQuery } from '@switchboard/contract';
 import type { AgiScriptHandler } from '../agi/index.js';
+import { outcomeOfDialStatus } from '../call-outcome/dial-status.js';
 import type { Decision } from '../routing/decision.js';
 import { continueOutbound, deniedDecision, OUTBOUND_ROUTE } from '../routing/outbound-decision.js';
 import { continueCall } from '../routing/router.js';
 import type { CallEvent } from '../store/types.js';
 import { agiInput, queryValue } from './agi-inputs.js';
 import { attemptEvents } from './attempt-event.js';
-import { outcomeOfDialStatus, readLinkedId, readPosition } from './call-facts.js';
+import { readLinkedId, readPosition } from './call-facts.js';
 import { decisionVariables } from './decision-variables.js';
 import type { HandlerDeps } from './deps.js';
 

@@ -1,6 +1,6 @@
 import type { Logger } from 'pino';
 import type { ServerConfig } from '../config.js';
-import { OutboundLimiter, type OutboundLimits } from '../handlers/outbound-limiter.js';
+import { OutboundLimiter, type OutboundLimits } from '../limits/outbound-limiter.js';
 import { PgOutboundLimiter } from './pg-outbound-limiter.js';
 import { openPgStore } from './pg-store.js';
 import { openSqliteStore } from './sqlite-store.js';

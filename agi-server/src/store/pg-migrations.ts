@@ -105,6 +105,8 @@ export const PG_MIGRATIONS: readonly string[] = [
   );
   CREATE INDEX header_nonces_by_expiry ON header_nonces (expires_at);
   `,
+  // 3: which admin token made each change (author stays the display name the client sent).
+  `ALTER TABLE config_versions ADD COLUMN author_token text;`,
 ];
 
 /** Any constant: serialises migrations when several servers start at once. */

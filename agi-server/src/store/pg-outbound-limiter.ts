@@ -2,7 +2,7 @@ import { randomBytes } from 'node:crypto';
 import { hostname } from 'node:os';
 import type pg from 'pg';
 import type { Logger } from 'pino';
-import { type Admission, OutboundLimiter, type OutboundLimits } from '../handlers/outbound-limiter.js';
+import { type Admission, OutboundLimiter, type OutboundLimits } from '../limits/outbound-limiter.js';
 import type { OutboundPolicy } from '../routing/outbound-model.js';
 import { inTransaction, isUnavailable } from './pg-pool.js';
 

@@ -26,6 +26,7 @@ interface VersionRow {
   version: number;
   created_at: Date;
   author: string;
+  author_token: string | null;
   summary: string;
   restored_from: number | null;
   document?: unknown;
@@ -55,6 +56,7 @@ function toMeta(row: VersionRow): VersionMeta {
     version: row.version,
     createdAt: row.created_at.toISOString(),
     author: row.author,
+    authorToken: opt(row.author_token),
     summary: row.summary,
     restoredFrom: opt(row.restored_from),
   };
@@ -149,7 +151,7 @@ export async function openPgStore(connectionString: string, logger: Logger): Pro
     },
     async history(limit) {
       const { rows } = await query<VersionRow>(
-        'SELECT version, created_at, author, summary, restored_from FROM config_versions ORDER BY version DESC LIMIT $1',
+        'SELECT version, created_at, author, author_token, summary, restored_from FROM config_versions ORDER BY version DESC LIMIT $1',
         [limit],
       );
       return rows.map(toMeta);
@@ -170,11 +172,12 @@ export async function openPgStore(connectionString: string, logger: Logger): Pro
           const createdAt = new Date().toISOString();
           try {
             await client.query(
-              'INSERT INTO config_versions (version, created_at, author, summary, restored_from, document) VALUES ($1, $2, $3, $4, $5, $6)',
+              'INSERT INTO config_versions (version, created_at, author, author_token, summary, restored_from, document) VALUES ($1, $2, $3, $4, $5, $6, $7)',
               [
                 version,
                 createdAt,
                 change.author,
+                change.authorToken ?? null,
                 change.summary,
                 change.restoredFrom ?? null,
                 JSON.stringify(change.config),
@@ -192,6 +195,7 @@ export async function openPgStore(connectionString: string, logger: Logger): Pro
             version,
             createdAt,
             author: change.author,
+            authorToken: change.authorToken,
             summary: change.summary,
             restoredFrom: change.restoredFrom,
             config: change.config,

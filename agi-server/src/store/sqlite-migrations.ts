@@ -46,4 +46,6 @@ export const SQLITE_MIGRATIONS: readonly string[] = [
   `,
   // 2: the X-SB- signature check of each inbound call (absent, valid, invalid, stale, malformed).
   `ALTER TABLE calls ADD COLUMN signature TEXT;`,
+  // Which admin token made each change (the author column is the display name the client sent).
+  `ALTER TABLE config_versions ADD COLUMN author_token TEXT;`,
 ];

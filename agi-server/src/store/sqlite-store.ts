@@ -39,6 +39,7 @@ interface VersionRow {
   version: number;
   created_at: string;
   author: string;
+  author_token: string | null;
   summary: string;
   restored_from: number | null;
   document?: string;
@@ -68,6 +69,7 @@ function toMeta(row: VersionRow): VersionMeta {
     version: row.version,
     createdAt: row.created_at,
     author: row.author,
+    authorToken: opt(row.author_token),
     summary: row.summary,
     restoredFrom: opt(row.restored_from),
   };
@@ -118,10 +120,10 @@ function prepareStatements(db: Database.Database) {
     ),
     byVersion: db.prepare<[number], VersionRow>('SELECT * FROM config_versions WHERE version = ?'),
     history: db.prepare<[number], VersionRow>(
-      'SELECT version, created_at, author, summary, restored_from FROM config_versions ORDER BY version DESC LIMIT ?',
+      'SELECT version, created_at, author, author_token, summary, restored_from FROM config_versions ORDER BY version DESC LIMIT ?',
     ),
     insertVersion: db.prepare(
-      'INSERT INTO config_versions (version, created_at, author, summary, restored_from, document) VALUES (@version, @createdAt, @author, @summary, @restoredFrom, @document)',
+      'INSERT INTO config_versions (version, created_at, author, author_token, summary, restored_from, document) VALUES (@version, @createdAt, @author, @authorToken, @summary, @restoredFrom, @document)',
     ),
     startCall: db.prepare(
       `INSERT INTO calls (linked_id, call_sid, did, caller, route_id, route_version, plan, started_at, note, signature)
@@ -202,6 +204,7 @@ export function openSqliteStore(path: string): SwitchboardStore {
       version,
       createdAt,
       author: change.author,
+      authorToken: change.authorToken ?? null,
       summary: change.summary,
       restoredFrom: change.restoredFrom ?? null,
       document: JSON.stringify(change.config),
@@ -210,6 +213,7 @@ export function openSqliteStore(path: string): SwitchboardStore {
       version,
       createdAt,
       author: change.author,
+      authorToken: change.authorToken,
       summary: change.summary,
       restoredFrom: change.restoredFrom,
       config: change.config,

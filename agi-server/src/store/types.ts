@@ -10,6 +10,12 @@ export interface VersionMeta {
   readonly version: number;
   readonly createdAt: string;
   readonly author: string;
+  /**
+   * Which admin token made the change (`name#hash-prefix`, see api/auth.ts), whatever display
+   * name `author` the client sent; undefined for versions the server made itself or stored
+   * before this was recorded.
+   */
+  readonly authorToken: string | undefined;
   readonly summary: string;
   /** For a rollback: the version whose document it restored. */
   readonly restoredFrom: number | undefined;
@@ -22,6 +28,8 @@ export interface ConfigVersion extends VersionMeta {
 export interface AppendVersion {
   readonly config: RoutingConfig;
   readonly author: string;
+  /** The token that authenticated the change (VersionMeta.authorToken). */
+  readonly authorToken?: string | undefined;
   readonly summary: string;
   /** The version the change was made against; another writer in between is a conflict. */
   readonly basedOn: number | undefined;

@@ -86,8 +86,15 @@ export function registerRouteCommands(program: Command, { client, print, printVe
       );
       print(history, () =>
         table(
-          ['VERSION', 'WHEN', 'WHO', 'WHAT'],
-          history.map((entry) => [String(entry.version), entry.createdAt, entry.author, entry.summary]),
+          // WHO is the name the client sent; TOKEN the admin token that made the change.
+          ['VERSION', 'WHEN', 'WHO', 'WHAT', 'TOKEN'],
+          history.map((entry) => [
+            String(entry.version),
+            entry.createdAt,
+            entry.author,
+            entry.summary,
+            entry.authorToken ?? '',
+          ]),
         ),
       );
     });

@@ -5,7 +5,9 @@ export type Admission = 'ok' | 'calls-per-minute' | 'concurrent';
 /**
  * Per-extension outbound limits: calls started in the last minute and calls in progress.
  * `OutboundLimiter` counts in this process (one server); the PostgreSQL store's limiter counts
- * across every server sharing the database (store/pg-outbound-limiter.ts).
+ * across every server sharing the database (store/pg-outbound-limiter.ts implements this
+ * interface and falls back to `OutboundLimiter`). This module sits below handlers/ and store/ so
+ * both can import it without the store reaching up into the handlers (docs/architecture.md).
  */
 export interface OutboundLimits {
   /** Admits the call (and counts it) or says which limit it would break. */
