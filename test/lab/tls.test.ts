@@ -1,7 +1,7 @@
 import { copyFileSync, mkdtempSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { afterAll, beforeAll, describe, expect, inject, it } from 'vitest';
+import { afterAll, afterEach, beforeAll, describe, expect, inject, it } from 'vitest';
 import { readRoutingFile } from '../../agi-server/src/config.js';
 import { startSwitchboard } from '../support/switchboard.js';
 import { Sipp, type SippResult, startPhone } from './lab.js';
@@ -46,11 +46,24 @@ afterAll(async () => {
   await Promise.all([lab?.pbx.stop(), lab?.twilio.stop()]);
   await started?.switchboard.close(1_000);
 });
+/** Phones and captures a test started: stopped after it even when it fails half-way. */
+let running: Array<{ stop(): Promise<unknown> }> = [];
+afterEach(async () => {
+  await Promise.all(running.map((process) => process.stop()));
+  running = [];
+});
 
 async function capture(name: string, filter = TWILIO_PBX): Promise<LoopbackCapture> {
-  const running = new LoopbackCapture(join(captures, `${name}.pcap`), filter);
-  await running.ready();
-  return running;
+  const tcpdump = new LoopbackCapture(join(captures, `${name}.pcap`), filter);
+  running.push(tcpdump);
+  await tcpdump.ready();
+  return tcpdump;
+}
+
+function phone100(): Sipp {
+  const phone = startPhone(chroot, PHONE_100);
+  running.push(phone);
+  return phone;
 }
 
 /** Waits for `count` TWILIO-CALL lines logged since `from` (one per call, when it ends). */
@@ -78,7 +91,7 @@ describe('TLS signalling and SRTP media between Twilio and the PBX (strict mode)
   });
 
   it('10 calls over TLS with SRTP reach extension 100, are bridged and logged secure; no clear text on the wire', async () => {
-    const phone = startPhone(chroot, PHONE_100);
+    const phone = phone100();
     const [wire, phoneLeg] = await Promise.all([
       capture('ten-calls'),
       capture('phone-leg', `host ${PHONE_100}`),
@@ -129,7 +142,7 @@ describe('TLS signalling and SRTP media between Twilio and the PBX (strict mode)
   });
 
   it('strict mode refuses the same call over UDP (403) and with media_encryption=no at the peer (488)', async () => {
-    const phone = startPhone(chroot, PHONE_100);
+    const phone = phone100();
     const wire = await capture('refused');
     const routedBefore = started.log.lines.filter((line) => line.event === 'inbound-call').length;
     const pbxFrom = lab.pbx.log().length;
@@ -185,7 +198,7 @@ describe('TLS signalling and SRTP media between Twilio and the PBX (strict mode)
   });
 
   it('a certificate replaced and reloaded while a call is up: the call survives, new connections get the new certificate', async () => {
-    const phone = startPhone(chroot, PHONE_100);
+    const phone = phone100();
     const wire = await capture('reload');
     const twilioFrom = lab.twilio.log().length;
     const before = servedCertificate(lab.keysDir);
