@@ -151,7 +151,7 @@ function renderPjsip(
 }
 
 /**
- * The TLS transport: TLS 1.2 at least (Twilio refuses less: error 32222). The certificate files
+ * The TLS transport: TLS 1.2 (exactly, with this pjproject; Twilio refuses less: 32222). The files
  * must exist (see tls-files.ts); a certificate replaced at the same path is picked up by
  * `module reload res_pjsip.so` without dropping calls (docs/tls.md).
  */
