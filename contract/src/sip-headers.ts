@@ -139,11 +139,16 @@ export function headerPart(signed: SignedMetadata): string {
   return pairs.map(([name, value]) => `${name}=${encodeURIComponent(value)}`).join('&');
 }
 
+/**
+ * The <Sip> URI. Over TLS it also asks Twilio for SRTP media (`secure=true`, Twilio's "Secure
+ * Media"): TLS without it would still carry the caller's audio in clear (see docs/tls.md).
+ */
 export function sipUriFor(
   options: { did: string; host: string; transport: 'udp' | 'tcp' | 'tls' },
   signed: SignedMetadata,
 ): string {
-  const base = `sip:${options.did}@${options.host};transport=${options.transport}`;
+  const secure = options.transport === 'tls' ? ';secure=true' : '';
+  const base = `sip:${options.did}@${options.host};transport=${options.transport}${secure}`;
   const headers = headerPart(signed);
   if (base.length > MAX_BASE_URI) throw new MetadataError(`SIP URI longer than ${MAX_BASE_URI} characters`);
   if (headers.length > MAX_HEADER_PART)

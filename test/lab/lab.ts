@@ -24,8 +24,7 @@ const run = promisify(execFile);
 const HERE = fileURLToPath(new URL('.', import.meta.url));
 /** Inside the chroot: the per-run Asterisk tree and scenario files (fresh every lab run). */
 export const RUN_DIR = '/lab-run';
-const ASTERISK_CONF = `${RUN_DIR}/etc/asterisk.conf`;
-const CORE_CONFIG = [
+export const CORE_CONFIG = [
   'indications.conf',
   'features.conf',
   'cel.conf',
@@ -76,14 +75,21 @@ export function labPhonePassword(chroot: string, extension: string): string {
   return password;
 }
 
+/** One Asterisk in the chroot; `runDir` holds its tree (etc/asterisk.conf, log, run…). */
 export class LabAsterisk {
   private process: ChildProcess | undefined;
+  private readonly asteriskConf: string;
 
-  constructor(readonly chroot: string) {}
+  constructor(
+    readonly chroot: string,
+    readonly runDir = RUN_DIR,
+  ) {
+    this.asteriskConf = `${runDir}/etc/asterisk.conf`;
+  }
 
   async start(): Promise<void> {
     // Runs in the foreground of its own process (-f) so that we hold its PID; -n: no colour.
-    this.process = spawn('chroot', [this.chroot, '/usr/sbin/asterisk', '-f', '-n', '-C', ASTERISK_CONF], {
+    this.process = spawn('chroot', [this.chroot, '/usr/sbin/asterisk', '-f', '-n', '-C', this.asteriskConf], {
       stdio: 'ignore',
       detached: true,
     });
@@ -104,7 +110,7 @@ export class LabAsterisk {
   async cli(command: string): Promise<string> {
     const { stdout } = await run(
       'chroot',
-      [this.chroot, '/usr/sbin/asterisk', '-C', ASTERISK_CONF, '-rx', command],
+      [this.chroot, '/usr/sbin/asterisk', '-C', this.asteriskConf, '-rx', command],
       {
         timeout: 10_000,
       },
@@ -113,7 +119,7 @@ export class LabAsterisk {
   }
 
   logPath(): string {
-    return join(this.chroot, RUN_DIR.slice(1), 'log', 'messages.log');
+    return join(this.chroot, this.runDir.slice(1), 'log', 'messages.log');
   }
 
   log(): string {

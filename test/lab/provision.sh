@@ -13,6 +13,18 @@ PACKAGES="asterisk asterisk-modules asterisk-core-sounds-en asterisk-core-sounds
 
 log() { printf '[lab] %s\n' "$*" >&2; }
 
+# Host tools of the TLS lab (test/lab/tls.test.ts): tcpdump captures the loopback, openssl makes
+# the test CA and plays the TLS 1.1 / 1.2 client. Checked on every run (a cached chroot too).
+missing=""
+for tool in tcpdump openssl; do command -v "$tool" >/dev/null 2>&1 || missing="$missing $tool"; done
+if [ -n "$missing" ]; then
+  if [ "$(id -u)" != 0 ]; then log "the lab needs$missing on the host: apt-get install$missing"; exit 1; fi
+  log "installing$missing on the host"
+  apt-get update -qq
+  # shellcheck disable=SC2086 # one word per package
+  DEBIAN_FRONTEND=noninteractive apt-get install -y -qq --no-install-recommends $missing >/dev/null
+fi
+
 if [ -f "$STAMP" ]; then
   log "chroot ready at $CHROOT (cached)"
   echo "$CHROOT"

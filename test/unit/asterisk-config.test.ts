@@ -353,7 +353,7 @@ describe('asterisk-config rendering: trunks, TLS, SRTP, phones', () => {
     expect(pjsip).toMatch(
       /\[twilio-east\]\ntype=endpoint\ntransport=transport-tls[\s\S]*?send_pai=yes\ntrust_id_outbound=yes\nmedia_encryption=sdes/,
     );
-    expect(pjsip).toContain('contact=sip:acme.pstn.twilio.com;transport=tls');
+    expect(pjsip).toContain('contact=sip:acme.pstn.twilio.com:5061;transport=tls');
     expect(pjsip).toContain('contact=sip:acme.pstn.umatilla.twilio.com');
   });
 

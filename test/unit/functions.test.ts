@@ -137,7 +137,7 @@ describe('inbound-call', () => {
     expect(body).toContain('<Dial answerOnBridge="true" action="/dial-status" method="POST" timeout="120">');
     expect(body).toContain('<Sip username="twilio-pbx" password="digest-password-for-tests-0001">');
     const uri = /<Sip[^>]*>([^<]+)<\/Sip>/.exec(body)?.[1]?.replaceAll('&amp;', '&') ?? '';
-    expect(uri.startsWith('sip:+19863334949@pbx.acme.test:5060;transport=tls?')).toBe(true);
+    expect(uri.startsWith('sip:+19863334949@pbx.acme.test:5060;transport=tls;secure=true?')).toBe(true);
     const headers = new URLSearchParams(uri.split('?')[1]);
     expect([...headers.keys()]).toEqual(['X-SB-Did', 'X-SB-Caller', 'X-SB-Ts', 'X-SB-Nonce', 'X-SB-Sig']);
     const verified = verifyHeaders(
@@ -213,7 +213,7 @@ describe('dial-status and the fallback chain', () => {
       ...(code ? { DialSipResponseCode: code } : {}),
     }).body;
     expect(body).toContain('<Dial answerOnBridge="true" action="/secondary-status"');
-    expect(body).toMatch(/<Sip[^>]*>sip:\+19863334949@pbx2\.acme\.test;transport=tls\?X-SB-Did=/);
+    expect(body).toMatch(/<Sip[^>]*>sip:\+19863334949@pbx2\.acme\.test;transport=tls;secure=true\?X-SB-Did=/);
   });
 
   // What our own dialplan answers on purpose (unknown DID, reject busy, plan ended, declined),

@@ -43,7 +43,7 @@ describe('X-SB- header contract', () => {
     const signed = signMetadata(metadata, SECRET, at(NOW));
     const uri = sipUriFor({ did: metadata.did, host: 'pbx.example.com', transport: 'tls' }, signed);
     expect(uri).toMatch(
-      /^sip:\+19863334949@pbx\.example\.com;transport=tls\?X-SB-Did=%2B19863334949&X-SB-Caller=%2B15551230001&X-SB-Route=vip&X-SB-Ts=\d+&X-SB-Nonce=[A-Za-z0-9_-]{22}&X-SB-Sig=[A-Za-z0-9_-]{43}$/,
+      /^sip:\+19863334949@pbx\.example\.com;transport=tls;secure=true\?X-SB-Did=%2B19863334949&X-SB-Caller=%2B15551230001&X-SB-Route=vip&X-SB-Ts=\d+&X-SB-Nonce=[A-Za-z0-9_-]{22}&X-SB-Sig=[A-Za-z0-9_-]{43}$/,
     );
   });
 

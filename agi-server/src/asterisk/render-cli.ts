@@ -4,6 +4,7 @@ import { parseArgs } from 'node:util';
 import { loadAsteriskSettings } from './load-settings.js';
 import { renderAsteriskConfig } from './render.js';
 import { completeSecrets, readSecrets, writeSecrets } from './secrets.js';
+import { withTlsFiles } from './tls-files.js';
 
 const USAGE = `Usage: npm run asterisk-config -- --out DIR [--settings FILE] [--secrets FILE] [--force]
 
@@ -19,6 +20,8 @@ voicemail.conf, rtp.conf) from one validated settings file into DIR.
   -h, --help        this text
 
 Trunk credentials come from the environment variables the settings name (usernameEnv, passwordEnv).
+With sip.tls, the certificate files it names must be readable; without them a self-signed pair is
+made in DIR/keys (once, then reused) and said so on stderr (see docs/tls.md).
 extensions_custom.conf is never written: put local additions there.
 `;
 
@@ -53,7 +56,11 @@ function run(): void {
   }
   if (!options.out) throw new UsageError('--out DIR is required (e.g. /etc/asterisk)');
   const out = options.out;
-  const settings = loadAsteriskSettings(options.settings);
+  // TLS files are checked (one line naming a missing one); without any, a self-signed pair is
+  // made once in DIR/keys and reused (said on stderr).
+  const settings = withTlsFiles(loadAsteriskSettings(options.settings), join(out, 'keys'), (line) =>
+    process.stderr.write(`asterisk-config: ${line}\n`),
+  );
   const { secrets, changed } = completeSecrets(settings, readSecrets(options.secrets));
   // Everything is rendered and compared before anything is written: a refusal changes nothing.
   const plans: Plan[] = [...renderAsteriskConfig(settings, secrets)].map(([name, text]) => {

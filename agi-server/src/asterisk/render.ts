@@ -46,25 +46,21 @@ function renderPjsip(
     '',
     section('transport-udp', ['type=transport', 'protocol=udp', `bind=${sip.bind}:${sip.port}`, ...nat]),
   ];
-  if (sip.tls) {
-    parts.push(
-      section('transport-tls', [
-        'type=transport',
-        'protocol=tls',
-        `bind=${sip.bind}:${sip.tls.port}`,
-        `cert_file=${sip.tls.certFile}`,
-        `priv_key_file=${sip.tls.keyFile}`,
-        'method=tlsv1_2',
-        ...nat,
-      ]),
-    );
-  }
+  if (sip.tls) parts.push(renderTlsTransport(settings, nat));
+  const strict = twilio.strict;
   parts.push(
     '; Twilio: calls arrive from Twilio signaling ranges (every edge) into [from-twilio] only,',
     '; a context whose calls are routed by the AGI server and never dial out by what the caller sent.',
+    ...(sip.tls
+      ? [
+          strict
+            ? '; Strict: SRTP (SDES) only, the TLS transport only; [from-twilio] refuses a call not on TLS.'
+            : '; SRTP (SDES) when Twilio offers it (<Sip>…;secure=true), plain RTP otherwise.',
+        ]
+      : []),
     section('twilio', [
       'type=endpoint',
-      'transport=transport-udp',
+      `transport=transport-${strict ? 'tls' : 'udp'}`,
       'context=from-twilio',
       'disallow=all',
       'allow=ulaw,alaw',
@@ -72,6 +68,10 @@ function renderPjsip(
       'rtp_symmetric=yes',
       'rewrite_contact=yes',
       'identify_by=ip',
+      ...(sip.tls ? ['media_encryption=sdes', `media_encryption_optimistic=${strict ? 'no' : 'yes'}`] : []),
+      // The endpoint's ACL: even a request matched to it another way (auth) must come from Twilio.
+      'deny=0.0.0.0/0.0.0.0',
+      ...twilio.signalingRanges.map((range) => `permit=${range}`),
       ...(twilio.inboundUsername ? ['auth=twilio-inbound-auth'] : []),
     ]),
     section('twilio-identify', [
@@ -103,6 +103,7 @@ function renderPjsip(
       );
     if (/[\s;]/.test(username + password))
       throw new Error(`trunk ${trunk.id}: credentials must not contain spaces or ;`);
+    const tlsParam = trunk.transport === 'tls' ? '\\;transport=tls' : '';
     parts.push(
       `; Outbound trunk ${trunk.id}: Twilio Elastic SIP Trunking termination. The Request-URI keeps`,
       `; ${trunk.termination}; the caller ID goes in From and P-Asserted-Identity.`,
@@ -119,7 +120,7 @@ function renderPjsip(
         'send_pai=yes',
         'trust_id_outbound=yes',
         ...(trunk.srtp ? ['media_encryption=sdes', 'media_encryption_optimistic=no'] : []),
-        ...(trunk.outboundProxy ? [`outbound_proxy=${trunk.outboundProxy}\\;lr`] : []),
+        ...(trunk.outboundProxy ? [`outbound_proxy=${trunk.outboundProxy}${tlsParam}\\;lr`] : []),
       ]),
       section(`${trunk.id}-auth`, [
         'type=auth',
@@ -129,7 +130,8 @@ function renderPjsip(
       ]),
       section(trunk.id, [
         'type=aor',
-        `contact=sip:${trunk.termination}${trunk.transport === 'tls' ? ';transport=tls' : ''}`,
+        // Twilio takes TLS on 5061 (docs/tls.md); the name stays in the Request-URI.
+        `contact=sip:${trunk.termination}${trunk.transport === 'tls' ? ':5061;transport=tls' : ''}`,
         'qualify_frequency=0',
       ]),
     );
@@ -146,6 +148,30 @@ function renderPjsip(
     }
   }
   return parts.join('\n');
+}
+
+/**
+ * The TLS transport: TLS 1.2 (exactly, with this pjproject; Twilio refuses less: 32222). The files
+ * must exist (see tls-files.ts); a certificate replaced at the same path is picked up by
+ * `module reload res_pjsip.so` without dropping calls (docs/tls.md).
+ */
+function renderTlsTransport(settings: AsteriskSettings, nat: readonly string[]): string {
+  const { sip } = settings;
+  const tls = sip.tls;
+  if (!tls?.certFile || !tls.keyFile)
+    throw new Error('sip.tls: no certFile/keyFile (the asterisk-config command makes a self-signed pair)');
+  return section('transport-tls', [
+    'type=transport',
+    'protocol=tls',
+    `bind=${sip.bind}:${tls.port}`,
+    `cert_file=${tls.certFile}`,
+    `priv_key_file=${tls.keyFile}`,
+    ...(tls.caFile ? [`ca_list_file=${tls.caFile}`] : []),
+    'method=tlsv1_2',
+    `verify_server=${tls.verifyServer ? 'yes' : 'no'}`,
+    'verify_client=no',
+    ...nat,
+  ]);
 }
 
 /** Phones through pjsip_wizard templates: one template, a short section per extension. */
@@ -261,6 +287,36 @@ function renderCdr(): ReadonlyArray<readonly [string, string]> {
 }
 
 /**
+ * With TLS, the dialplan says for each call whether it was encrypted (see docs/tls.md): on arrival
+ * whether the signalling came over TLS (CHANNEL(pjsip,secure)), and in the hangup handler whether
+ * the media was SRTP (CHANNEL(rtp,secure,audio) has a value only once the SDP answer is sent, so
+ * not on arrival). Strict: a Twilio call not on TLS is refused (403) before anything else runs, so
+ * its X-SB- headers are never used; an offer without SRTP never reaches the dialplan
+ * (media_encryption_optimistic=no answers 488). CHANNEL(secure_bridge_media)=1 is not used: it
+ * would also refuse the bridge to the phones' plain-RTP legs.
+ */
+function securityLines(
+  settings: AsteriskSettings,
+): Record<'TWILIO_SECURITY' | 'HANGUP_SECURITY' | 'INSECURE_CONTEXT', string> {
+  if (!settings.sip.tls) return { TWILIO_SECURITY: '', HANGUP_SECURITY: '', INSECURE_CONTEXT: '' };
+  const arrival = ` same => n,Log(NOTICE,SECURITY: at=arrival linkedid=\${CHANNEL(linkedid)} pjsip_secure=\${CHANNEL(pjsip,secure)})\n`;
+  const hangup = ` same => n,Log(NOTICE,SECURITY: at=hangup linkedid=\${CHANNEL(linkedid)} endpoint=\${CHANNEL(endpoint)} pjsip_secure=\${CHANNEL(pjsip,secure)} rtp_secure_audio=\${CHANNEL(rtp,secure,audio)})\n`;
+  if (!settings.twilio.strict)
+    return { TWILIO_SECURITY: arrival, HANGUP_SECURITY: hangup, INSECURE_CONTEXT: '' };
+  return {
+    TWILIO_SECURITY: `${arrival} same => n,GotoIf($["\${CHANNEL(pjsip,secure)}" != "1"]?sb-insecure,s,1)\n`,
+    HANGUP_SECURITY: hangup,
+    INSECURE_CONTEXT: [
+      '; Strict mode (twilio.strict): a call from Twilio not over TLS is refused with 403.',
+      '[sb-insecure]',
+      `exten => s,1,Log(WARNING,Switchboard strict mode: refused a Twilio call not on TLS (linkedid=\${CHANNEL(linkedid)}))`,
+      ' same => n,Hangup(21)',
+      '',
+    ].join('\n'),
+  };
+}
+
+/**
  * The AGI servers as dialplan globals: SB_AGI_1..N in order and their count, for the sb-agi
  * subroutine; SB_AGI (the first) for local additions that call one server directly.
  */
@@ -298,6 +354,7 @@ export function renderAsteriskConfig(
           .map((extension) => `exten => ${extension.number},1,Dial(PJSIP/${extension.number},30)`)
           .join('\n'),
         EMERGENCY_EXTENSIONS: emergencyLines(settings),
+        ...securityLines(settings),
       }),
     ],
     ['modules.conf', template('modules.conf')],

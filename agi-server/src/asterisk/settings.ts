@@ -17,6 +17,7 @@ const cidr = z.string().refine((value) => {
 }, 'must be an IPv4 address or CIDR range such as 54.172.60.0/30');
 
 const ipv4 = z.string().refine((value) => isIPv4(value), 'must be an IPv4 address');
+const absolutePath = z.string().regex(/^\/[\w./-]+$/, 'an absolute path');
 const sipUri = z
   .string()
   .regex(/^sip:[A-Za-z0-9+._-]+@[A-Za-z0-9.-]+(:\d{1,5})?$/, 'must be sip:user@host[:port]');
@@ -70,7 +71,7 @@ const trunkSchema = z
     /** Send through this proxy instead of resolving the termination name (an SBC, or the lab). */
     outboundProxy: z
       .string()
-      .regex(/^sip:[A-Za-z0-9.-]+(:\d{1,5})?$/)
+      .regex(/^sip:[A-Za-z0-9.-]+(:\d{1,5})?$/, 'must be sip:host[:port]')
       .optional(),
   })
   .strict()
@@ -99,14 +100,26 @@ export const asteriskSettingsSchema = z
         /** Public address announced in SIP/SDP when Asterisk is behind NAT. */
         externalAddress: ipv4.optional(),
         localNetworks: z.array(cidr).default([]),
-        /** A TLS transport (for TLS trunks and phones), with the certificate files on the PBX. */
+        /**
+         * A TLS transport for Twilio and TLS trunks (see docs/tls.md). Without certFile/keyFile the
+         * renderer makes a self-signed pair for a first try; with them (an ACME client's files, for
+         * instance) they are used as they are and must be readable when rendering.
+         */
         tls: z
           .object({
             port: z.number().int().min(1).max(65_535).default(5061),
-            certFile: z.string().regex(/^\/[\w./-]+$/, 'an absolute path'),
-            keyFile: z.string().regex(/^\/[\w./-]+$/, 'an absolute path'),
+            certFile: absolutePath.optional(),
+            keyFile: absolutePath.optional(),
+            /** CAs that sign the certificates of peers we call (Twilio's are public: the system bundle). */
+            caFile: absolutePath.optional(),
+            /** Check the certificate of the server we connect to (Twilio's edges). */
+            verifyServer: z.boolean().default(true),
           })
           .strict()
+          .refine((tls) => !tls.certFile === !tls.keyFile, {
+            message: 'give certFile and keyFile together (or neither, for a self-signed pair)',
+            path: ['certFile'],
+          })
           .optional(),
       })
       .strict()
@@ -154,6 +167,11 @@ export const asteriskSettingsSchema = z
           .string()
           .regex(/^[A-Za-z0-9._-]{3,32}$/)
           .optional(),
+        /**
+         * Strict mode (needs sip.tls): a call from Twilio must arrive over TLS with SRTP media, or it
+         * is refused; every trunk must use TLS and SRTP. See docs/tls.md.
+         */
+        strict: z.boolean().default(false),
       })
       .strict()
       .prefault({}),
@@ -191,7 +209,17 @@ export const asteriskSettingsSchema = z
       if (trunk.transport === 'tls' && !settings.sip.tls) {
         ctx.addIssue({ code: 'custom', path: ['trunks', index, 'transport'], message: 'needs sip.tls' });
       }
+      if (settings.twilio.strict && !(trunk.transport === 'tls' && trunk.srtp)) {
+        ctx.addIssue({
+          code: 'custom',
+          path: ['trunks', index, 'srtp'],
+          message: 'twilio.strict: every trunk needs transport tls and srtp true',
+        });
+      }
     });
+    if (settings.twilio.strict && !settings.sip.tls) {
+      ctx.addIssue({ code: 'custom', path: ['twilio', 'strict'], message: 'needs sip.tls' });
+    }
     if (!numbers.has(settings.fallback.mailbox)) {
       ctx.addIssue({
         code: 'custom',
