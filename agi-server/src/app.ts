@@ -167,6 +167,7 @@ export async function createSwitchboard(options: SwitchboardOptions): Promise<Sw
         clock,
         health: () => healthReport(server, storeMonitor, writer),
         metricsAccess: metricsAccess(config.SB_API_HOST, config.SB_METRICS_TOKEN),
+        headerSecret: config.SB_HEADER_SECRET,
       });
   let stopFollowing: (() => void) | undefined;
   const reconciler = config.SB_CDR_FILE

@@ -27,6 +27,8 @@ export interface AdminApiDeps {
   readonly health: () => HealthReport;
   /** Who may scrape /metrics (see metrics-access.ts). */
   readonly metricsAccess: MetricsAccess;
+  /** SB_HEADER_SECRET: checks texts the /inbound-message Function forwards (routes-messages.ts). */
+  readonly headerSecret?: string | undefined;
 }
 
 export type TypedApp = FastifyInstance<

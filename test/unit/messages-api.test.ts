@@ -1,0 +1,108 @@
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import type { MessageRecord } from '../../agi-server/src/store/message-types.js';
+import { type ForwardedMessage, signForwardedMessage } from '../../contract/src/message-forward.js';
+import { officeConfig } from '../support/routing-fixtures.js';
+import { startSwitchboard } from '../support/switchboard.js';
+
+const secret = 'm'.repeat(40);
+const now = new Date('2026-12-03T16:00:00Z');
+let started: Awaited<ReturnType<typeof startSwitchboard>>;
+
+beforeAll(async () => {
+  started = await startSwitchboard({
+    seed: {
+      ...officeConfig,
+      messaging: { targets: [{ did: '+19863334950', extensions: ['102'] }] },
+    },
+    headerSecret: secret,
+    adminToken: `sb_${'t'.repeat(40)}`,
+    clock: () => now,
+  });
+});
+afterAll(async () => started.switchboard.close(0));
+
+let counter = 0;
+function text(change: Partial<ForwardedMessage> = {}): ForwardedMessage {
+  counter++;
+  return {
+    messageSid: `SM${counter.toString(16).padStart(32, '0')}`,
+    accountSid: `AC${'2'.repeat(32)}`,
+    from: '+15125550199',
+    to: '+19863334950',
+    body: 'Ünï ✓ 👋',
+    media: [],
+    ...change,
+  };
+}
+
+async function forward(
+  message: ForwardedMessage,
+  headers: Record<string, string> = signForwardedMessage(message, secret, now),
+) {
+  const response = await fetch(`${started.apiUrl}/inbound-message`, {
+    method: 'POST',
+    headers: { 'content-type': 'application/json', ...headers },
+    body: JSON.stringify(message),
+  });
+  return { status: response.status, body: (await response.json()) as Record<string, unknown> };
+}
+
+async function messages(query = '') {
+  const response = await fetch(`${started.apiUrl}/messages${query}`, {
+    headers: { authorization: `Bearer ${started.token}` },
+  });
+  expect(response.status).toBe(200);
+  return (await response.json()) as MessageRecord[];
+}
+
+describe('POST /inbound-message (from the Function)', () => {
+  it('stores a signed text with a delivery per endpoint before answering 200', async () => {
+    const message = text();
+    const answer = await forward(message);
+    expect(answer).toMatchObject({ status: 200, body: { outcome: 'stored', deliveries: 2 } });
+    const [logged] = await messages(`?number=${encodeURIComponent('+15125550199')}&limit=1`);
+    expect(logged).toMatchObject({
+      sid: message.messageSid,
+      body: 'Ünï ✓ 👋',
+      bodyBytes: 14,
+      extensions: ['102'],
+    });
+    const deliveries = await started.switchboard.store.deliveriesOf(String(logged?.id));
+    expect(deliveries.map((row) => [row.kind, row.target, row.state])).toEqual([
+      ['phone', '102', 'queued'],
+      ['phone', '102-mobile', 'queued'],
+    ]);
+  });
+
+  it('refuses a changed byte, a replay and an unsigned request with 403, storing nothing', async () => {
+    const before = (await messages()).length;
+    const message = text();
+    const headers = signForwardedMessage(message, secret, now);
+    expect((await forward({ ...message, body: 'Ünï ✓ 👊' }, headers)).status).toBe(403);
+    expect((await forward(message, {})).status).toBe(403);
+    expect((await forward(message, headers)).status).toBe(200);
+    // The same signed request again, and the same MessageSid signed anew: both replays.
+    expect(await forward(message, headers)).toMatchObject({
+      status: 403,
+      body: { error: expect.stringContaining('replayed') },
+    });
+    expect(
+      (await forward(message, signForwardedMessage(message, secret, new Date(now.getTime() + 1_000)))).status,
+    ).toBe(403);
+    expect((await messages()).length).toBe(before + 1);
+  });
+
+  it('logs a text for an unknown DID, answers 200 so Twilio does not retry, delivers nothing', async () => {
+    const message = text({ to: '+15125550000' });
+    expect(await forward(message)).toMatchObject({ status: 200, body: { outcome: 'unknown-did' } });
+    const [logged] = await messages('?status=unknown-did');
+    expect(logged).toMatchObject({ sid: message.messageSid, extensions: [] });
+    expect(await started.switchboard.store.deliveriesOf(String(logged?.id))).toEqual([]);
+  });
+
+  it('needs the bearer token for the log', async () => {
+    expect((await fetch(`${started.apiUrl}/messages`)).status).toBe(401);
+    expect((await messages('?direction=outbound')).length).toBe(0);
+    expect((await messages('?extension=102&direction=inbound')).length).toBeGreaterThan(0);
+  });
+});
