@@ -55,6 +55,7 @@ export function registerMessageRoutes(app: TypedApp, deps: AdminApiDeps): void {
       const result = await takeInboundMessage(deps.store, deps.routing.snapshot, check.message, now);
       if (result.outcome === 'duplicate')
         return reply.code(403).send({ error: 'refused: replayed (this MessageSid is already stored)' });
+      if (result.outcome === 'stored') deps.onMessageStored?.();
       if (result.outcome === 'unknown-did')
         deps.logger.warn(
           { sid: check.message.messageSid, to: check.message.to, because: result.because },

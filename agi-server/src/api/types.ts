@@ -29,6 +29,8 @@ export interface AdminApiDeps {
   readonly metricsAccess: MetricsAccess;
   /** SB_HEADER_SECRET: checks texts the /inbound-message Function forwards (routes-messages.ts). */
   readonly headerSecret?: string | undefined;
+  /** Told when a text was stored, so its deliveries start at once. */
+  readonly onMessageStored?: () => void;
 }
 
 export type TypedApp = FastifyInstance<

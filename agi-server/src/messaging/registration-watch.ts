@@ -1,0 +1,17 @@
+import type { AmiClient, AmiMessage } from '../pbx/ami-client.js';
+
+/**
+ * A phone that registers gets what waited for it at once: AMI ContactStatus events (`Created`
+ * when a contact registers, `Reachable` when qualify sees it again) name the endpoint, whose
+ * queued phone deliveries are then due now. The outbox's backoff (at most a minute) covers a
+ * missed event. See docs/messaging.md.
+ */
+export function watchRegistrations(ami: AmiClient, onRegistered: (endpoint: string) => void): () => void {
+  return ami.onEvent((event: AmiMessage) => {
+    if (event.Event !== 'ContactStatus') return;
+    const status = event.ContactStatus;
+    const endpoint = event.EndpointName;
+    if (endpoint && (status === 'Created' || status === 'Reachable' || status === 'Updated'))
+      onRegistered(endpoint);
+  });
+}
