@@ -23,6 +23,7 @@ export interface MessagingService {
 /** How often the worker looks for due deliveries when nothing pokes it, and AMI is pinged. */
 const TICK_MS = 1_000;
 const KEEPALIVE_MS = 10_000;
+const REWAKE_MS = 1_000;
 
 export function createMessagingService(
   config: ServerConfig,
@@ -49,14 +50,25 @@ export function createMessagingService(
   const ping = () => {
     ami?.action({ Action: 'Ping' }).catch((error: unknown) => log.warn({ err: error }, 'AMI unreachable'));
   };
+  const wake = (endpoint: string) => {
+    store
+      .wakeDeliveries('phone', endpoint, clock().toISOString())
+      .then((woken) => {
+        if (woken === 0) return;
+        log.info(
+          { event: 'phone-registered', endpoint, woken },
+          'phone registered: its queued texts are due now',
+        );
+        worker.poke();
+      })
+      .catch((error: unknown) => log.warn({ err: error, endpoint }, 'could not wake deliveries'));
+  };
   if (ami)
     watchRegistrations(ami, (endpoint) => {
-      store
-        .wakeDeliveries('phone', endpoint, clock().toISOString())
-        .then((woken) => {
-          if (woken > 0) worker.poke();
-        })
-        .catch((error: unknown) => log.warn({ err: error, endpoint }, 'could not wake deliveries'));
+      wake(endpoint);
+      // The event can come a moment before the contact is listed: an attempt in between finds none
+      // and backs off, so wake once more shortly after.
+      setTimeout(() => wake(endpoint), REWAKE_MS).unref();
     });
   return {
     worker,

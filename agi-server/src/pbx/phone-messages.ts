@@ -9,6 +9,13 @@ import { type AmiClient, AmiError } from './ami-client.js';
  * byte of it is ever read as AMI, dialplan or shell syntax. See docs/messaging.md.
  */
 
+/**
+ * The most UTF-8 bytes one MessageSend carries: its Base64Body line (`Base64Body: ` + base64 +
+ * CRLF) must fit AMI's 1,024-byte line, so 756 bytes (1,008 base64 characters); 750 leaves room.
+ * Under Asterisk's 1 KiB MESSAGE body limit too.
+ */
+export const MAX_AMI_BODY_BYTES = 750;
+
 /** What a phone shows as the sender: E.164 or an extension, nothing else. */
 const SENDER = /^\+?[0-9]{2,15}$/;
 /** A contact URI as PJSIP_DIAL_CONTACTS lists it (no spaces, quotes, angle brackets or line breaks). */
