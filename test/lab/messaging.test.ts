@@ -238,6 +238,8 @@ describe('texts to phones on real Asterisk 22', () => {
       console.log(
         `201: 10/10 kept texts arrived ${tookMs} ms after its SIPp started, ${afterOk} ms after its REGISTER got 200 (server killed and restarted between)`,
       );
+      // Woken by Asterisk's ContactStatus event (NonQualified on registration), not by the backoff.
+      expect(server.events('phone-registered')[0]).toMatchObject({ endpoint: '201', woken: 10 });
       expect(new Set(received(mobile))).toEqual(
         new Set(Array.from({ length: 10 }, (_, index) => `for 201 #${index}`)),
       );

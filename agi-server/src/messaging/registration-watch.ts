@@ -14,7 +14,6 @@ export function watchRegistrations(ami: AmiClient, onRegistered: (endpoint: stri
     if (event.Event !== 'ContactStatus') return;
     const status = event.ContactStatus;
     const endpoint = event.EndpointName;
-    if (endpoint && (status === 'Created' || status === 'Reachable' || status === 'Updated'))
-      onRegistered(endpoint);
+    if (endpoint && status !== undefined && REGISTERED.has(status)) onRegistered(endpoint);
   });
 }
