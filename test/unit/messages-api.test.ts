@@ -1,3 +1,4 @@
+import { execFile } from 'node:child_process';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { MessageRecord } from '../../agi-server/src/store/message-types.js';
 import { type ForwardedMessage, signForwardedMessage } from '../../contract/src/message-forward.js';
@@ -7,6 +8,7 @@ import { startSwitchboard } from '../support/switchboard.js';
 const secret = 'm'.repeat(40);
 const now = new Date('2026-12-03T16:00:00Z');
 let started: Awaited<ReturnType<typeof startSwitchboard>>;
+let ticks = 0;
 
 beforeAll(async () => {
   started = await startSwitchboard({
@@ -16,7 +18,8 @@ beforeAll(async () => {
     },
     headerSecret: secret,
     adminToken: `sb_${'t'.repeat(40)}`,
-    clock: () => now,
+    // Each reading a millisecond later: texts stored one after another keep their order in the log.
+    clock: () => new Date(now.getTime() + ticks++),
   });
 });
 afterAll(async () => started.switchboard.close(0));
@@ -104,5 +107,31 @@ describe('POST /inbound-message (from the Function)', () => {
     expect((await fetch(`${started.apiUrl}/messages`)).status).toBe(401);
     expect((await messages('?direction=outbound')).length).toBe(0);
     expect((await messages('?extension=102&direction=inbound')).length).toBeGreaterThan(0);
+  });
+});
+
+describe('switchboard messages tail', () => {
+  const cli = (...args: string[]) =>
+    new Promise<{ code: number; stdout: string }>((resolve) => {
+      execFile(
+        process.execPath,
+        ['--import', 'tsx', 'agi-server/src/cli/main.ts', ...args],
+        { env: { ...process.env, SWITCHBOARD_URL: started.apiUrl, SWITCHBOARD_TOKEN: started.token } },
+        (error, stdout) => resolve({ code: error ? Number(error.code) : 0, stdout }),
+      );
+    });
+
+  it('prints the latest texts of an extension as a table, newest last', async () => {
+    await forward(text({ body: 'first\nline two' }));
+    await forward(text({ body: 'second' }));
+    const { code, stdout } = await cli('messages', 'tail', '--ext', '102', '-n', '2');
+    expect(code).toBe(0);
+    const lines = stdout.trim().split('\n');
+    expect(lines[0]).toMatch(/^WHEN\s+DIR\s+FROM\s+TO\s+EXT\s+BYTES\s+STATUS\s+TEXT$/);
+    expect(lines).toHaveLength(3);
+    expect(lines[1]).toMatch(
+      /inbound\s+\+15125550199\s+\+19863334950\s+102\s+14\s+received\s+first line two$/,
+    );
+    expect(lines[2]).toMatch(/\s6\s+received\s+second$/);
   });
 });
