@@ -110,6 +110,29 @@ describe('POST /inbound-message (from the Function)', () => {
   });
 });
 
+describe('POST /messages/explain', () => {
+  const explain = async (body: unknown) => {
+    const response = await fetch(`${started.apiUrl}/messages/explain`, {
+      method: 'POST',
+      headers: { authorization: `Bearer ${started.token}`, 'content-type': 'application/json' },
+      body: JSON.stringify(body),
+    });
+    return { status: response.status, body: (await response.json()) as Record<string, unknown> };
+  };
+
+  it('explains both directions with the version in use, and refuses a bad body', async () => {
+    expect(await explain({ did: '+19863334950', from: '+15125550199' })).toMatchObject({
+      status: 200,
+      body: { kind: 'deliver', because: 'messaging.targets sends texts to +19863334950 to 102' },
+    });
+    expect(await explain({ extension: '100', to: '919005551234' })).toMatchObject({
+      status: 200,
+      body: { kind: 'refused', reason: 'blocked-prefix' },
+    });
+    expect((await explain({ extension: '100' })).status).toBe(400);
+  });
+});
+
 describe('switchboard messages tail', () => {
   const cli = (...args: string[]) =>
     new Promise<{ code: number; stdout: string }>((resolve) => {

@@ -2,6 +2,7 @@ import { randomUUID } from 'node:crypto';
 import { MESSAGE_FORWARD_HEADER, toE164, verifyForwardedMessage } from '@switchboard/contract';
 import { z } from 'zod';
 import { takeInboundMessage } from '../messaging/intake.js';
+import { explainMessage } from '../routing/message-router.js';
 import { MESSAGE_DIRECTIONS, MESSAGE_STATUSES } from '../store/message-types.js';
 import type { AdminApiDeps, TypedApp } from './types.js';
 
@@ -62,6 +63,29 @@ export function registerMessageRoutes(app: TypedApp, deps: AdminApiDeps): void {
           'text for an unknown DID: logged, not delivered',
         );
       return reply.code(200).send(result);
+    },
+  );
+
+  app.post(
+    '/messages/explain',
+    {
+      schema: {
+        operationId: 'explainMessage',
+        summary:
+          'Where a text would go: inbound {did, from} -> the extensions and the rule; outbound {extension, to} -> local, SMS from which number, or refused and why',
+        tags: ['messages'],
+        body: z.union([
+          z.object({ did: z.string().min(1).max(32), from: z.string().min(1).max(64) }).strict(),
+          z.object({ extension: z.string().min(1).max(8), to: z.string().min(1).max(32) }).strict(),
+        ]),
+      },
+    },
+    async (request) => {
+      const body = request.body;
+      return explainMessage(
+        deps.routing.snapshot,
+        'did' in body ? { direction: 'inbound', ...body } : { direction: 'outbound', ...body },
+      );
     },
   );
 
