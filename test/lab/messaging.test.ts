@@ -1,4 +1,4 @@
-import { mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
+import { existsSync, mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, inject, it } from 'vitest';
@@ -151,6 +151,16 @@ describe('texts to phones on real Asterisk 22', () => {
     expect(pieces.every((piece) => Buffer.byteLength(piece, 'utf8') <= 750)).toBe(true);
     expect(pieces[0]).toMatch(/^\(1\/5\) /);
     expect(pieces.map((piece) => piece.replace(/^\(\d\/\d\) /, '')).join('')).toBe(long);
+  });
+
+  it('passes a hostile body through as data: ${...}, quotes, control characters arrive exactly, nothing runs', async () => {
+    const baseA = received(deskA).length;
+    const marker = join(chroot, 'tmp', `sb-pwned-${process.pid}`);
+    const hostile = `\${SHELL(touch /tmp/sb-pwned-${process.pid})} \${EXTEN} "'; \u0007\u001b[31m $(id) \`id\``;
+    expect((await edge.post('/inbound-message', smsParams('+19863334949', hostile))).status).toBe(200);
+    await until(() => received(deskA).length > baseA, 5_000, 'the hostile text');
+    expect(received(deskA).slice(baseA)).toEqual([hostile]);
+    expect(existsSync(marker)).toBe(false);
   });
 
   it('answers a webhook with one signature byte changed 403, and no phone gets a MESSAGE', async () => {

@@ -25,11 +25,21 @@ export interface OutboxWorkerOptions {
   readonly channels: Partial<Record<DeliveryKind, DeliveryChannel>>;
   readonly logger: Logger;
   readonly clock: () => Date;
+  /** How long a claimed delivery stays another server's (DEFAULT_LEASE_MS). */
   readonly leaseMs?: number;
   readonly batch?: number;
   /** Attempts after which a delivery fails for good (phones keep waiting for registration). */
   readonly maxAttempts?: Partial<Record<DeliveryKind, number>>;
 }
+
+/**
+ * A claimed delivery is the claimer's for this long. An attempt takes milliseconds (a few AMI
+ * actions, or one API request), so a short lease costs nothing while the server lives, and when it
+ * is killed mid-attempt its rows are free again within seconds (a 30 s lease kept texts for a phone
+ * that had just registered waiting that long: seen in the lab). An attempt that outlives its lease
+ * may be made twice by another server: delivery is at least once.
+ */
+export const DEFAULT_LEASE_MS = 4_000;
 
 /** 1 s, 2 s, 4 s … capped at 60 s: a phone that registers is also woken at once (wakeDeliveries). */
 export function backoffMs(attempts: number): number {
@@ -88,7 +98,7 @@ export class OutboxWorker {
     const rows = await store.claimDeliveries(
       this.owner,
       now.toISOString(),
-      new Date(now.getTime() + (this.options.leaseMs ?? 30_000)).toISOString(),
+      new Date(now.getTime() + (this.options.leaseMs ?? DEFAULT_LEASE_MS)).toISOString(),
       this.options.batch ?? 50,
     );
     const byMessage = new Map<string, Delivery[]>();
