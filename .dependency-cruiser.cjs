@@ -69,6 +69,24 @@ module.exports = {
       to: { path: '^agi-server/src/(handlers|api|cli|config-service|agi)/|^agi-server/src/(app|main)[.]ts$' },
     },
     {
+      name: 'pbx-edge',
+      severity: 'error',
+      comment:
+        "pbx/ talks to Asterisk's live interface (AMI): Node and the contract only, none of our layers.",
+      from: { path: '^agi-server/src/pbx/' },
+      to: {
+        path: '^agi-server/src/(routing|store|handlers|api|cli|cdr|config-service|agi|asterisk|messaging)/|^agi-server/src/(app|main)[.]ts$',
+      },
+    },
+    {
+      name: 'messaging-not-edges',
+      severity: 'error',
+      comment:
+        'messaging/ (intake, outbox worker, channels) is wired by app.ts; the API and handlers do not reach into it.',
+      from: { path: '^agi-server/src/messaging/' },
+      to: { path: '^agi-server/src/(handlers|api|cli|cdr|agi|asterisk)/|^agi-server/src/(app|main)[.]ts$' },
+    },
+    {
       name: 'config-service-not-edges',
       severity: 'error',
       comment: 'config-service/ is used by the API and the wiring; it knows neither them nor the AGI side.',

@@ -5,6 +5,7 @@ import { html } from './html.js';
 import { CallDetail, CallList } from './views/calls.js';
 import { ExtensionEdit, ExtensionList } from './views/extensions.js';
 import { History } from './views/history.js';
+import { MessagesView } from './views/messages.js';
 import { OutboundView, PolicyEdit } from './views/outbound.js';
 import { RouteEdit, RouteList } from './views/routes.js';
 import { ScheduleEdit, ScheduleList } from './views/schedules.js';
@@ -15,6 +16,7 @@ import { TryCall } from './views/try.js';
 const PAGES = [
   { pattern: /^\/calls\/(.+)$/, view: ([id]) => html`<${CallDetail} id=${decodeURIComponent(id)} />` },
   { pattern: /^\/calls$/, view: () => html`<${CallList} />`, nav: 'Calls', href: '/calls' },
+  { pattern: /^\/messages$/, view: () => html`<${MessagesView} />`, nav: 'Messages', href: '/messages' },
   { pattern: /^\/routes\/(.+)$/, view: ([id]) => html`<${RouteEdit} id=${id} key=${id} />` },
   { pattern: /^\/routes$/, view: () => html`<${RouteList} />`, nav: 'Routes', href: '/routes' },
   { pattern: /^\/schedules\/(.+)$/, view: ([id]) => html`<${ScheduleEdit} id=${id} key=${id} />` },

@@ -18,6 +18,7 @@ import { createInboundHandler } from './handlers/inbound.js';
 import { createNextHandler } from './handlers/next.js';
 import { createOutboundHandler } from './handlers/outbound.js';
 import { OutboundLimiter, type OutboundLimits } from './limits/outbound-limiter.js';
+import { createMessagingService, type MessagingService } from './messaging/messaging-service.js';
 import { createMetrics, type Metrics } from './metrics.js';
 import type { RoutingConfigInput } from './routing/model.js';
 import { CallLogWriter } from './store/call-log-writer.js';
@@ -64,6 +65,8 @@ export interface Switchboard {
   readonly engine: StoreBackend['engine'] | 'given';
   /** Puts on record from Asterisk's CDR what the call log missed (when SB_CDR_FILE is set). */
   readonly reconciler: CdrReconciler | undefined;
+  /** Texts: the outbox worker and the AMI side (docs/messaging.md). */
+  readonly messaging: MessagingService;
   /** A token generated at this first start: shown once, stored only hashed. */
   readonly newAdminToken: string | undefined;
   listen(): Promise<{ agi: AddressInfo; api: AddressInfo | undefined }>;
@@ -157,6 +160,7 @@ export async function createSwitchboard(options: SwitchboardOptions): Promise<Sw
     onFallback: (reason) => metrics.fallbacks.inc({ reason }),
   });
   const server = agi;
+  const messaging = createMessagingService(config, store, logger, clock);
   const newAdminToken = options.withoutApi ? undefined : await ensureAdminToken(store, config.SB_ADMIN_TOKEN);
   const api = options.withoutApi
     ? undefined
@@ -169,6 +173,8 @@ export async function createSwitchboard(options: SwitchboardOptions): Promise<Sw
         health: () => healthReport(server, storeMonitor, writer),
         metricsAccess: metricsAccess(config.SB_API_HOST, config.SB_METRICS_TOKEN),
         limits: apiLimits(config),
+        headerSecret: config.SB_HEADER_SECRET,
+        onMessageStored: () => messaging.poke(),
       });
   let stopFollowing: (() => void) | undefined;
   const reconciler = config.SB_CDR_FILE
@@ -197,6 +203,7 @@ export async function createSwitchboard(options: SwitchboardOptions): Promise<Sw
     metrics,
     outboundLimiter,
     reconciler,
+    messaging,
     engine: options.store ? 'given' : backend.engine,
     newAdminToken,
     async listen() {
@@ -209,6 +216,7 @@ export async function createSwitchboard(options: SwitchboardOptions): Promise<Sw
       storeMonitor.start(config.SB_STORE_CHECK_MS);
       stopFollowing = await routing.follow(backend.versionCheckMs);
       reconciler?.start(config.SB_RECONCILE_MS);
+      messaging.start();
       return { agi: agiAddress, api: apiAddress };
     },
     async close(drainMs = config.SB_SHUTDOWN_DRAIN_MS) {
@@ -216,6 +224,7 @@ export async function createSwitchboard(options: SwitchboardOptions): Promise<Sw
       storeMonitor.stop();
       reconciler?.stop();
       await server.close(drainMs);
+      await messaging.stop();
       await writer.close();
       await outboundLimiter.close();
       await api?.close();

@@ -84,6 +84,23 @@ export const serverConfigSchema = z.object({
    */
   SB_API_AUTH_MAX_FAILURES: z.coerce.number().int().min(1).max(10_000).default(10),
   SB_API_AUTH_WINDOW_MS: milliseconds.default(60_000),
+  /**
+   * Asterisk's manager (AMI, manager.conf as asterisk-config renders it): texts reach phones
+   * through it (docs/messaging.md). Without SB_AMI_SECRET no text is delivered to a phone (they
+   * wait in the outbox).
+   */
+  SB_AMI_HOST: z.string().min(1).default('127.0.0.1'),
+  SB_AMI_PORT: port.default(5038),
+  SB_AMI_USERNAME: z
+    .string()
+    .regex(/^[A-Za-z0-9_-]{1,32}$/)
+    .default('switchboard'),
+  SB_AMI_SECRET: notPlaceholder(z.string().min(16, 'use at least 16 random characters')).optional(),
+  /** The host in the From URI of texts phones get (the PBX's name as phones know it). */
+  SB_MESSAGE_FROM_HOST: z
+    .string()
+    .regex(/^[A-Za-z0-9.-]{1,200}$/)
+    .default('switchboard.invalid'),
 });
 
 export type ServerConfig = z.infer<typeof serverConfigSchema>;

@@ -9,6 +9,7 @@
 export * from './dialplan.js';
 export * from './edge-timing.js';
 export * from './issues.js';
+export * from './message-forward.js';
 export * from './patterns.js';
 export * from './phone-number.js';
 export * from './placeholder.js';

@@ -168,6 +168,8 @@ export interface SippOptions {
   readonly mediaPort?: number;
   /** Digest credentials for [authentication] (-au/-ap). */
   readonly auth?: { readonly user: string; readonly password: string };
+  /** The scenario for requests outside any call (-oocsf), e.g. texts to a registered phone. */
+  readonly outOfCallScenario?: string;
 }
 
 /** A SIPp process in the chroot; `done` resolves when it exits (or is stopped). */
@@ -208,6 +210,8 @@ export class Sipp {
     ];
     if (options.service) args.push('-s', options.service);
     if (options.auth) args.push('-au', options.auth.user, '-ap', options.auth.password);
+    if (options.outOfCallScenario)
+      args.push('-oocsf', `${RUN_DIR}/scenarios/${options.outOfCallScenario}.xml`);
     for (const [key, value] of Object.entries(options.keys ?? {})) args.push('-key', key, value);
     if (options.calls !== undefined) args.push('-m', String(options.calls));
     if (options.rate !== undefined) args.push('-r', String(options.rate));
@@ -262,6 +266,11 @@ export class Sipp {
       .map((line) => line.split(';'))
       .filter((cols) => cols.length >= 3 && cols[2]?.trim() === '1')
       .map((cols) => Number(cols[1]));
+  }
+
+  /** The scenario's <log> lines so far (the process still running). */
+  logsSoFar(): string[] {
+    return this.readText(`${RUN_DIR}/sipp/${this.name}/actions.log`).split('\n').filter(Boolean);
   }
 
   /** Stops a SIPp that would otherwise wait forever (a UAS phone). */

@@ -5,6 +5,7 @@ import {
   type SwitchboardStore,
   VersionConflictError,
 } from '../../agi-server/src/store/types.js';
+import { describeMessageStoreContract } from './message-store-contract.js';
 import { officeConfig } from './routing-fixtures.js';
 
 const config = routingConfigSchema.parse(officeConfig);
@@ -75,6 +76,8 @@ export function describeStoreContract(engine: string, open: () => Promise<Switch
     afterEach(async () => {
       for (const store of opened.splice(0)) await store.close();
     });
+
+    describeMessageStoreContract(fresh);
 
     it('starts empty', async () => {
       const store = await fresh();

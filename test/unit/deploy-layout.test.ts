@@ -137,6 +137,7 @@ describe('twilio serverless:deploy from the repository root', () => {
       '/dial-status protected',
       '/forward-status protected',
       '/inbound-call protected',
+      '/inbound-message protected',
       '/outbound-call protected',
       '/recording-status protected',
       '/secondary-status protected',

@@ -49,6 +49,8 @@ describe('SQLite store', () => {
       { name: 'call_steps' },
       { name: 'calls' },
       { name: 'config_versions' },
+      { name: 'message_outbox' },
+      { name: 'messages' },
     ]);
     expect(migrateSqlite(db)).toBe(SQLITE_MIGRATIONS.length);
     db.close();

@@ -3,6 +3,7 @@ import { stringify } from 'yaml';
 import { z } from 'zod';
 import type { ChangeAuthor } from '../config-service/routing-service.js';
 import { explainCall } from '../routing/explain.js';
+import { messagingSchema } from '../routing/messaging-model.js';
 import {
   extensionSchema,
   notAPhoneNumber,
@@ -32,6 +33,8 @@ export const applyBodySchema = z
     settings: settingsSchema.optional(),
     /** The whole outbound section (trunks, policies, numbers), replacing the stored one. */
     outbound: outboundSchema.optional(),
+    /** The whole messaging section (SMS numbers, which extensions a DID's texts go to), replacing the stored one. */
+    messaging: messagingSchema.optional(),
     extensions: z.array(extensionSchema).optional(),
     schedules: z.array(scheduleSchema).optional(),
     routes: z.array(routeSchema).optional(),
@@ -53,6 +56,7 @@ export function applyBundle(config: RoutingConfig, body: ApplyBody): RoutingConf
     ...config,
     settings: body.settings ?? config.settings,
     outbound: body.outbound ?? config.outbound,
+    messaging: body.messaging ?? config.messaging,
   };
   for (const extension of body.extensions ?? []) {
     next = { ...next, extensions: upsert(next.extensions, extension, (e) => e.number === extension.number) };
@@ -134,6 +138,7 @@ export function registerConfigRoutes(app: TypedApp, deps: AdminApiDeps): void {
         body.extensions?.length ? `${body.extensions.length} extension(s)` : '',
         body.settings ? 'settings' : '',
         body.outbound ? 'outbound' : '',
+        body.messaging ? 'messaging' : '',
         body.remove ? 'removals' : '',
       ].filter(Boolean);
       return change(request, `apply ${parts.join(', ') || 'nothing'}`, (config) => applyBundle(config, body));

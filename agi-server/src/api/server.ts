@@ -18,6 +18,7 @@ import { handleApiError } from './errors.js';
 import { metricsAllowed } from './metrics-access.js';
 import { registerCallRoutes } from './routes-calls.js';
 import { registerConfigRoutes } from './routes-config.js';
+import { registerMessageRoutes } from './routes-messages.js';
 import { registerOpsRoutes } from './routes-ops.js';
 import { registerOutboundRoutes } from './routes-outbound.js';
 import type { AdminApiDeps } from './types.js';
@@ -39,7 +40,8 @@ declare module 'fastify' {
  * console's static files (the console then calls the API with the token the operator signs in
  * with). /metrics has its own check.
  */
-const PUBLIC_PATHS = new Set(['/', '/health', '/openapi.json', '/metrics']);
+// /inbound-message carries its own HMAC (routes-messages.ts).
+const PUBLIC_PATHS = new Set(['/', '/health', '/openapi.json', '/metrics', '/inbound-message']);
 const PUBLIC_PREFIXES = ['/docs', '/console/'];
 
 function isPublic(url: string): boolean {
@@ -174,6 +176,7 @@ export async function buildAdminApi(deps: AdminApiDeps): Promise<FastifyInstance
   registerConfigRoutes(typed, deps);
   registerCallRoutes(typed, deps);
   registerOutboundRoutes(typed, deps);
+  registerMessageRoutes(typed, deps);
   app.get('/openapi.json', { schema: { hide: true } }, async () => app.swagger());
   await registerConsole(app);
   await app.ready();

@@ -28,6 +28,10 @@ export interface AdminApiDeps {
   /** Who may scrape /metrics (see metrics-access.ts). */
   readonly metricsAccess: MetricsAccess;
   readonly limits: ApiLimits;
+  /** SB_HEADER_SECRET: checks texts the /inbound-message Function forwards (routes-messages.ts). */
+  readonly headerSecret?: string | undefined;
+  /** Told when a text was stored, so its deliveries start at once. */
+  readonly onMessageStored?: () => void;
 }
 
 /** The API's bounds on slow clients and token guessing (SB_API_* settings, config.ts). */

@@ -216,6 +216,10 @@ function renderWizard(settings: AsteriskSettings, secrets: Secrets): string {
           `endpoint/mailboxes=${extension.number}@default`,
           // A phone at a fixed address gets a static contact (with its user part); it may still register.
           ...(extension.contact ? [`aor/contact=${extension.contact}`] : []),
+          // Several devices: each registered contact gets calls and texts (docs/messaging.md).
+          ...(extension.maxContacts > 1
+            ? [`aor/max_contacts=${extension.maxContacts}`, 'aor/remove_existing=no']
+            : []),
         ],
         'phone',
       ),
@@ -328,6 +332,33 @@ function agiTargetLines(servers: readonly string[]): string {
   ].join('\n');
 }
 
+/** The AMI user Switchboard sends texts to phones through (docs/messaging.md); loopback by default. */
+function renderManager(
+  settings: AsteriskSettings,
+  secrets: Secrets,
+): ReadonlyArray<readonly [string, string]> {
+  const { manager } = settings;
+  if (!manager) return [];
+  const secret = requireSecret(secrets.managerSecret, 'managerSecret');
+  return [
+    [
+      'manager.conf',
+      [
+        '; Switchboard: the manager (AMI) user of the Switchboard servers. Rendered: edit the settings file.',
+        section('general', ['enabled=yes', `bindaddr=${manager.bind}`, `port=${manager.port}`]),
+        section(manager.username, [
+          `secret=${secret}`,
+          'deny=0.0.0.0/0.0.0.0',
+          ...manager.permit.map((network) => `permit=${network}`),
+          // MessageSend needs message; Getvar of PJSIP_DIAL_CONTACTS needs reporting; ContactStatus events are system.
+          'read=system,reporting',
+          'write=message,reporting,system',
+        ]),
+      ].join('\n'),
+    ],
+  ];
+}
+
 function requireSecret(value: string | undefined, name: string): string {
   if (!value) throw new Error(`secret ${name} is missing (render with a secrets file)`);
   return value;
@@ -360,6 +391,7 @@ export function renderAsteriskConfig(
     ['modules.conf', template('modules.conf')],
     ['voicemail.conf', renderVoicemail(settings, secrets)],
     ...renderCdr(),
+    ...renderManager(settings, secrets),
     ['rtp.conf', section('general', [`rtpstart=${settings.rtp.start}`, `rtpend=${settings.rtp.end}`])],
   ]);
 }

@@ -19,6 +19,8 @@ const secretsSchema = z
       )
       .default({}),
     twilioInboundPassword: z.string().min(16).optional(),
+    /** The AMI user's secret (settings.manager): Switchboard's SB_AMI_SECRET. */
+    managerSecret: z.string().min(16).optional(),
   })
   .strict();
 
@@ -51,7 +53,19 @@ export function completeSecrets(
     twilioInboundPassword = generatePassword();
     changed = true;
   }
-  return { secrets: { extensions, ...(twilioInboundPassword ? { twilioInboundPassword } : {}) }, changed };
+  let managerSecret = secrets.managerSecret;
+  if (settings.manager && !managerSecret) {
+    managerSecret = generatePassword();
+    changed = true;
+  }
+  return {
+    secrets: {
+      extensions,
+      ...(twilioInboundPassword ? { twilioInboundPassword } : {}),
+      ...(managerSecret ? { managerSecret } : {}),
+    },
+    changed,
+  };
 }
 
 export function readSecrets(path: string): Secrets {

@@ -88,6 +88,8 @@ const extensionSchema = z
     contact: sipUri.optional(),
     /** Identify this phone by source address as well (phones on fixed addresses). */
     match: ipv4.optional(),
+    /** Devices that may register at once (desk phone + softphone): each gets texts and calls. */
+    maxContacts: z.number().int().min(1).max(10).default(1),
   })
   .strict();
 
@@ -176,6 +178,23 @@ export const asteriskSettingsSchema = z
       .strict()
       .prefault({}),
     extensions: z.array(extensionSchema).min(1),
+    /**
+     * Asterisk's manager (AMI) for the Switchboard server: texts reach phones through it
+     * (docs/messaging.md). Rendered as manager.conf with one user; its secret is in the secrets file.
+     */
+    manager: z
+      .object({
+        bind: ipv4.default('127.0.0.1'),
+        port: z.number().int().min(1).max(65_535).default(5038),
+        username: z
+          .string()
+          .regex(/^[A-Za-z0-9_-]{1,32}$/)
+          .default('switchboard'),
+        /** Who may connect (the Switchboard servers). */
+        permit: z.array(cidr).min(1).default(['127.0.0.1/32']),
+      })
+      .strict()
+      .optional(),
     /** Outbound trunks (Twilio Elastic SIP Trunking termination), first one first. */
     trunks: z.array(trunkSchema).default([]),
     /** Numbers that must work even with the AGI server down, and the trunks they leave by. */

@@ -5,6 +5,7 @@ import { apiClient } from './client.js';
 import { registerCallCommands } from './commands/calls.js';
 import { registerExplainCommand } from './commands/explain.js';
 import { registerExtensionCommands } from './commands/ext.js';
+import { registerMessageCommands } from './commands/messages.js';
 import { registerOutboundCommands } from './commands/outbound.js';
 import { registerRouteCommands } from './commands/routes.js';
 import type { CliContext } from './context.js';
@@ -71,6 +72,7 @@ export function buildProgram(): Command {
   registerRouteCommands(program, context);
   registerExplainCommand(program, context);
   registerCallCommands(program, context);
+  registerMessageCommands(program, context);
   registerExtensionCommands(program, context);
   registerOutboundCommands(program, context);
   return program;

@@ -7,6 +7,7 @@ import {
 } from '@switchboard/contract';
 import type { CountryCode } from 'libphonenumber-js';
 import { z } from 'zod';
+import { checkMessaging, messagingSchema } from './messaging-model.js';
 import {
   checkUnique,
   countrySchema,
@@ -154,6 +155,8 @@ export const extensionSchema = z
     outboundCallerId: e164Schema.optional(),
     /** Outbound policy id; default: outbound.defaultPolicy. */
     outboundPolicy: idSchema.optional(),
+    /** The person's own mobile (E.164): texts go there too when none of the extension's phones is registered. */
+    mobile: e164Schema.optional(),
   })
   .strict();
 export type Extension = z.infer<typeof extensionSchema>;
@@ -186,6 +189,7 @@ const rawConfigSchema = z
     schedules: z.array(scheduleSchema).default([]),
     routes: z.array(routeSchema).default([]),
     outbound: outboundSchema.prefault({}),
+    messaging: messagingSchema.prefault({}),
   })
   .strict();
 
@@ -239,6 +243,7 @@ export const routingConfigSchema = rawConfigSchema
     };
     checkPlan(config.settings.unknownDid, ['settings', 'unknownDid']);
     checkOutbound(config, extensions, ctx);
+    checkMessaging(config, extensions, ctx);
     checkUnique(
       ctx,
       config.routes,

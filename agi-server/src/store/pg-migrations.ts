@@ -107,6 +107,42 @@ export const PG_MIGRATIONS: readonly string[] = [
   `,
   // 3: which admin token made each change (author stays the display name the client sent).
   `ALTER TABLE config_versions ADD COLUMN author_token text;`,
+  // 4: the message log and its durable outbox (issue 17, docs/messaging.md).
+  `
+  CREATE TABLE messages (
+    id          text PRIMARY KEY,
+    direction   text NOT NULL,
+    sid         text UNIQUE,
+    from_number text NOT NULL,
+    to_number   text NOT NULL,
+    extensions  text[] NOT NULL,
+    body        text NOT NULL,
+    body_bytes  integer NOT NULL,
+    media       text[] NOT NULL,
+    status      text NOT NULL,
+    reason      text,
+    created_at  timestamptz NOT NULL,
+    updated_at  timestamptz NOT NULL
+  );
+  CREATE INDEX messages_by_time ON messages (created_at);
+  CREATE TABLE message_outbox (
+    id              bigserial PRIMARY KEY,
+    message_id      text NOT NULL REFERENCES messages (id),
+    kind            text NOT NULL,
+    target          text NOT NULL,
+    payload         jsonb NOT NULL,
+    state           text NOT NULL DEFAULT 'queued',
+    attempts        integer NOT NULL DEFAULT 0,
+    next_attempt_at timestamptz NOT NULL,
+    lease_owner     text,
+    lease_until     timestamptz,
+    reason          text,
+    updated_at      timestamptz NOT NULL
+  );
+  CREATE INDEX message_outbox_due ON message_outbox (state, next_attempt_at);
+  CREATE INDEX message_outbox_by_target ON message_outbox (kind, target, state);
+  CREATE INDEX message_outbox_by_message ON message_outbox (message_id);
+  `,
 ];
 
 /** Any constant: serialises migrations when several servers start at once. */

@@ -3,6 +3,7 @@ import type { Logger } from 'pino';
 import { routingConfigSchema } from '../routing/model.js';
 import { callRecordFromRow, opt, type CallRow as SharedCallRow } from './call-rows.js';
 import { NonceCache } from './nonce-cache.js';
+import { pgMessages } from './pg-messages.js';
 import { migratePg } from './pg-migrations.js';
 import { createPgPool, guarded, inTransaction, isUnavailable } from './pg-pool.js';
 import { PgVersionFeed, VERSION_CHANNEL } from './pg-version-feed.js';
@@ -135,6 +136,7 @@ export async function openPgStore(connectionString: string, logger: Logger): Pro
 
   return {
     pool,
+    ...pgMessages(pool),
     async latestVersion() {
       return toVersion((await query<VersionRow>(LATEST_SQL)).rows[0]);
     },

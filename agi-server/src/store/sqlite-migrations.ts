@@ -46,6 +46,42 @@ export const SQLITE_MIGRATIONS: readonly string[] = [
   `,
   // 2: the X-SB- signature check of each inbound call (absent, valid, invalid, stale, malformed).
   `ALTER TABLE calls ADD COLUMN signature TEXT;`,
-  // Which admin token made each change (the author column is the display name the client sent).
+  // 3: which admin token made each change (the author column is the display name the client sent).
   `ALTER TABLE config_versions ADD COLUMN author_token TEXT;`,
+  // 4: the message log and its durable outbox (issue 17, docs/messaging.md).
+  `
+  CREATE TABLE messages (
+    id          TEXT PRIMARY KEY,
+    direction   TEXT NOT NULL,
+    sid         TEXT UNIQUE,
+    from_number TEXT NOT NULL,
+    to_number   TEXT NOT NULL,
+    extensions  TEXT NOT NULL,
+    body        TEXT NOT NULL,
+    body_bytes  INTEGER NOT NULL,
+    media       TEXT NOT NULL,
+    status      TEXT NOT NULL,
+    reason      TEXT,
+    created_at  TEXT NOT NULL,
+    updated_at  TEXT NOT NULL
+  );
+  CREATE INDEX messages_by_time ON messages (created_at);
+  CREATE TABLE message_outbox (
+    id              INTEGER PRIMARY KEY,
+    message_id      TEXT NOT NULL REFERENCES messages (id),
+    kind            TEXT NOT NULL,
+    target          TEXT NOT NULL,
+    payload         TEXT NOT NULL,
+    state           TEXT NOT NULL DEFAULT 'queued',
+    attempts        INTEGER NOT NULL DEFAULT 0,
+    next_attempt_at TEXT NOT NULL,
+    lease_owner     TEXT,
+    lease_until     TEXT,
+    reason          TEXT,
+    updated_at      TEXT NOT NULL
+  );
+  CREATE INDEX message_outbox_due ON message_outbox (state, next_attempt_at);
+  CREATE INDEX message_outbox_by_target ON message_outbox (kind, target, state);
+  CREATE INDEX message_outbox_by_message ON message_outbox (message_id);
+  `,
 ];

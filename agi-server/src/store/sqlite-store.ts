@@ -4,6 +4,7 @@ import Database from 'better-sqlite3';
 import { routingConfigSchema } from '../routing/model.js';
 import { callRecordFromRow, opt, type CallRow as SharedCallRow } from './call-rows.js';
 import { NonceCache } from './nonce-cache.js';
+import { sqliteMessages } from './sqlite-messages.js';
 import { SQLITE_MIGRATIONS } from './sqlite-migrations.js';
 import {
   type AppendVersion,
@@ -285,6 +286,13 @@ export function openSqliteStore(path: string): SwitchboardStore {
   }
 
   return {
+    ...sqliteMessages(
+      () => {
+        ensureCurrent();
+        return db;
+      },
+      (operation) => unlocked(operation),
+    ),
     async latestVersion() {
       return toVersion(statements.latest.get());
     },

@@ -1,4 +1,5 @@
 import type { RoutingConfig } from '../routing/model.js';
+import type { MessageStore } from './message-types.js';
 
 /**
  * What Switchboard keeps: versioned routing configuration, the call log and admin token hashes.
@@ -149,7 +150,7 @@ export interface CallFilter {
   readonly limit: number;
 }
 
-export interface SwitchboardStore {
+export interface SwitchboardStore extends MessageStore {
   latestVersion(): Promise<ConfigVersion | undefined>;
   /** Just the number of the latest version: cheap, for polling. */
   latestVersionNumber(): Promise<number | undefined>;

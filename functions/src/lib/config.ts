@@ -40,6 +40,11 @@ export const functionConfigSchema = z.object({
   SB_HEADER_SECRET: notPlaceholder(z.string().min(32, 'use at least 32 random characters')),
   /** The public URL the webhooks are reached at, when not https://DOMAIN_NAME (signatures use it). */
   PUBLIC_BASE_URL: notPlaceholder(z.url()).optional(),
+  /**
+   * Switchboard's POST /inbound-message (https in production): where /inbound-message forwards
+   * texts, signed with SB_HEADER_SECRET (docs/messaging.md).
+   */
+  SB_MESSAGE_URL: notPlaceholder(z.url()).optional(),
   PBX_HOST: host,
   PBX_TRANSPORT: z.enum(['udp', 'tcp', 'tls']).default('udp'),
   /** Digest credentials Twilio answers Asterisk's challenge with (<Sip username password>). */

@@ -5,35 +5,44 @@ import type {
   ServerlessFunctionSignature,
 } from '@twilio-labs/serverless-runtime-types/types.js';
 import type { z } from 'zod';
-import { runWebhook, type TwimlHandler } from './webhook.js';
+import { runWebhook, type TwimlHandler, type WebhookRequest, type WebhookResult } from './webhook.js';
 
 /**
  * The Twilio Functions runtime edge: `event` is the request's query and form fields merged, plus
  * `request.headers`; the answer is a Twilio.Response (a global of the runtime) with text/xml.
  */
+
+/** The webhook request as the runtime hands it over. */
+export function webhookRequestOf(context: Context, event: Record<string, unknown>): WebhookRequest {
+  const { request, ...fields } = event as { request?: { headers?: Record<string, string | string[]> } };
+  const params = Object.fromEntries(
+    Object.entries(fields).filter((entry): entry is [string, string] => typeof entry[1] === 'string'),
+  );
+  const signatureHeader = request?.headers?.['x-twilio-signature'];
+  return {
+    env: context as unknown as Record<string, unknown>,
+    domainName: context.DOMAIN_NAME,
+    path: context.PATH,
+    params,
+    signature: Array.isArray(signatureHeader) ? signatureHeader[0] : signatureHeader,
+    now: new Date(),
+  };
+}
+
+export function respond(callback: ServerlessCallback, result: WebhookResult): void {
+  const response = new Twilio.Response();
+  response.setStatusCode(result.status);
+  response.appendHeader('Content-Type', result.contentType);
+  response.setBody(result.body);
+  callback(null, response);
+}
+
 export function twilioHandler<S extends z.ZodType<Record<string, unknown>>>(
   name: string,
   paramsSchema: S,
   handler: TwimlHandler<z.infer<S>>,
 ): ServerlessFunctionSignature {
   return (context: Context, event: Record<string, unknown>, callback: ServerlessCallback) => {
-    const { request, ...fields } = event as { request?: { headers?: Record<string, string | string[]> } };
-    const params = Object.fromEntries(
-      Object.entries(fields).filter((entry): entry is [string, string] => typeof entry[1] === 'string'),
-    );
-    const signatureHeader = request?.headers?.['x-twilio-signature'];
-    const result = runWebhook(name, paramsSchema, handler, {
-      env: context as unknown as Record<string, unknown>,
-      domainName: context.DOMAIN_NAME,
-      path: context.PATH,
-      params,
-      signature: Array.isArray(signatureHeader) ? signatureHeader[0] : signatureHeader,
-      now: new Date(),
-    });
-    const response = new Twilio.Response();
-    response.setStatusCode(result.status);
-    response.appendHeader('Content-Type', result.contentType);
-    response.setBody(result.body);
-    callback(null, response);
+    respond(callback, runWebhook(name, paramsSchema, handler, webhookRequestOf(context, event)));
   };
 }

@@ -1,0 +1,90 @@
+import type { Logger } from 'pino';
+import type { ServerConfig } from '../config.js';
+import { AmiClient } from '../pbx/ami-client.js';
+import { PhoneMessages } from '../pbx/phone-messages.js';
+import type { SwitchboardStore } from '../store/types.js';
+import { OutboxWorker } from './outbox-worker.js';
+import { PhoneChannel } from './phone-channel.js';
+import { watchRegistrations } from './registration-watch.js';
+
+/**
+ * The live side of texts, wired once: the AMI connection, the outbox worker with its phone
+ * channel, and the registration watch that wakes deliveries. Without SB_AMI_SECRET the worker
+ * still runs (nothing can reach a phone, so phone deliveries stay queued).
+ */
+export interface MessagingService {
+  /** A message was stored: drain now instead of at the next tick. */
+  poke(): void;
+  start(): void;
+  stop(): Promise<void>;
+  readonly worker: OutboxWorker;
+}
+
+/** How often the worker looks for due deliveries when nothing pokes it, and AMI is pinged. */
+const TICK_MS = 1_000;
+const KEEPALIVE_MS = 10_000;
+const REWAKE_MS = 1_000;
+
+export function createMessagingService(
+  config: ServerConfig,
+  store: SwitchboardStore,
+  logger: Logger,
+  clock: () => Date,
+): MessagingService {
+  const log = logger.child({ component: 'messaging' });
+  const ami = config.SB_AMI_SECRET
+    ? new AmiClient({
+        host: config.SB_AMI_HOST,
+        port: config.SB_AMI_PORT,
+        username: config.SB_AMI_USERNAME,
+        secret: config.SB_AMI_SECRET,
+      })
+    : undefined;
+  const worker = new OutboxWorker({
+    store,
+    logger: log,
+    clock,
+    channels: ami ? { phone: new PhoneChannel(new PhoneMessages(ami, config.SB_MESSAGE_FROM_HOST)) } : {},
+  });
+  let keepalive: NodeJS.Timeout | undefined;
+  const ping = () => {
+    ami?.action({ Action: 'Ping' }).catch((error: unknown) => log.warn({ err: error }, 'AMI unreachable'));
+  };
+  const wake = (endpoint: string) => {
+    store
+      .wakeDeliveries('phone', endpoint, clock().toISOString())
+      .then((woken) => {
+        if (woken === 0) return;
+        log.info(
+          { event: 'phone-registered', endpoint, woken },
+          'phone registered: its queued texts are due now',
+        );
+        worker.poke();
+      })
+      .catch((error: unknown) => log.warn({ err: error, endpoint }, 'could not wake deliveries'));
+  };
+  if (ami)
+    watchRegistrations(ami, (endpoint) => {
+      wake(endpoint);
+      // The event can come a moment before the contact is listed: an attempt in between finds none
+      // and backs off, so wake once more shortly after.
+      setTimeout(() => wake(endpoint), REWAKE_MS).unref();
+    });
+  return {
+    worker,
+    poke: () => worker.poke(),
+    start() {
+      worker.start(TICK_MS);
+      if (ami) {
+        ping();
+        keepalive = setInterval(ping, KEEPALIVE_MS);
+        keepalive.unref();
+      }
+    },
+    async stop() {
+      if (keepalive) clearInterval(keepalive);
+      await worker.stop();
+      await ami?.close();
+    },
+  };
+}

@@ -1,0 +1,156 @@
+import { randomUUID } from 'node:crypto';
+import type { Logger } from 'pino';
+import type { Delivery, DeliveryKind, MessageUpdate } from '../store/message-types.js';
+import type { SwitchboardStore } from '../store/types.js';
+
+/**
+ * Drains the durable outbox (docs/messaging.md): claims due deliveries with a lease, hands each to
+ * the channel for its kind (phones over AMI, texts through Twilio), and settles it: done, or
+ * queued again after a backoff with the reason. A server that dies mid-attempt loses nothing: its
+ * lease runs out and another drain takes the row again. The deliveries of one message are tried
+ * one after another, so the message's status follows them without races.
+ */
+
+export type AttemptResult =
+  | { readonly kind: 'sent'; readonly sid?: string }
+  | { readonly kind: 'retry'; readonly reason: string }
+  | { readonly kind: 'failed'; readonly reason: string };
+
+export interface DeliveryChannel {
+  attempt(delivery: Delivery): Promise<AttemptResult>;
+}
+
+export interface OutboxWorkerOptions {
+  readonly store: SwitchboardStore;
+  readonly channels: Partial<Record<DeliveryKind, DeliveryChannel>>;
+  readonly logger: Logger;
+  readonly clock: () => Date;
+  /** How long a claimed delivery stays another server's (DEFAULT_LEASE_MS). */
+  readonly leaseMs?: number;
+  readonly batch?: number;
+  /** Attempts after which a delivery fails for good (phones keep waiting for registration). */
+  readonly maxAttempts?: Partial<Record<DeliveryKind, number>>;
+}
+
+/**
+ * A claimed delivery is the claimer's for this long. An attempt takes milliseconds (a few AMI
+ * actions, or one API request), so a short lease costs nothing while the server lives, and when it
+ * is killed mid-attempt its rows are free again within seconds (a 30 s lease kept texts for a phone
+ * that had just registered waiting that long: seen in the lab). An attempt that outlives its lease
+ * may be made twice by another server: delivery is at least once.
+ */
+export const DEFAULT_LEASE_MS = 4_000;
+
+/** 1 s, 2 s, 4 s … capped at 60 s: a phone that registers is also woken at once (wakeDeliveries). */
+export function backoffMs(attempts: number): number {
+  return Math.min(60_000, 1_000 * 2 ** Math.max(0, attempts - 1));
+}
+
+export class OutboxWorker {
+  private readonly owner = `outbox-${randomUUID()}`;
+  private timer: NodeJS.Timeout | undefined;
+  private running: Promise<void> | undefined;
+  private again = false;
+
+  constructor(private readonly options: OutboxWorkerOptions) {}
+
+  start(intervalMs = 1_000): void {
+    this.timer ??= setInterval(() => this.poke(), intervalMs);
+    this.timer.unref();
+    this.poke();
+  }
+
+  async stop(): Promise<void> {
+    if (this.timer) clearInterval(this.timer);
+    this.timer = undefined;
+    await this.running;
+  }
+
+  /** Drain now (a message was stored, a phone registered); a drain in progress runs once more. */
+  poke(): void {
+    if (this.running) {
+      this.again = true;
+      return;
+    }
+    this.running = this.drainUntilIdle().finally(() => {
+      this.running = undefined;
+    });
+  }
+
+  /** Claims and attempts due deliveries until none is left; resolves when done. */
+  async drainUntilIdle(): Promise<void> {
+    do {
+      this.again = false;
+      let claimed: number;
+      try {
+        claimed = await this.drainOnce();
+      } catch (error) {
+        this.options.logger.warn({ err: error }, 'outbox drain failed; next tick retries');
+        return;
+      }
+      if (claimed > 0) this.again = true;
+    } while (this.again);
+  }
+
+  private async drainOnce(): Promise<number> {
+    const { store, clock } = this.options;
+    const now = clock();
+    const rows = await store.claimDeliveries(
+      this.owner,
+      now.toISOString(),
+      new Date(now.getTime() + (this.options.leaseMs ?? DEFAULT_LEASE_MS)).toISOString(),
+      this.options.batch ?? 50,
+    );
+    const byMessage = new Map<string, Delivery[]>();
+    for (const row of rows) byMessage.set(row.messageId, [...(byMessage.get(row.messageId) ?? []), row]);
+    await Promise.all(
+      [...byMessage.values()].map(async (deliveries) => {
+        for (const delivery of deliveries) await this.attempt(delivery);
+      }),
+    );
+    return rows.length;
+  }
+
+  private async attempt(delivery: Delivery): Promise<void> {
+    const { store, clock, logger } = this.options;
+    const channel = this.options.channels[delivery.kind];
+    let result: AttemptResult;
+    try {
+      result = channel
+        ? await channel.attempt(delivery)
+        : { kind: 'retry', reason: `no ${delivery.kind} channel configured` };
+    } catch (error) {
+      result = { kind: 'retry', reason: (error as Error).message };
+    }
+    const limit = this.options.maxAttempts?.[delivery.kind];
+    if (result.kind === 'retry' && limit !== undefined && delivery.attempts >= limit)
+      result = { kind: 'failed', reason: `gave up after ${delivery.attempts} attempts: ${result.reason}` };
+    const now = clock();
+    const at = now.toISOString();
+    if (result.kind === 'retry') {
+      const retryAt = new Date(now.getTime() + backoffMs(delivery.attempts)).toISOString();
+      await store.settleDelivery(delivery.id, { state: 'queued', retryAt, reason: result.reason }, at);
+      logger.debug({ delivery: delivery.id, reason: result.reason, retryAt }, 'delivery queued again');
+      return;
+    }
+    await store.settleDelivery(
+      delivery.id,
+      result.kind === 'sent' ? { state: 'sent' } : { state: 'failed', reason: result.reason },
+      at,
+      await this.messageUpdate(delivery, result),
+    );
+  }
+
+  /** The message's status once this delivery is done: sent by Twilio, delivered to every phone, or failed. */
+  private async messageUpdate(delivery: Delivery, result: AttemptResult): Promise<MessageUpdate | undefined> {
+    if (delivery.kind === 'sms')
+      return result.kind === 'sent'
+        ? { status: 'sent', sid: result.sid }
+        : { status: 'failed', reason: result.kind === 'failed' ? result.reason : undefined };
+    const others = (await this.options.store.deliveriesOf(delivery.messageId)).filter(
+      (other) => other.id !== delivery.id && other.kind === 'phone',
+    );
+    if (result.kind === 'failed') return { status: 'failed', reason: result.reason };
+    return others.every((other) => other.state === 'sent') ? { status: 'delivered' } : undefined;
+  }
+}

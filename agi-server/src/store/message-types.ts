@@ -1,0 +1,141 @@
+/**
+ * The message log and the durable outbox (issue 17; docs/messaging.md). A message is stored with
+ * every delivery it causes in one transaction, before anyone is told it was received; a worker
+ * then drains the outbox with retries and backoff. So a restart loses nothing queued, and several
+ * servers share the work by leasing rows.
+ */
+
+export const MESSAGE_DIRECTIONS = ['inbound', 'outbound', 'local'] as const;
+export type MessageDirection = (typeof MESSAGE_DIRECTIONS)[number];
+
+/**
+ * received: stored, deliveries queued; sent: handed over (to a phone or to Twilio); delivered:
+ * confirmed (Twilio's status callback, or every phone reached); failed/undelivered: gave up (see
+ * `reason`); refused: a policy said no, nothing was attempted; unknown-did: no target, kept as log.
+ */
+export const MESSAGE_STATUSES = [
+  'received',
+  'queued',
+  'sent',
+  'delivered',
+  'undelivered',
+  'failed',
+  'refused',
+  'unknown-did',
+] as const;
+export type MessageStatus = (typeof MESSAGE_STATUSES)[number];
+
+/** phone: a SIP MESSAGE to every registered contact of one PJSIP endpoint; sms: a text through Twilio. */
+export const DELIVERY_KINDS = ['phone', 'sms'] as const;
+export type DeliveryKind = (typeof DELIVERY_KINDS)[number];
+
+export const DELIVERY_STATES = ['queued', 'sent', 'delivered', 'failed'] as const;
+export type DeliveryState = (typeof DELIVERY_STATES)[number];
+
+export interface NewMessage {
+  /** Ours (a UUID): outbound and local texts have no Twilio SID when they are stored. */
+  readonly id: string;
+  readonly direction: MessageDirection;
+  /** Twilio's MessageSid: inbound from the webhook, outbound once the API accepted it. */
+  readonly sid: string | undefined;
+  /** E.164, or the extension for a text a phone sent. */
+  readonly from: string;
+  /** E.164 or an extension. */
+  readonly to: string;
+  /** The extension(s) the text belongs to: its targets inbound, its sender outbound. */
+  readonly extensions: readonly string[];
+  readonly body: string;
+  /** MMS media as links. */
+  readonly media: readonly string[];
+  readonly status: MessageStatus;
+  readonly reason: string | undefined;
+  readonly at: string;
+}
+
+export interface MessageRecord extends NewMessage {
+  /** UTF-8 bytes of the body. */
+  readonly bodyBytes: number;
+  readonly updatedAt: string;
+}
+
+/** What a delivery sends: to a phone, `from` is what it shows; to Twilio, the sending number. */
+export interface DeliveryPayload {
+  readonly from: string;
+  readonly body: string;
+}
+
+export interface NewDelivery {
+  readonly kind: DeliveryKind;
+  /** The PJSIP endpoint (phone) or the E.164 number (sms). */
+  readonly target: string;
+  readonly payload: DeliveryPayload;
+  /** Not before this instant (default: at once). */
+  readonly notBefore?: string;
+}
+
+export interface Delivery {
+  readonly id: number;
+  readonly messageId: string;
+  readonly kind: DeliveryKind;
+  readonly target: string;
+  readonly payload: DeliveryPayload;
+  readonly state: DeliveryState;
+  /** Attempts claimed so far, this one included. */
+  readonly attempts: number;
+  readonly nextAttemptAt: string;
+  readonly reason: string | undefined;
+  readonly updatedAt: string;
+}
+
+/** How an attempt ended: done (sent/delivered/failed), or queued again for `retryAt`. */
+export type DeliveryOutcome =
+  | { readonly state: 'sent' | 'delivered' | 'failed'; readonly reason?: string | undefined }
+  | { readonly state: 'queued'; readonly retryAt: string; readonly reason: string };
+
+/** The message's own status after a delivery settled, in the same transaction. */
+export interface MessageUpdate {
+  readonly status: MessageStatus;
+  readonly sid?: string | undefined;
+  readonly reason?: string | undefined;
+}
+
+export interface MessageFilter {
+  readonly number?: string;
+  readonly extension?: string;
+  readonly direction?: MessageDirection;
+  readonly status?: MessageStatus;
+  readonly since?: string;
+  readonly until?: string;
+  readonly limit: number;
+}
+
+export interface MessageStore {
+  /**
+   * Stores a message and its deliveries as one. False (and nothing stored) when a message with the
+   * same Twilio SID exists: Twilio retried a webhook we had already taken.
+   */
+  recordMessage(message: NewMessage, deliveries: readonly NewDelivery[]): Promise<boolean>;
+  /**
+   * Up to `limit` queued deliveries due at `now`, leased to `owner` until `leaseUntil` (another
+   * server skips them meanwhile; a crashed server's lease runs out and the row is taken again).
+   */
+  claimDeliveries(owner: string, now: string, leaseUntil: string, limit: number): Promise<Delivery[]>;
+  /** Ends an attempt, and updates the message's status with it when `message` is given. */
+  settleDelivery(id: number, outcome: DeliveryOutcome, at: string, message?: MessageUpdate): Promise<void>;
+  /** A phone registered: its queued deliveries are due now. Returns how many. */
+  wakeDeliveries(kind: DeliveryKind, target: string, now: string): Promise<number>;
+  /** Twilio's status callback. False when no message has the SID. */
+  updateMessageBySid(
+    sid: string,
+    status: MessageStatus,
+    reason: string | undefined,
+    at: string,
+  ): Promise<boolean>;
+  listMessages(filter: MessageFilter): Promise<MessageRecord[]>;
+  getMessage(id: string): Promise<MessageRecord | undefined>;
+  deliveriesOf(messageId: string): Promise<Delivery[]>;
+}
+
+export function utf8Bytes(text: string): number {
+  return Buffer.byteLength(text, 'utf8');
+}

@@ -1,0 +1,157 @@
+import type pg from 'pg';
+import {
+  deliveryFromRow,
+  type MessageRow,
+  messageFromRow,
+  messageWhere,
+  type OutboxRow,
+} from './message-rows.js';
+import { type DeliveryPayload, type MessageStore, utf8Bytes } from './message-types.js';
+import { guarded, inTransaction } from './pg-pool.js';
+
+/**
+ * The message log and outbox in PostgreSQL (see message-types.ts). Several servers drain one
+ * outbox: a claim takes due rows with FOR UPDATE SKIP LOCKED and leases them, so two servers never
+ * send the same row at once, and a crashed server's rows come back when its lease runs out.
+ */
+
+type PgMessageRow = MessageRow<Date, string[]>;
+type PgOutboxRow = OutboxRow<Date, DeliveryPayload>;
+
+const iso = (value: Date) => value.toISOString();
+const same = <T>(value: T) => value;
+
+export function pgMessages(pool: pg.Pool): MessageStore {
+  const query = <R extends pg.QueryResultRow>(text: string, values?: unknown[]) =>
+    guarded(() => pool.query<R>(text, values));
+  const toMessage = (row: PgMessageRow) => messageFromRow(row, iso, same);
+  const toDelivery = (row: PgOutboxRow) => deliveryFromRow(row, iso, same);
+
+  return {
+    recordMessage(message, deliveries) {
+      return guarded(() =>
+        inTransaction(pool, async (client) => {
+          const inserted = await client.query(
+            `INSERT INTO messages (id, direction, sid, from_number, to_number, extensions, body, body_bytes, media, status, reason, created_at, updated_at)
+             VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $12)
+             ON CONFLICT DO NOTHING`,
+            [
+              message.id,
+              message.direction,
+              message.sid ?? null,
+              message.from,
+              message.to,
+              message.extensions,
+              message.body,
+              utf8Bytes(message.body),
+              message.media,
+              message.status,
+              message.reason ?? null,
+              message.at,
+            ],
+          );
+          if (inserted.rowCount === 0) return false;
+          for (const delivery of deliveries)
+            await client.query(
+              `INSERT INTO message_outbox (message_id, kind, target, payload, next_attempt_at, updated_at)
+               VALUES ($1, $2, $3, $4, $5, $6)`,
+              [
+                message.id,
+                delivery.kind,
+                delivery.target,
+                JSON.stringify(delivery.payload),
+                delivery.notBefore ?? message.at,
+                message.at,
+              ],
+            );
+          return true;
+        }),
+      );
+    },
+
+    async claimDeliveries(owner, now, leaseUntil, limit) {
+      const { rows } = await query<PgOutboxRow>(
+        `UPDATE message_outbox SET lease_owner = $1, lease_until = $2, attempts = attempts + 1
+         WHERE id IN (SELECT id FROM message_outbox
+           WHERE state = 'queued' AND next_attempt_at <= $3 AND (lease_until IS NULL OR lease_until < $3)
+           ORDER BY next_attempt_at, id LIMIT $4 FOR UPDATE SKIP LOCKED)
+         RETURNING *`,
+        [owner, leaseUntil, now, limit],
+      );
+      return rows.map(toDelivery).sort((a, b) => a.id - b.id);
+    },
+
+    settleDelivery(id, outcome, at, message) {
+      return guarded(() =>
+        inTransaction(pool, async (client) => {
+          await client.query(
+            `UPDATE message_outbox SET state = $2, reason = $3, updated_at = $4,
+               next_attempt_at = coalesce($5, next_attempt_at), lease_owner = NULL, lease_until = NULL
+             WHERE id = $1`,
+            [
+              id,
+              outcome.state,
+              outcome.reason ?? null,
+              at,
+              outcome.state === 'queued' ? outcome.retryAt : null,
+            ],
+          );
+          if (!message) return;
+          await client.query(
+            `UPDATE messages SET status = $2, sid = coalesce($3, sid), reason = $4, updated_at = $5
+             WHERE id = (SELECT message_id FROM message_outbox WHERE id = $1)`,
+            [id, message.status, message.sid ?? null, message.reason ?? null, at],
+          );
+        }),
+      );
+    },
+
+    async wakeDeliveries(kind, target, now) {
+      const result = await query(
+        `UPDATE message_outbox SET next_attempt_at = $3
+         WHERE kind = $1 AND target = $2 AND state = 'queued' AND next_attempt_at > $3`,
+        [kind, target, now],
+      );
+      return result.rowCount ?? 0;
+    },
+
+    async updateMessageBySid(sid, status, reason, at) {
+      const result = await query(
+        'UPDATE messages SET status = $2, reason = $3, updated_at = $4 WHERE sid = $1',
+        [sid, status, reason ?? null, at],
+      );
+      return (result.rowCount ?? 0) > 0;
+    },
+
+    async listMessages(filter) {
+      const values: unknown[] = [];
+      const where = messageWhere(
+        filter,
+        (value) => {
+          values.push(value);
+          return `$${values.length}`;
+        },
+        (placeholder) => `${placeholder} = ANY(extensions)`,
+      );
+      values.push(filter.limit);
+      const { rows } = await query<PgMessageRow>(
+        `SELECT * FROM messages ${where} ORDER BY created_at DESC, id DESC LIMIT $${values.length}`,
+        values,
+      );
+      return rows.map(toMessage);
+    },
+
+    async getMessage(id) {
+      const { rows } = await query<PgMessageRow>('SELECT * FROM messages WHERE id = $1', [id]);
+      return rows[0] ? toMessage(rows[0]) : undefined;
+    },
+
+    async deliveriesOf(messageId) {
+      const { rows } = await query<PgOutboxRow>(
+        'SELECT * FROM message_outbox WHERE message_id = $1 ORDER BY id',
+        [messageId],
+      );
+      return rows.map(toDelivery);
+    },
+  };
+}

@@ -1,0 +1,184 @@
+import type Database from 'better-sqlite3';
+import {
+  deliveryFromRow,
+  type MessageRow,
+  messageFromRow,
+  messageWhere,
+  type OutboxRow,
+} from './message-rows.js';
+import {
+  type Delivery,
+  type DeliveryPayload,
+  type MessageRecord,
+  type MessageStore,
+  utf8Bytes,
+} from './message-types.js';
+
+/**
+ * The message log and outbox in SQLite (see message-types.ts). `db` returns the database in use
+ * (the store reopens a replaced file); `write` runs a write under the store's lock rules.
+ */
+
+type SqliteMessageRow = MessageRow<string, string>;
+type SqliteOutboxRow = OutboxRow<string, string>;
+
+const same = (value: string) => value;
+const list = (value: string) => JSON.parse(value) as string[];
+const payload = (value: string) => JSON.parse(value) as DeliveryPayload;
+const toMessage = (row: SqliteMessageRow): MessageRecord => messageFromRow(row, same, list);
+const toDelivery = (row: SqliteOutboxRow): Delivery => deliveryFromRow(row, same, payload);
+
+export function sqliteMessages(
+  db: () => Database.Database,
+  write: <T>(operation: () => T) => T,
+): MessageStore {
+  return {
+    async recordMessage(message, deliveries) {
+      const database = db();
+      return write(() =>
+        database
+          .transaction(() => {
+            const inserted = database
+              .prepare(
+                `INSERT INTO messages (id, direction, sid, from_number, to_number, extensions, body, body_bytes, media, status, reason, created_at, updated_at)
+                 VALUES (@id, @direction, @sid, @from, @to, @extensions, @body, @bodyBytes, @media, @status, @reason, @at, @at)
+                 ON CONFLICT DO NOTHING`,
+              )
+              .run({
+                ...message,
+                sid: message.sid ?? null,
+                extensions: JSON.stringify(message.extensions),
+                bodyBytes: utf8Bytes(message.body),
+                media: JSON.stringify(message.media),
+                reason: message.reason ?? null,
+              });
+            if (inserted.changes === 0) return false;
+            const insertDelivery = database.prepare(
+              `INSERT INTO message_outbox (message_id, kind, target, payload, next_attempt_at, updated_at)
+               VALUES (?, ?, ?, ?, ?, ?)`,
+            );
+            for (const delivery of deliveries)
+              insertDelivery.run(
+                message.id,
+                delivery.kind,
+                delivery.target,
+                JSON.stringify(delivery.payload),
+                delivery.notBefore ?? message.at,
+                message.at,
+              );
+            return true;
+          })
+          .immediate(),
+      );
+    },
+
+    async claimDeliveries(owner, now, leaseUntil, limit) {
+      const database = db();
+      return write(() =>
+        database
+          .transaction(() =>
+            database
+              .prepare<Record<string, string | number>, SqliteOutboxRow>(
+                `UPDATE message_outbox SET lease_owner = @owner, lease_until = @leaseUntil, attempts = attempts + 1
+                 WHERE id IN (SELECT id FROM message_outbox
+                   WHERE state = 'queued' AND next_attempt_at <= @now AND (lease_until IS NULL OR lease_until < @now)
+                   ORDER BY next_attempt_at, id LIMIT @limit)
+                 RETURNING *`,
+              )
+              .all({ owner, leaseUntil, now, limit })
+              .map(toDelivery)
+              .sort((a, b) => a.id - b.id),
+          )
+          .immediate(),
+      );
+    },
+
+    async settleDelivery(id, outcome, at, message) {
+      const database = db();
+      write(() =>
+        database
+          .transaction(() => {
+            database
+              .prepare(
+                `UPDATE message_outbox SET state = @state, reason = @reason, updated_at = @at,
+                   next_attempt_at = coalesce(@retryAt, next_attempt_at), lease_owner = NULL, lease_until = NULL
+                 WHERE id = @id`,
+              )
+              .run({
+                id,
+                state: outcome.state,
+                reason: outcome.reason ?? null,
+                retryAt: outcome.state === 'queued' ? outcome.retryAt : null,
+                at,
+              });
+            if (!message) return;
+            database
+              .prepare(
+                `UPDATE messages SET status = @status, sid = coalesce(@sid, sid), reason = @reason, updated_at = @at
+                 WHERE id = (SELECT message_id FROM message_outbox WHERE id = @id)`,
+              )
+              .run({
+                id,
+                status: message.status,
+                sid: message.sid ?? null,
+                reason: message.reason ?? null,
+                at,
+              });
+          })
+          .immediate(),
+      );
+    },
+
+    async wakeDeliveries(kind, target, now) {
+      return write(
+        () =>
+          db()
+            .prepare(
+              `UPDATE message_outbox SET next_attempt_at = @now
+               WHERE kind = @kind AND target = @target AND state = 'queued' AND next_attempt_at > @now`,
+            )
+            .run({ kind, target, now }).changes,
+      );
+    },
+
+    async updateMessageBySid(sid, status, reason, at) {
+      return write(
+        () =>
+          db()
+            .prepare('UPDATE messages SET status = ?, reason = ?, updated_at = ? WHERE sid = ?')
+            .run(status, reason ?? null, at, sid).changes > 0,
+      );
+    },
+
+    async listMessages(filter) {
+      const params: Record<string, string | number> = { limit: filter.limit };
+      const where = messageWhere(
+        filter,
+        (value) => {
+          const name = `p${Object.keys(params).length}`;
+          params[name] = value;
+          return `@${name}`;
+        },
+        (placeholder) => `EXISTS (SELECT 1 FROM json_each(messages.extensions) WHERE value = ${placeholder})`,
+      );
+      return db()
+        .prepare<Record<string, string | number>, SqliteMessageRow>(
+          `SELECT * FROM messages ${where} ORDER BY created_at DESC, id DESC LIMIT @limit`,
+        )
+        .all(params)
+        .map(toMessage);
+    },
+
+    async getMessage(id) {
+      const row = db().prepare<[string], SqliteMessageRow>('SELECT * FROM messages WHERE id = ?').get(id);
+      return row ? toMessage(row) : undefined;
+    },
+
+    async deliveriesOf(messageId) {
+      return db()
+        .prepare<[string], SqliteOutboxRow>('SELECT * FROM message_outbox WHERE message_id = ? ORDER BY id')
+        .all(messageId)
+        .map(toDelivery);
+    },
+  };
+}
