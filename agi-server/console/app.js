@@ -2,6 +2,7 @@ import { render } from 'preact';
 import { useEffect, useState } from 'preact/hooks';
 import { onAuthChange, signOut, token } from './api.js';
 import { html } from './html.js';
+import { BlocklistEdit } from './views/blocklist.js';
 import { CallDetail, CallList } from './views/calls.js';
 import { ExtensionEdit, ExtensionList } from './views/extensions.js';
 import { History } from './views/history.js';
@@ -31,6 +32,7 @@ const PAGES = [
   },
   { pattern: /^\/outbound\/(.+)$/, view: ([id]) => html`<${PolicyEdit} id=${id} key=${id} />` },
   { pattern: /^\/outbound$/, view: () => html`<${OutboundView} />`, nav: 'Outbound', href: '/outbound' },
+  { pattern: /^\/blocklist$/, view: () => html`<${BlocklistEdit} />`, nav: 'Blocklist', href: '/blocklist' },
   { pattern: /^\/try$/, view: () => html`<${TryCall} />`, nav: 'Try a call', href: '/try' },
   { pattern: /^\/history$/, view: () => html`<${History} />`, nav: 'History', href: '/history' },
 ];

@@ -222,6 +222,31 @@ describe('operator console in Chromium', () => {
     expect(await api<{ name: string }>('/extensions/105')).toMatchObject({ name: 'Lab bench' });
   });
 
+  it('blocks a caller from its call-log row, then edits the blocklist through review and apply', async () => {
+    await go('/calls');
+    const row = page.getByTestId('calls').locator('tr', { hasText: '+15551230001' });
+    page.once('dialog', (dialog) => dialog.accept());
+    await row.getByTestId('block-caller').click();
+    await row.getByTestId('blocked').waitFor();
+    expect(await api<{ entries: unknown[] }>('/blocklist')).toMatchObject({
+      entries: [{ caller: '+15551230001', note: 'blocked from the call log' }],
+    });
+    await screenshot(page, '15-caller-blocked');
+
+    await go('/blocklist');
+    await page.locator('[data-path="action.type"]').selectOption('announcement');
+    await page.locator('[data-path="action.announcement"]').fill('custom/go-away');
+    await page.locator('[data-path="action.announcement"]').blur();
+    await page.getByTestId('review').click();
+    await page.getByTestId('diff').waitFor();
+    await page.getByTestId('apply').click();
+    await page.getByTestId('applied').waitFor();
+    await screenshot(page, '16-blocklist-edited');
+    expect(await api('/blocklist')).toMatchObject({
+      action: { type: 'announcement', announcement: 'custom/go-away' },
+    });
+  });
+
   it('shows schedules as a weekly grid with holidays, extensions and outbound policies', async () => {
     await go('/schedules');
     const grid = page.getByTestId('grid-office');

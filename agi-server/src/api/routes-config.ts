@@ -1,6 +1,7 @@
 import { toE164 } from '@switchboard/contract';
 import { stringify } from 'yaml';
 import { z } from 'zod';
+import { blocklistSchema } from '../routing/blocklist-model.js';
 import { explainCall } from '../routing/explain.js';
 import {
   extensionSchema,
@@ -31,6 +32,8 @@ export const applyBodySchema = z
     settings: settingsSchema.optional(),
     /** The whole outbound section (trunks, policies, numbers), replacing the stored one. */
     outbound: outboundSchema.optional(),
+    /** The whole blocklist section, replacing the stored one. */
+    blocklist: blocklistSchema.optional(),
     extensions: z.array(extensionSchema).optional(),
     schedules: z.array(scheduleSchema).optional(),
     routes: z.array(routeSchema).optional(),
@@ -52,6 +55,7 @@ export function applyBundle(config: RoutingConfig, body: ApplyBody): RoutingConf
     ...config,
     settings: body.settings ?? config.settings,
     outbound: body.outbound ?? config.outbound,
+    blocklist: body.blocklist ?? config.blocklist,
   };
   for (const extension of body.extensions ?? []) {
     next = { ...next, extensions: upsert(next.extensions, extension, (e) => e.number === extension.number) };
@@ -133,6 +137,7 @@ export function registerConfigRoutes(app: TypedApp, deps: AdminApiDeps): void {
         body.extensions?.length ? `${body.extensions.length} extension(s)` : '',
         body.settings ? 'settings' : '',
         body.outbound ? 'outbound' : '',
+        body.blocklist ? 'blocklist' : '',
         body.remove ? 'removals' : '',
       ].filter(Boolean);
       return change(request, `apply ${parts.join(', ') || 'nothing'}`, (config) => applyBundle(config, body));

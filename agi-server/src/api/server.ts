@@ -13,6 +13,7 @@ import { registerConsole } from './console.js';
 import { documentRoute } from './error-responses.js';
 import { handleApiError } from './errors.js';
 import { metricsAllowed } from './metrics-access.js';
+import { registerBlocklistRoutes } from './routes-blocklist.js';
 import { registerCallRoutes } from './routes-calls.js';
 import { registerConfigRoutes } from './routes-config.js';
 import { registerOpsRoutes } from './routes-ops.js';
@@ -99,6 +100,7 @@ export async function buildAdminApi(deps: AdminApiDeps): Promise<FastifyInstance
   registerConfigRoutes(typed, deps);
   registerCallRoutes(typed, deps);
   registerOutboundRoutes(typed, deps);
+  registerBlocklistRoutes(typed, deps);
   app.get('/openapi.json', { schema: { hide: true } }, async () => app.swagger());
   await registerConsole(app);
   await app.ready();

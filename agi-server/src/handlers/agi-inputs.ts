@@ -52,7 +52,7 @@ export const agiInput = {
     .regex(/^\d{1,10}$/)
     .transform(Number),
   action: z.enum(['dial', 'voicemail', 'hangup']),
-  reason: z.enum(['unknown-did', 'rejected', 'plan-end', 'answered', 'not-advanced', 'denied']),
+  reason: z.enum(['unknown-did', 'rejected', 'blocked', 'plan-end', 'answered', 'not-advanced', 'denied']),
   endpoint: z.string().regex(ENDPOINT),
   dialled: dialledSchema,
   extension: z.string().regex(EXTENSION),

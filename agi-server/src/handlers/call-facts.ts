@@ -71,6 +71,7 @@ export async function readInboundFacts(
     did: did ?? sanitisedId(dialled),
     caller: signed?.caller ?? env.callerId,
     callerName: env.callerIdName,
+    presentation: callingPresentation(env.raw.agi_callingpres),
     routeKey: signed?.route || undefined,
     signature: status,
     callSid: callSid ?? sanitisedId(rawCallSid),
@@ -113,4 +114,9 @@ export function outcomeOfDialStatus(dialStatus: string | undefined): Outcome | '
 /** `PJSIP/101-0000000a` -> `101`. */
 export function endpointOfPeer(peer: string | undefined): string | undefined {
   return peer ? /^PJSIP\/(.+)-[0-9a-f]{8}$/.exec(peer)?.[1] : undefined;
+}
+
+/** `agi_callingpres` (0–255, Asterisk's AST_PRES_* value); anything else reads as absent. */
+export function callingPresentation(raw: string | undefined): number | undefined {
+  return raw !== undefined && /^\d{1,3}$/.test(raw) ? Number(raw) : undefined;
 }

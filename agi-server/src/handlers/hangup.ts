@@ -63,7 +63,8 @@ export function dispositionOf(
   if (dialStatus === 'ANSWER') return 'answered';
   if (action === 'voicemail') return 'voicemail';
   if (action === 'hangup') {
-    if (reason === 'rejected' || reason === 'unknown-did' || reason === 'denied') return 'rejected';
+    if (reason === 'rejected' || reason === 'blocked' || reason === 'unknown-did' || reason === 'denied')
+      return 'rejected';
     if (reason === 'plan-end' || reason === 'not-advanced') return 'unanswered';
     return 'failed';
   }

@@ -30,6 +30,8 @@ interface DecisionBase {
   readonly position: PlanPosition | undefined;
   /** Human-readable description of the attempt, for logs and explain. */
   readonly label: string;
+  /** The blocklist refused the caller (`blocked: +1900* (prefix)`): kept as the call's note. */
+  readonly blocked?: string | undefined;
 }
 
 export interface DialDecision extends DecisionBase {
@@ -52,7 +54,14 @@ export interface VoicemailDecision extends DecisionBase {
 export interface HangupDecision extends DecisionBase {
   readonly action: 'hangup';
   readonly cause: number;
-  readonly reason: 'unknown-did' | 'rejected' | 'plan-end' | 'answered' | 'not-advanced' | 'denied';
+  readonly reason:
+    | 'unknown-did'
+    | 'rejected'
+    | 'blocked'
+    | 'plan-end'
+    | 'answered'
+    | 'not-advanced'
+    | 'denied';
   /** For `denied`: why (blocked-prefix, calls-per-minute…). */
   readonly detail?: string | undefined;
   readonly reject: 'busy' | 'congestion' | 'announcement' | undefined;

@@ -26,6 +26,7 @@ const KEYS: ReadonlyArray<{ readonly path: readonly string[]; readonly key: stri
   { path: ['extensions'], key: 'number' },
   { path: ['outbound', 'policies'], key: 'id' },
   { path: ['outbound', 'trunks'], key: 'id' },
+  { path: ['blocklist', 'entries'], key: 'caller' },
 ];
 
 function byKey(list: unknown, key: string): unknown {
@@ -38,7 +39,12 @@ function byKey(list: unknown, key: string): unknown {
 /** The document with its named lists as objects keyed by id (a copy; the input is left alone). */
 export function keyedDocument(config: unknown): Keyed {
   const copy: Keyed = { ...(config as Keyed) };
-  if (copy.outbound && typeof copy.outbound === 'object') copy.outbound = { ...(copy.outbound as Keyed) };
+  // Sections holding a keyed list are copied too, so the input is never changed.
+  for (const { path } of KEYS) {
+    const section = path.length > 1 ? (path[0] as string) : undefined;
+    if (section && copy[section] && typeof copy[section] === 'object')
+      copy[section] = { ...(copy[section] as Keyed) };
+  }
   for (const { path, key } of KEYS) {
     const parent = path.length === 1 ? copy : (copy[path[0] as string] as Keyed | undefined);
     const field = path[path.length - 1] as string;

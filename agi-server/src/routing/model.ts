@@ -7,6 +7,7 @@ import {
 } from '@switchboard/contract';
 import type { CountryCode } from 'libphonenumber-js';
 import { z } from 'zod';
+import { blocklistSchema, checkBlocklist } from './blocklist-model.js';
 import {
   checkUnique,
   countrySchema,
@@ -15,6 +16,7 @@ import {
   extensionNumber,
   idSchema,
   safeLabel,
+  soundName,
   timeoutSeconds,
 } from './model-fields.js';
 import { checkOutbound, outboundSchema } from './outbound-model.js';
@@ -41,7 +43,6 @@ export function notAPhoneNumber(value: string): string {
 
 const timeOfDay = z.string().regex(/^([01]\d|2[0-3]):[0-5]\d$|^24:00$/, 'HH:MM, 00:00 to 24:00');
 const isoDate = z.string().regex(/^\d{4}-\d{2}-\d{2}$/, 'YYYY-MM-DD');
-const soundName = z.string().regex(/^[a-z0-9][a-z0-9/_-]{0,63}$/, 'a sound file name such as custom/closed');
 
 const timeZone = z.string().refine((zone) => {
   try {
@@ -186,6 +187,7 @@ const rawConfigSchema = z
     schedules: z.array(scheduleSchema).default([]),
     routes: z.array(routeSchema).default([]),
     outbound: outboundSchema.prefault({}),
+    blocklist: blocklistSchema.prefault({}),
   })
   .strict();
 
@@ -239,6 +241,7 @@ export const routingConfigSchema = rawConfigSchema
     };
     checkPlan(config.settings.unknownDid, ['settings', 'unknownDid']);
     checkOutbound(config, extensions, ctx);
+    checkBlocklist(config, extensions, ctx);
     checkUnique(
       ctx,
       config.routes,

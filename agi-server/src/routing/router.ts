@@ -1,3 +1,4 @@
+import { type BlockVerdict, blockedCaller } from './blocklist-model.js';
 import {
   type Decision,
   dialTargets,
@@ -114,10 +115,46 @@ export function decideAttempt(snapshot: RoutingSnapshot, position: PlanPosition,
   }
 }
 
-/** First decision for a new call. */
+/** What the blocklist does to a caller it refuses: never a phone rings (see docs/blocklist.md). */
+function blockedDecision(snapshot: RoutingSnapshot, position: PlanPosition, verdict: BlockVerdict): Decision {
+  const base = { version: snapshot.version, position, blocked: verdict.label };
+  const { action } = verdict;
+  if (action.type === 'voicemail')
+    return {
+      ...base,
+      action: 'voicemail',
+      mailbox: `${action.mailbox}@default`,
+      label: `${verdict.label}: voicemail ${action.mailbox}`,
+    };
+  const announcement = action.type === 'announcement' ? action.announcement : undefined;
+  return {
+    ...base,
+    action: 'hangup',
+    reason: 'blocked',
+    reject: announcement ? 'announcement' : 'busy',
+    announcement,
+    cause: announcement ? HangupCause.normal : HangupCause.busy,
+    label: `${verdict.label}: ${announcement ? `announcement ${announcement}` : 'busy'}`,
+  };
+}
+
+/** The blocklist's verdict on a call that would start at `start`; undefined: it may pass. */
+export function blockVerdict(
+  snapshot: RoutingSnapshot,
+  start: PlanPosition,
+  facts: CallFacts,
+): BlockVerdict | undefined {
+  const { blocklist, settings } = snapshot.config;
+  return blockedCaller(blocklist, start.routeId, facts.caller, settings.defaultCountry, facts.presentation);
+}
+
+/** First decision for a new call: the blocklist first, then the route's plan. */
 export function routeCall(snapshot: RoutingSnapshot, facts: CallFacts, instant: Date): Decision {
   const { did, start } = selectRoute(snapshot, facts, instant);
-  if (start) return decideAttempt(snapshot, start, facts);
+  if (start) {
+    const blocked = blockVerdict(snapshot, start, facts);
+    return blocked ? blockedDecision(snapshot, start, blocked) : decideAttempt(snapshot, start, facts);
+  }
   return hangup(
     snapshot,
     undefined,
