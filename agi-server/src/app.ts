@@ -167,6 +167,7 @@ export async function createSwitchboard(options: SwitchboardOptions): Promise<Sw
         clock,
         health: () => healthReport(server, storeMonitor, writer),
         metricsAccess: metricsAccess(config.SB_API_HOST, config.SB_METRICS_TOKEN),
+        soundsDir: config.SB_SOUNDS_DIR,
       });
   let stopFollowing: (() => void) | undefined;
   const reconciler = config.SB_CDR_FILE

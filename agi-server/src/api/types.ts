@@ -27,6 +27,8 @@ export interface AdminApiDeps {
   readonly health: () => HealthReport;
   /** Who may scrape /metrics (see metrics-access.ts). */
   readonly metricsAccess: MetricsAccess;
+  /** Where uploaded menu prompts go (SB_SOUNDS_DIR); undefined: uploads are off. */
+  readonly soundsDir?: string | undefined;
 }
 
 export type TypedApp = FastifyInstance<

@@ -68,6 +68,7 @@ export function dispositionOf(
     if (reason === 'plan-end' || reason === 'not-advanced') return 'unanswered';
     return 'failed';
   }
-  if (action === 'dial') return 'abandoned';
+  // The caller left during a Dial or while a menu was waiting for digits.
+  if (action === 'dial' || action === 'menu') return 'abandoned';
   return 'failed';
 }

@@ -68,7 +68,17 @@ export interface HangupDecision extends DecisionBase {
   readonly announcement: string | undefined;
 }
 
-export type Decision = DialDecision | VoicemailDecision | HangupDecision;
+/** An IVR menu: play the prompt, collect digits (Read()), hand them to `next` (docs/menus.md). */
+export interface MenuDecision extends DecisionBase {
+  readonly action: 'menu';
+  readonly prompt: string;
+  /** Read()'s maxdigits, attempts and timeout. */
+  readonly maxDigits: number;
+  readonly tries: number;
+  readonly timeoutSeconds: number;
+}
+
+export type Decision = DialDecision | VoicemailDecision | HangupDecision | MenuDecision;
 
 export function hangup(
   snapshot: RoutingSnapshot,

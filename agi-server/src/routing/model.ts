@@ -8,6 +8,7 @@ import {
 import type { CountryCode } from 'libphonenumber-js';
 import { z } from 'zod';
 import { blocklistSchema, checkBlocklist } from './blocklist-model.js';
+import { checkMenus, menuStepSchema } from './menu-model.js';
 import {
   checkUnique,
   countrySchema,
@@ -86,6 +87,7 @@ export const stepSchema = z.discriminatedUnion('type', [
       message: 'an announcement reject names its sound file',
       path: ['announcement'],
     }),
+  menuStepSchema,
 ]);
 export type Step = z.infer<typeof stepSchema>;
 
@@ -242,6 +244,7 @@ export const routingConfigSchema = rawConfigSchema
     checkPlan(config.settings.unknownDid, ['settings', 'unknownDid']);
     checkOutbound(config, extensions, ctx);
     checkBlocklist(config, extensions, ctx);
+    checkMenus(config, ctx);
     checkUnique(
       ctx,
       config.routes,

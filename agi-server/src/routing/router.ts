@@ -7,9 +7,10 @@ import {
   hangup,
   type PlanPosition,
 } from './decision.js';
+import { type MenuStep, type MenuTarget, menuChoice, menuMaxDigits, targetText } from './menu-model.js';
 import type { Outcome, Plan, Route, Step } from './model.js';
 import { OUTCOMES } from './model.js';
-import { type CallFacts, planOf, selectRoute } from './select-route.js';
+import { type CallFacts, planKeyFor, planOf, selectRoute } from './select-route.js';
 import type { RoutingSnapshot } from './snapshot.js';
 
 /**
@@ -97,6 +98,16 @@ export function decideAttempt(snapshot: RoutingSnapshot, position: PlanPosition,
         mailbox: `${step.mailbox}@default`,
         label: `voicemail ${step.mailbox}`,
       };
+    case 'menu':
+      return {
+        ...base,
+        action: 'menu',
+        prompt: step.prompt,
+        maxDigits: menuMaxDigits(step, snapshot.extensions.keys()),
+        tries: step.tries,
+        timeoutSeconds: step.timeoutSeconds,
+        label: menuLabel(step),
+      };
     case 'reject':
       return {
         ...base,
@@ -164,16 +175,89 @@ export function routeCall(snapshot: RoutingSnapshot, facts: CallFacts, instant: 
   );
 }
 
-/** After a Dial: the outcome decides whether the next attempt runs or the call ends. */
+function menuLabel(menu: MenuStep): string {
+  const options = menu.options.map((option) => `${option.digit} -> ${targetText(option.goTo)}`);
+  if (menu.directDial) options.push('an extension number -> that extension');
+  return (
+    `menu ${menu.prompt}: ${options.join(', ') || 'no options'}; ` +
+    `no digit after ${menu.tries} x ${menu.timeoutSeconds}s -> ${targetText(menu.onTimeout)}; ` +
+    `invalid -> ${targetText(menu.onInvalid)}`
+  );
+}
+
+/** Where a menu target starts: the same plan's step, or another route's plan at `instant`. */
+function targetPosition(
+  snapshot: RoutingSnapshot,
+  from: PlanPosition,
+  target: MenuTarget,
+  instant: Date,
+): PlanPosition {
+  if ('route' in target) {
+    const route = snapshot.routesById.get(target.route);
+    // The model checks the route exists; a version without it ends the plan (no attempt 0 plan).
+    return {
+      routeId: target.route,
+      planKey: route ? planKeyFor(snapshot, route, instant) : 'open',
+      attempt: 0,
+    };
+  }
+  const plan = planOf(snapshot, from.routeId, from.planKey) ?? [];
+  const attempt = attemptsOf(plan).findIndex((one) => one.stepIndex === target.step - 1);
+  return { ...from, attempt: attempt === -1 ? Number.MAX_SAFE_INTEGER : attempt };
+}
+
+/** What the caller's digits at a menu do: an option, a direct dial, or the timeout/invalid destination. */
+function continueMenu(
+  snapshot: RoutingSnapshot,
+  position: PlanPosition,
+  menu: MenuStep,
+  facts: CallFacts,
+  input: MenuInput,
+): Decision {
+  const extensions = new Set(snapshot.extensions.keys());
+  const choice = menuChoice(menu, input.digits, extensions);
+  if (choice.kind === 'direct') {
+    // The menu's own position: after the Dial, `next` without menu input plays the menu again.
+    return {
+      version: snapshot.version,
+      position,
+      action: 'dial',
+      dial: dialTargets(snapshot, [choice.extension]),
+      timeoutSeconds: menu.directDialTimeoutSeconds,
+      options: '',
+      callerIdName: callerIdName(snapshot.routesById.get(position.routeId), facts),
+      targets: [choice.extension],
+      label: `menu: dialled extension ${choice.extension} for ${menu.directDialTimeoutSeconds}s`,
+    };
+  }
+  const target = choice.kind === 'timeout' ? menu.onTimeout : choice.target;
+  return decideAttempt(snapshot, targetPosition(snapshot, position, target, input.instant), facts);
+}
+
+/** The digits a menu's Read() collected (absent: the caller pressed nothing), and the instant. */
+export interface MenuInput {
+  /** True when `next` comes from a menu's Read() rather than a Dial(). */
+  readonly fromMenu: boolean;
+  readonly digits: string | undefined;
+  readonly instant: Date;
+}
+
+/** After a Dial (or a menu's Read): the outcome decides whether the next attempt runs or the call ends. */
 export function continueCall(
   snapshot: RoutingSnapshot,
   position: PlanPosition,
   outcome: Outcome | 'answered',
   facts: CallFacts,
+  menuInput?: MenuInput,
 ): Decision {
-  if (outcome === 'answered') return hangup(snapshot, position, 'answered', HangupCause.normal, 'answered');
   const plan = planOf(snapshot, position.routeId, position.planKey);
   const attempt = plan ? attemptsOf(plan)[position.attempt] : undefined;
+  if (attempt?.step.type === 'menu') {
+    if (menuInput?.fromMenu) return continueMenu(snapshot, position, attempt.step, facts, menuInput);
+    // A direct dial from the menu ended: answered ends the call, anything else plays the menu again.
+    if (outcome !== 'answered') return decideAttempt(snapshot, position, facts);
+  }
+  if (outcome === 'answered') return hangup(snapshot, position, 'answered', HangupCause.normal, 'answered');
   if (attempt && !attempt.advanceOn.includes(outcome)) {
     return hangup(
       snapshot,

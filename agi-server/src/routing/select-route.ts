@@ -49,7 +49,7 @@ function matchRoute(
   return undefined;
 }
 
-function planKeyFor(snapshot: RoutingSnapshot, route: Route, instant: Date): PlanKey {
+export function planKeyFor(snapshot: RoutingSnapshot, route: Route, instant: Date): PlanKey {
   const schedule = route.schedule ? snapshot.schedules.get(route.schedule) : undefined;
   return schedule ? scheduleState(schedule, instant) : 'open';
 }
