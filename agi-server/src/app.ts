@@ -17,6 +17,7 @@ import { createInboundHandler } from './handlers/inbound.js';
 import { createNextHandler } from './handlers/next.js';
 import { createOutboundHandler } from './handlers/outbound.js';
 import { OutboundLimiter, type OutboundLimits } from './handlers/outbound-limiter.js';
+import { startRecordingRetention } from './media/retention.js';
 import { createMetrics, type Metrics } from './metrics.js';
 import type { RoutingConfigInput } from './routing/model.js';
 import { CallLogWriter } from './store/call-log-writer.js';
@@ -168,8 +169,10 @@ export async function createSwitchboard(options: SwitchboardOptions): Promise<Sw
         health: () => healthReport(server, storeMonitor, writer),
         metricsAccess: metricsAccess(config.SB_API_HOST, config.SB_METRICS_TOKEN),
         soundsDir: config.SB_SOUNDS_DIR,
+        recordingsDir: config.SB_RECORDINGS_DIR,
       });
   let stopFollowing: (() => void) | undefined;
+  let stopRetention: (() => void) | undefined;
   const reconciler = config.SB_CDR_FILE
     ? new CdrReconciler({
         file: config.SB_CDR_FILE,
@@ -208,12 +211,21 @@ export async function createSwitchboard(options: SwitchboardOptions): Promise<Sw
       storeMonitor.start(config.SB_STORE_CHECK_MS);
       stopFollowing = await routing.follow(backend.versionCheckMs);
       reconciler?.start(config.SB_RECONCILE_MS);
+      const recordings = config.SB_RECORDINGS_DIR;
+      if (recordings)
+        stopRetention = startRecordingRetention({
+          dir: recordings,
+          retentionDays: () => routing.snapshot.config.recording.retentionDays,
+          clock,
+          logger,
+        });
       return { agi: agiAddress, api: apiAddress };
     },
     async close(drainMs = config.SB_SHUTDOWN_DRAIN_MS) {
       stopFollowing?.();
       storeMonitor.stop();
       reconciler?.stop();
+      stopRetention?.();
       await server.close(drainMs);
       await writer.close();
       await outboundLimiter.close();

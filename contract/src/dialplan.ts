@@ -43,6 +43,9 @@ export const DialplanVariable = {
   menuDigits: 'SB_MENU_DIGITS',
   menuTries: 'SB_MENU_TRIES',
   menuTimeout: 'SB_MENU_TIMEOUT',
+  /** `1`: record this call once bridged (MixMonitor, docs/recording.md); SB_RECORD_ANNOUNCEMENT first. */
+  record: 'SB_RECORD',
+  recordAnnouncement: 'SB_RECORD_ANNOUNCEMENT',
 } as const;
 
 /** Query parameters the dialplan passes, each value URIENCODE()d. */

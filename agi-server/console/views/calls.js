@@ -4,6 +4,7 @@ import { CallsPerHour, DISPOSITION_COLOURS } from '../components/chart.js';
 import { duration, formatTime } from '../format.js';
 import { html } from '../html.js';
 import { BlockCallerButton } from './blocklist.js';
+import { CallRecording } from './recording.js';
 
 const DISPOSITIONS = ['', ...Object.keys(DISPOSITION_COLOURS)];
 /** How often the list is read again while it is on screen: calls in progress change quickly. */
@@ -161,6 +162,7 @@ export function CallDetail({ id }) {
       ${call.note ? html`<dt>Note</dt><dd>${call.note}</dd>` : null}
       <dt>Times shown in</dt><dd>${zone ?? "this browser's zone (the route has no schedule)"}</dd>
     </dl>
+    <${CallRecording} linkedId=${call.linkedId} />
     <h2>Timeline</h2>
     <ol class="timeline" data-testid="timeline">
       ${timeline(call).map((entry) => html`<li><time>${at(entry.at)}</time> ${entry.text}</li>`)}

@@ -12,6 +12,7 @@ import {
   settingsSchema,
 } from '../routing/model.js';
 import { outboundSchema } from '../routing/outbound-model.js';
+import { recordingSchema } from '../routing/recording-model.js';
 import { instantFromWallTime, isWallTime } from '../routing/schedule.js';
 import { chooseRoute } from '../routing/select-route.js';
 import { timeZoneOfRoute } from '../routing/snapshot.js';
@@ -34,6 +35,8 @@ export const applyBodySchema = z
     outbound: outboundSchema.optional(),
     /** The whole blocklist section, replacing the stored one. */
     blocklist: blocklistSchema.optional(),
+    /** The whole recording section (rules, announcement, retention), replacing the stored one. */
+    recording: recordingSchema.optional(),
     extensions: z.array(extensionSchema).optional(),
     schedules: z.array(scheduleSchema).optional(),
     routes: z.array(routeSchema).optional(),
@@ -56,6 +59,7 @@ export function applyBundle(config: RoutingConfig, body: ApplyBody): RoutingConf
     settings: body.settings ?? config.settings,
     outbound: body.outbound ?? config.outbound,
     blocklist: body.blocklist ?? config.blocklist,
+    recording: body.recording ?? config.recording,
   };
   for (const extension of body.extensions ?? []) {
     next = { ...next, extensions: upsert(next.extensions, extension, (e) => e.number === extension.number) };
@@ -138,6 +142,7 @@ export function registerConfigRoutes(app: TypedApp, deps: AdminApiDeps): void {
         body.settings ? 'settings' : '',
         body.outbound ? 'outbound' : '',
         body.blocklist ? 'blocklist' : '',
+        body.recording ? 'recording' : '',
         body.remove ? 'removals' : '',
       ].filter(Boolean);
       return change(request, `apply ${parts.join(', ') || 'nothing'}`, (config) => applyBundle(config, body));

@@ -18,6 +18,7 @@ import { registerCallRoutes } from './routes-calls.js';
 import { registerConfigRoutes } from './routes-config.js';
 import { registerOpsRoutes } from './routes-ops.js';
 import { registerOutboundRoutes } from './routes-outbound.js';
+import { registerRecordingRoutes } from './routes-recordings.js';
 import { registerSoundRoutes } from './routes-sounds.js';
 import type { AdminApiDeps } from './types.js';
 
@@ -103,6 +104,7 @@ export async function buildAdminApi(deps: AdminApiDeps): Promise<FastifyInstance
   registerOutboundRoutes(typed, deps);
   registerBlocklistRoutes(typed, deps);
   registerSoundRoutes(typed, deps);
+  registerRecordingRoutes(typed, deps);
   app.get('/openapi.json', { schema: { hide: true } }, async () => app.swagger());
   await registerConsole(app);
   await app.ready();

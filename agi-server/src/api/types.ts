@@ -29,6 +29,8 @@ export interface AdminApiDeps {
   readonly metricsAccess: MetricsAccess;
   /** Where uploaded menu prompts go (SB_SOUNDS_DIR); undefined: uploads are off. */
   readonly soundsDir?: string | undefined;
+  /** Asterisk's monitor folder, where MixMonitor writes <linkedid>.wav (SB_RECORDINGS_DIR). */
+  readonly recordingsDir?: string | undefined;
 }
 
 export type TypedApp = FastifyInstance<

@@ -32,5 +32,7 @@ export function decisionVariables(
     [V.menuDigits]: decision.action === 'menu' ? String(decision.maxDigits) : '',
     [V.menuTries]: decision.action === 'menu' ? String(decision.tries) : '',
     [V.menuTimeout]: decision.action === 'menu' ? String(decision.timeoutSeconds) : '',
+    [V.record]: decision.action === 'dial' && decision.record ? '1' : '',
+    [V.recordAnnouncement]: decision.action === 'dial' ? (decision.record?.announcement ?? '') : '',
   };
 }

@@ -1,4 +1,5 @@
 import { type DialString, dialStringSchema } from './dial-string.js';
+import type { RecordingChoice } from './recording-model.js';
 import { endpointsOf, type RoutingSnapshot } from './snapshot.js';
 
 /**
@@ -44,6 +45,8 @@ export interface DialDecision extends DecisionBase {
   readonly callerIdNumber?: string | undefined;
   /** Extension numbers (or the external number) this attempt rings. */
   readonly targets: readonly string[];
+  /** Record the call once bridged (MixMonitor, docs/recording.md); undefined: not recorded. */
+  readonly record?: RecordingChoice | undefined;
 }
 
 export interface VoicemailDecision extends DecisionBase {

@@ -21,6 +21,7 @@ import {
   timeoutSeconds,
 } from './model-fields.js';
 import { checkOutbound, outboundSchema } from './outbound-model.js';
+import { checkRecording, recordingSchema } from './recording-model.js';
 import { edgeCutReason, planRingTime } from './ring-time.js';
 
 /**
@@ -190,6 +191,7 @@ const rawConfigSchema = z
     routes: z.array(routeSchema).default([]),
     outbound: outboundSchema.prefault({}),
     blocklist: blocklistSchema.prefault({}),
+    recording: recordingSchema.prefault({}),
   })
   .strict();
 
@@ -245,6 +247,7 @@ export const routingConfigSchema = rawConfigSchema
     checkOutbound(config, extensions, ctx);
     checkBlocklist(config, extensions, ctx);
     checkMenus(config, ctx);
+    checkRecording(config, extensions, ctx);
     checkUnique(
       ctx,
       config.routes,

@@ -10,6 +10,7 @@ import {
 import { type MenuStep, type MenuTarget, menuChoice, menuMaxDigits, targetText } from './menu-model.js';
 import type { Outcome, Plan, Route, Step } from './model.js';
 import { OUTCOMES } from './model.js';
+import { recordingFor } from './recording-model.js';
 import { type CallFacts, planKeyFor, planOf, selectRoute } from './select-route.js';
 import type { RoutingSnapshot } from './snapshot.js';
 
@@ -50,8 +51,23 @@ function callerIdName(route: Route | undefined, facts: CallFacts): string | unde
   return shown.startsWith(route.callerIdNamePrefix) ? shown : `${route.callerIdNamePrefix}${shown}`;
 }
 
-/** The decision for attempt `position.attempt` of a plan (or the end of the plan). */
+/** The decision for attempt `position.attempt` of a plan, with the recording rules applied to a Dial. */
 export function decideAttempt(snapshot: RoutingSnapshot, position: PlanPosition, facts: CallFacts): Decision {
+  return withInboundRecording(snapshot, attemptDecision(snapshot, position, facts));
+}
+
+function withInboundRecording(snapshot: RoutingSnapshot, decision: Decision): Decision {
+  if (decision.action !== 'dial') return decision;
+  const record = recordingFor(
+    snapshot.config.recording,
+    'inbound',
+    decision.position?.routeId,
+    decision.targets,
+  );
+  return record ? { ...decision, record } : decision;
+}
+
+function attemptDecision(snapshot: RoutingSnapshot, position: PlanPosition, facts: CallFacts): Decision {
   const plan = planOf(snapshot, position.routeId, position.planKey);
   const attempts = plan ? attemptsOf(plan) : [];
   const attempt = attempts[position.attempt];
@@ -218,7 +234,7 @@ function continueMenu(
   const choice = menuChoice(menu, input.digits, extensions);
   if (choice.kind === 'direct') {
     // The menu's own position: after the Dial, `next` without menu input plays the menu again.
-    return {
+    return withInboundRecording(snapshot, {
       version: snapshot.version,
       position,
       action: 'dial',
@@ -228,7 +244,7 @@ function continueMenu(
       callerIdName: callerIdName(snapshot.routesById.get(position.routeId), facts),
       targets: [choice.extension],
       label: `menu: dialled extension ${choice.extension} for ${menu.directDialTimeoutSeconds}s`,
-    };
+    });
   }
   const target = choice.kind === 'timeout' ? menu.onTimeout : choice.target;
   return decideAttempt(snapshot, targetPosition(snapshot, position, target, input.instant), facts);
