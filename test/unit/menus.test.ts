@@ -160,3 +160,24 @@ describe('menu routing', () => {
     });
   });
 });
+
+describe('menus in settings.unknownDid', () => {
+  it('are checked too, at their own path', () => {
+    expect(
+      issues({
+        ...officeConfig,
+        settings: {
+          ...officeConfig.settings,
+          unknownDid: [
+            menu({ onTimeout: { step: 1 }, options: [{ digit: '1', goTo: { step: 5 } }] }),
+            { type: 'voicemail', mailbox: '100' },
+          ],
+        },
+      }),
+    ).toEqual([
+      'settings.unknownDid.0.options.0.goTo: no step 5: the plan has 2',
+      'settings.unknownDid.0.onInvalid: no step 4: the plan has 2',
+      'settings.unknownDid.0.onTimeout: a caller who presses nothing goes round forever: _unknown/open/step 1 -> _unknown/open/step 1',
+    ]);
+  });
+});

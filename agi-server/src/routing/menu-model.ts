@@ -87,7 +87,11 @@ interface MenuDocument {
     readonly id: string;
     readonly plans: Readonly<Record<string, readonly StepShape[] | undefined>>;
   }[];
+  readonly settings: { readonly unknownDid?: readonly StepShape[] | undefined };
 }
+
+/** settings.unknownDid's plan runs under this route id (contract UNKNOWN_ROUTE_ID). */
+const UNKNOWN_DID = '_unknown';
 
 const isMenu = (step: StepShape | undefined): step is StepShape & MenuStep => step?.type === 'menu';
 
@@ -98,18 +102,26 @@ const isMenu = (step: StepShape | undefined): step is StepShape & MenuStep => st
  */
 export function checkMenus(config: MenuDocument, ctx: z.RefinementCtx): void {
   const routes = new Map(config.routes.map((route) => [route.id, route]));
-  config.routes.forEach((route, routeIndex) => {
+  // The unknown-DID plan can hold menus too: checked as a route of its own, at its own path.
+  const unknownDid = config.settings.unknownDid;
+  const places: {
+    id: string;
+    plans: Record<string, readonly StepShape[] | undefined>;
+    path: (key: string) => (string | number)[];
+  }[] = config.routes.map((route, routeIndex) => ({
+    id: route.id,
+    plans: route.plans,
+    path: (key: string) => ['routes', routeIndex, 'plans', key],
+  }));
+  if (unknownDid) {
+    routes.set(UNKNOWN_DID, { id: UNKNOWN_DID, plans: { open: unknownDid } });
+    places.push({ id: UNKNOWN_DID, plans: { open: unknownDid }, path: () => ['settings', 'unknownDid'] });
+  }
+  for (const route of places) {
     for (const [planKey, plan] of Object.entries(route.plans)) {
       plan?.forEach((step, stepIndex) => {
         if (!isMenu(step)) return;
-        const at = (...rest: (string | number)[]) => [
-          'routes',
-          routeIndex,
-          'plans',
-          planKey,
-          stepIndex,
-          ...rest,
-        ];
+        const at = (...rest: (string | number)[]) => [...route.path(planKey), stepIndex, ...rest];
         const seen = new Set<string>();
         step.options.forEach((option, o) => {
           if (seen.has(option.digit))
@@ -147,7 +159,7 @@ export function checkMenus(config: MenuDocument, ctx: z.RefinementCtx): void {
           });
       });
     }
-  });
+  }
 }
 
 /**
