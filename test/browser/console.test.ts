@@ -275,6 +275,27 @@ describe('operator console in Chromium', () => {
     });
   });
 
+  it('turns a step into an IVR menu: a target outside the plan is shown at its field, then applied', async () => {
+    await go('/routes/nights');
+    await page.locator('[data-path="plans.open.0.type"]').selectOption('menu');
+    await page.getByTestId('review').click();
+    // The menu template sends digit 1, timeout and invalid to step 2; the plan has one step.
+    const error = page.locator('[data-error-for="plans.open.0.onTimeout"]');
+    await error.waitFor();
+    expect(await error.textContent()).toBe('no step 2: the plan has 1');
+    await page.locator('fieldset[data-path="plans.open"] > button').click();
+    await page.getByTestId('review').click();
+    await page.getByTestId('diff').waitFor();
+    await page.getByTestId('apply').click();
+    await page.getByTestId('applied').waitFor();
+    await screenshot(page, '18-menu-step');
+    expect(await api('/routes/nights')).toMatchObject({
+      plans: {
+        open: [{ type: 'menu', options: [{ digit: '1', goTo: { step: 2 } }] }, { type: 'extension' }],
+      },
+    });
+  });
+
   it('shows schedules as a weekly grid with holidays, extensions and outbound policies', async () => {
     await go('/schedules');
     const grid = page.getByTestId('grid-office');
