@@ -64,6 +64,8 @@ export default defineConfig({
         },
       },
       {
+        // extends: the lab too runs the contract's source, never a stale contract/dist.
+        extends: true,
         test: {
           name: 'lab',
           sequence: { groupOrder: 2 },

@@ -2,11 +2,13 @@ import { render } from 'preact';
 import { useEffect, useState } from 'preact/hooks';
 import { onAuthChange, signOut, token } from './api.js';
 import { html } from './html.js';
+import { BlocklistEdit } from './views/blocklist.js';
 import { CallDetail, CallList } from './views/calls.js';
 import { ExtensionEdit, ExtensionList } from './views/extensions.js';
 import { History } from './views/history.js';
 import { MessagesView } from './views/messages.js';
 import { OutboundView, PolicyEdit } from './views/outbound.js';
+import { RecordingEdit } from './views/recording.js';
 import { RouteEdit, RouteList } from './views/routes.js';
 import { ScheduleEdit, ScheduleList } from './views/schedules.js';
 import { SignIn } from './views/sign-in.js';
@@ -33,6 +35,8 @@ const PAGES = [
   },
   { pattern: /^\/outbound\/(.+)$/, view: ([id]) => html`<${PolicyEdit} id=${id} key=${id} />` },
   { pattern: /^\/outbound$/, view: () => html`<${OutboundView} />`, nav: 'Outbound', href: '/outbound' },
+  { pattern: /^\/blocklist$/, view: () => html`<${BlocklistEdit} />`, nav: 'Blocklist', href: '/blocklist' },
+  { pattern: /^\/recording$/, view: () => html`<${RecordingEdit} />`, nav: 'Recording', href: '/recording' },
   { pattern: /^\/try$/, view: () => html`<${TryCall} />`, nav: 'Try a call', href: '/try' },
   { pattern: /^\/history$/, view: () => html`<${History} />`, nav: 'History', href: '/history' },
 ];

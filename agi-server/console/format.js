@@ -54,6 +54,8 @@ export function stepText(step) {
       return `forward to ${step.number} for ${step.timeoutSeconds}s`;
     case 'reject':
       return `reject (${step.reason}${step.announcement ? `: ${step.announcement}` : ''})`;
+    case 'menu':
+      return `menu ${step.prompt} (${step.options.map((option) => option.digit).join(' ') || 'no options'})`;
     default:
       return step.type;
   }

@@ -18,6 +18,7 @@ import { createInboundHandler } from './handlers/inbound.js';
 import { createNextHandler } from './handlers/next.js';
 import { createOutboundHandler } from './handlers/outbound.js';
 import { OutboundLimiter, type OutboundLimits } from './limits/outbound-limiter.js';
+import { startRecordingRetention } from './media/retention.js';
 import { createMessagingService, type MessagingService } from './messaging/messaging-service.js';
 import { createMetrics, type Metrics } from './metrics.js';
 import type { RoutingConfigInput } from './routing/model.js';
@@ -175,8 +176,11 @@ export async function createSwitchboard(options: SwitchboardOptions): Promise<Sw
         limits: apiLimits(config),
         headerSecret: config.SB_HEADER_SECRET,
         onMessageStored: () => messaging.poke(),
+        soundsDir: config.SB_SOUNDS_DIR,
+        recordingsDir: config.SB_RECORDINGS_DIR,
       });
   let stopFollowing: (() => void) | undefined;
+  let stopRetention: (() => void) | undefined;
   const reconciler = config.SB_CDR_FILE
     ? new CdrReconciler({
         file: config.SB_CDR_FILE,
@@ -217,12 +221,21 @@ export async function createSwitchboard(options: SwitchboardOptions): Promise<Sw
       stopFollowing = await routing.follow(backend.versionCheckMs);
       reconciler?.start(config.SB_RECONCILE_MS);
       messaging.start();
+      const recordings = config.SB_RECORDINGS_DIR;
+      if (recordings)
+        stopRetention = startRecordingRetention({
+          dir: recordings,
+          retentionDays: () => routing.snapshot.config.recording.retentionDays,
+          clock,
+          logger,
+        });
       return { agi: agiAddress, api: apiAddress };
     },
     async close(drainMs = config.SB_SHUTDOWN_DRAIN_MS) {
       stopFollowing?.();
       storeMonitor.stop();
       reconciler?.stop();
+      stopRetention?.();
       await server.close(drainMs);
       await messaging.stop();
       await writer.close();

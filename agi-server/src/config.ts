@@ -63,6 +63,10 @@ export const serverConfigSchema = z.object({
    * PBX host or share the folder.
    */
   SB_CDR_FILE: z.string().min(1).optional(),
+  /** Asterisk's `sounds/custom` folder: menu prompts uploaded through the API go here (docs/menus.md). */
+  SB_SOUNDS_DIR: z.string().min(1).optional(),
+  /** Asterisk's monitor folder (MixMonitor's <linkedid>.wav): served to the console, swept by retention (docs/recording.md). */
+  SB_RECORDINGS_DIR: z.string().min(1).optional(),
   SB_RECONCILE_MS: z.coerce.number().int().min(1_000).max(3_600_000).default(30_000),
   /**
    * Check the store for versions written by other servers this often (0: never). Default:

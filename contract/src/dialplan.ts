@@ -38,6 +38,14 @@ export const DialplanVariable = {
   /** Outbound: the calling extension and what it dialled, handed back to `next` for failover. */
   extension: 'SB_EXTENSION',
   number: 'SB_NUMBER',
+  /** IVR menu (SB_ACTION=menu): Read()'s prompt, maxdigits, attempts and timeout (docs/menus.md). */
+  menuPrompt: 'SB_MENU_PROMPT',
+  menuDigits: 'SB_MENU_DIGITS',
+  menuTries: 'SB_MENU_TRIES',
+  menuTimeout: 'SB_MENU_TIMEOUT',
+  /** `1`: record this call once bridged (MixMonitor, docs/recording.md); SB_RECORD_ANNOUNCEMENT first. */
+  record: 'SB_RECORD',
+  recordAnnouncement: 'SB_RECORD_ANNOUNCEMENT',
 } as const;
 
 /** Query parameters the dialplan passes, each value URIENCODE()d. */
@@ -69,6 +77,9 @@ export const AgiQuery = {
   dialled: 'dialled',
   extension: 'ext',
   number: 'number',
+  /** After a menu's Read(): the digits pressed (${SB_DIGITS}) and ${READSTATUS}; present only then. */
+  digits: 'digits',
+  readStatus: 'readstatus',
 } as const;
 
 /** Script names the dialplan calls (`agi_network_script`). */

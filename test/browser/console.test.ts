@@ -1,9 +1,12 @@
-import { rmSync } from 'node:fs';
+import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
 import type { BrowserContext, Page } from 'playwright-core';
 import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
 import { FakeAsterisk } from '../support/fake-asterisk.js';
 import { officeConfig } from '../support/routing-fixtures.js';
 import { startSwitchboard } from '../support/switchboard.js';
+import { toneWav } from '../support/wav.js';
 import { launchChromium, SCREENSHOTS, screenshot } from './browser.js';
 
 // The operator console in real Chromium against a whole Switchboard (SQLite store, FastAGI
@@ -15,6 +18,8 @@ let chromium: Awaited<ReturnType<typeof launchChromium>>;
 let context: BrowserContext;
 let page: Page;
 const consoleErrors: string[] = [];
+/** Stands for Asterisk's monitor folder: the calls test's call has a recording here. */
+const recordings = mkdtempSync(join(tmpdir(), 'sb-recordings-'));
 
 interface RouteShape {
   did: string;
@@ -39,7 +44,7 @@ async function go(hash: string) {
 beforeAll(async () => {
   // The folder shows this run only.
   rmSync(SCREENSHOTS, { recursive: true, force: true });
-  started = await startSwitchboard({ seed: officeConfig });
+  started = await startSwitchboard({ seed: officeConfig, env: { SB_RECORDINGS_DIR: recordings } });
   chromium = await launchChromium();
   context = chromium.context;
   page = context.pages()[0] ?? (await context.newPage());
@@ -220,6 +225,75 @@ describe('operator console in Chromium', () => {
     await page.getByTestId('applied').waitFor();
     await screenshot(page, '14-extension-added');
     expect(await api<{ name: string }>('/extensions/105')).toMatchObject({ name: 'Lab bench' });
+  });
+
+  it('blocks a caller from its call-log row, then edits the blocklist through review and apply', async () => {
+    await go('/calls');
+    const row = page.getByTestId('calls').locator('tr', { hasText: '+15551230001' });
+    page.once('dialog', (dialog) => dialog.accept());
+    await row.getByTestId('block-caller').click();
+    await row.getByTestId('blocked').waitFor();
+    expect(await api<{ entries: unknown[] }>('/blocklist')).toMatchObject({
+      entries: [{ caller: '+15551230001', note: 'blocked from the call log' }],
+    });
+    await screenshot(page, '15-caller-blocked');
+
+    await go('/blocklist');
+    await page.locator('[data-path="action.type"]').selectOption('announcement');
+    await page.locator('[data-path="action.announcement"]').fill('custom/go-away');
+    await page.locator('[data-path="action.announcement"]').blur();
+    await page.getByTestId('review').click();
+    await page.getByTestId('diff').waitFor();
+    await page.getByTestId('apply').click();
+    await page.getByTestId('applied').waitFor();
+    await screenshot(page, '16-blocklist-edited');
+    expect(await api('/blocklist')).toMatchObject({
+      action: { type: 'announcement', announcement: 'custom/go-away' },
+    });
+  });
+
+  it("plays a call's recording on its page, and edits the recording rules", async () => {
+    writeFileSync(join(recordings, '1763900000.77.wav'), toneWav(2));
+    await go('/calls/1763900000.77');
+    const player = page.getByTestId('recording');
+    await player.waitFor();
+    expect(await player.textContent()).toContain('(2 s)');
+    // The audio element plays what the API served with the token (a blob: URL), not a bare path.
+    expect(await player.locator('audio').getAttribute('src')).toMatch(/^blob:/);
+    await screenshot(page, '17-call-recording');
+
+    await go('/recording');
+    await page.getByRole('button', { name: 'add' }).click();
+    await page.locator('[data-path="rules.0.id"]').fill('everything');
+    await page.locator('[data-path="rules.0.id"]').blur();
+    await page.getByTestId('review').click();
+    await page.getByTestId('diff').waitFor();
+    await page.getByTestId('apply').click();
+    await page.getByTestId('applied').waitFor();
+    expect(await api('/recording')).toMatchObject({
+      rules: [{ id: 'everything', direction: 'both', record: true }],
+    });
+  });
+
+  it('turns a step into an IVR menu: a target outside the plan is shown at its field, then applied', async () => {
+    await go('/routes/nights');
+    await page.locator('[data-path="plans.open.0.type"]').selectOption('menu');
+    await page.getByTestId('review').click();
+    // The menu template sends digit 1, timeout and invalid to step 2; the plan has one step.
+    const error = page.locator('[data-error-for="plans.open.0.onTimeout"]');
+    await error.waitFor();
+    expect(await error.textContent()).toBe('no step 2: the plan has 1');
+    await page.locator('fieldset[data-path="plans.open"] > button').click();
+    await page.getByTestId('review').click();
+    await page.getByTestId('diff').waitFor();
+    await page.getByTestId('apply').click();
+    await page.getByTestId('applied').waitFor();
+    await screenshot(page, '18-menu-step');
+    expect(await api('/routes/nights')).toMatchObject({
+      plans: {
+        open: [{ type: 'menu', options: [{ digit: '1', goTo: { step: 2 } }] }, { type: 'extension' }],
+      },
+    });
   });
 
   it('shows schedules as a weekly grid with holidays, extensions and outbound policies', async () => {

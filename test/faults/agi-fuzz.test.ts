@@ -330,6 +330,8 @@ beforeAll(async () => {
     logger: pino({ level: 'warn' }, counting),
     seed: officeConfig,
     withoutApi: true,
+    // Monday 10:00 in Chicago: the office plan is open whatever the hour the suite runs at.
+    clock: () => new Date('2026-11-23T16:00:00Z'),
   });
   port = (await switchboard.listen()).agi.port;
 });

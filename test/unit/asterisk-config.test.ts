@@ -67,7 +67,8 @@ describe('asterisk-config rendering', () => {
     );
     // Every AGI request of the dialplan goes through the subroutine that tries them in order.
     expect(dialplan?.match(/,AGI\(/g)).toHaveLength(1);
-    expect(dialplan?.match(/Gosub\(sb-agi,s,1\((inbound|next|hangup|outbound)\?/g)).toHaveLength(4);
+    // next twice: after a Dial and after a menu's Read (docs/menus.md).
+    expect(dialplan?.match(/Gosub\(sb-agi,s,1\((inbound|next|hangup|outbound)\?/g)).toHaveLength(5);
     expect(() =>
       asteriskSettingsSchema.parse({ ...example, agi: { url: 'agi://a', servers: ['agi://b'] } }),
     ).toThrow(/not both/);
@@ -125,7 +126,7 @@ describe('asterisk-config rendering', () => {
     const queries = [...dialplan.matchAll(/Gosub\(sb-agi,s,1\(\w+\?(.*)\)\)$/gm)].map(
       (match) => match[1] ?? '',
     );
-    expect(queries).toHaveLength(4);
+    expect(queries).toHaveLength(5);
     // The hangup report's values were URIENCODE()d into SB_R_* when the report was originated.
     const originate = /Originate\(Local[^\n]*/.exec(dialplan)?.[0] ?? '';
     for (const query of queries) {

@@ -339,3 +339,25 @@ describe('switchboard CLI: outbound', () => {
     expect((await cli('outbound', 'show')).stdout).not.toContain('west=');
   });
 });
+
+describe('switchboard CLI: block', () => {
+  it('adds, lists and removes blocked callers, and refuses a bad one by its argument', async () => {
+    const added = await cli('block', 'add', '+1900*', '--route', 'main', '--action', 'voicemail:100');
+    expect(added.code, added.stderr).toBe(0);
+    expect(added.stdout).toMatch(/put blocklist entry \+1900\*/);
+    expect((await cli('block', 'add', 'anonymous', '--note', 'no withheld numbers')).code).toBe(0);
+    const listed = await cli('block', 'list');
+    expect(listed.stdout).toContain('default action: busy');
+    expect(listed.stdout).toMatch(/\+1900\*\s+main\s+voicemail 100\s+-/);
+    expect(listed.stdout).toMatch(/anonymous\s+\*\s+\(default\)\s+no withheld numbers/);
+    const unknownRoute = await cli('block', 'add', '+15550001234', '--route', 'nope');
+    expect(unknownRoute.code).toBe(1);
+    expect(unknownRoute.stderr).toContain('unknown route nope');
+    expect((await cli('block', 'add', '+1555*', '--action', 'shout')).code).toBe(2);
+    expect((await cli('block', 'rm', '+1900*')).stdout).toMatch(/delete blocklist entry \+1900\*/);
+    expect(started.switchboard.routing.config.blocklist.entries.map((entry) => entry.caller)).toEqual([
+      'anonymous',
+    ]);
+    // Seven CLI processes (node + tsx each): more than the default 15 s on a busy machine.
+  }, 45_000);
+});

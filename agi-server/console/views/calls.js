@@ -3,6 +3,8 @@ import { api } from '../api.js';
 import { CallsPerHour, DISPOSITION_COLOURS } from '../components/chart.js';
 import { duration, formatTime } from '../format.js';
 import { html } from '../html.js';
+import { BlockCallerButton } from './blocklist.js';
+import { CallRecording } from './recording.js';
 
 const DISPOSITIONS = ['', ...Object.keys(DISPOSITION_COLOURS)];
 /** How often the list is read again while it is on screen: calls in progress change quickly. */
@@ -93,7 +95,7 @@ export function CallList() {
               (call) => html`<tr class=${call.disposition === 'in-progress' ? 'live' : ''}>
                 <td><a href=${`#/calls/${encodeURIComponent(call.linkedId)}`}>${formatTime(call.startedAt)}</a></td>
                 <td>${call.did ?? '–'}</td>
-                <td>${call.caller ?? '–'}</td>
+                <td>${call.caller ?? '–'} <${BlockCallerButton} caller=${call.caller} /></td>
                 <td>${call.routeId ?? '–'}${call.plan ? ` (${call.plan})` : ''}</td>
                 <td><${Disposition} value=${call.disposition} /></td>
                 <td>${call.answeredBy ?? '–'}</td>
@@ -153,13 +155,14 @@ export function CallDetail({ id }) {
     <dl class="facts">
       <dt>Twilio CallSid</dt><dd><code data-testid="call-sid">${call.callSid ?? '– (not through Twilio)'}</code></dd>
       <dt>DID → route</dt><dd>${call.did ?? '–'} → ${call.routeId ?? 'no route'} (version ${call.routeVersion ?? '–'}, ${call.plan ?? '–'} plan)</dd>
-      <dt>Caller</dt><dd>${call.caller ?? '–'}</dd>
+      <dt>Caller</dt><dd>${call.caller ?? '–'} <${BlockCallerButton} caller=${call.caller} /></dd>
       <dt>Disposition</dt><dd><${Disposition} value=${call.disposition} /> ${call.answeredBy ? `by ${call.answeredBy}` : ''}</dd>
       <dt>Duration</dt><dd>${duration(call.startedAt, call.endedAt)}</dd>
       <dt>Signature</dt><dd>${call.signature ?? '–'}</dd>
       ${call.note ? html`<dt>Note</dt><dd>${call.note}</dd>` : null}
       <dt>Times shown in</dt><dd>${zone ?? "this browser's zone (the route has no schedule)"}</dd>
     </dl>
+    <${CallRecording} linkedId=${call.linkedId} />
     <h2>Timeline</h2>
     <ol class="timeline" data-testid="timeline">
       ${timeline(call).map((entry) => html`<li><time>${at(entry.at)}</time> ${entry.text}</li>`)}

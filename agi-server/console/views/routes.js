@@ -4,7 +4,8 @@ import { EditPage } from '../components/edit-page.js';
 import { stepText } from '../format.js';
 import { html } from '../html.js';
 
-const STEP_TYPES = ['extension', 'ring-group', 'hunt', 'voicemail', 'forward', 'reject'];
+const STEP_TYPES = ['extension', 'ring-group', 'hunt', 'voicemail', 'forward', 'reject', 'menu'];
+const MENU_DIGITS = ['0', '1', '2', '3', '4', '5', '6', '7', '8', '9', '*', '#'];
 const PLANS = ['open', 'closed', 'holiday'];
 
 /** A new step of each type, with the values the model would default to. */
@@ -15,6 +16,17 @@ const STEP_TEMPLATES = {
   voicemail: { type: 'voicemail', mailbox: '100' },
   forward: { type: 'forward', number: '+15550100000', timeoutSeconds: 30 },
   reject: { type: 'reject', reason: 'busy' },
+  // An IVR menu (docs/menus.md): targets are step numbers of this plan, or { route: id }.
+  menu: {
+    type: 'menu',
+    prompt: 'custom/main-menu',
+    options: [{ digit: '1', goTo: { step: 2 } }],
+    directDial: false,
+    timeoutSeconds: 5,
+    tries: 3,
+    onTimeout: { step: 2 },
+    onInvalid: { step: 2 },
+  },
 };
 
 function routeHints(scheduleIds) {
@@ -36,6 +48,16 @@ function routeHints(scheduleIds) {
     hints.swap[`plans.${plan}.*.type`] = (type) => structuredClone(STEP_TEMPLATES[type]);
     hints.templates[`plans.${plan}.*`] = STEP_TEMPLATES.extension;
     hints.numbers.push(`plans.${plan}.*.timeoutSeconds`);
+    hints.choices[`plans.${plan}.*.options.*.digit`] = MENU_DIGITS;
+    hints.templates[`plans.${plan}.*.options.*`] = { digit: '1', goTo: { step: 2 } };
+    for (const field of [
+      'tries',
+      'directDialTimeoutSeconds',
+      'onTimeout.step',
+      'onInvalid.step',
+      'options.*.goTo.step',
+    ])
+      hints.numbers.push(`plans.${plan}.*.${field}`);
   }
   return hints;
 }

@@ -45,6 +45,8 @@ function contentSecurityPolicy(): string {
     "style-src 'self' 'unsafe-inline'",
     "connect-src 'self'",
     "img-src 'self' data:",
+    // A call's recording plays from a blob: URL (fetched with the token: docs/recording.md).
+    "media-src 'self' blob:",
     "frame-ancestors 'none'",
     "base-uri 'none'",
     "form-action 'none'",

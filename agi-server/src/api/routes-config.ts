@@ -2,6 +2,7 @@ import { toE164 } from '@switchboard/contract';
 import { stringify } from 'yaml';
 import { z } from 'zod';
 import type { ChangeAuthor } from '../config-service/routing-service.js';
+import { blocklistSchema } from '../routing/blocklist-model.js';
 import { explainCall } from '../routing/explain.js';
 import { messagingSchema } from '../routing/messaging-model.js';
 import {
@@ -13,6 +14,7 @@ import {
   settingsSchema,
 } from '../routing/model.js';
 import { outboundSchema } from '../routing/outbound-model.js';
+import { recordingSchema } from '../routing/recording-model.js';
 import { instantFromWallTime, isWallTime } from '../routing/schedule.js';
 import { chooseRoute } from '../routing/select-route.js';
 import { timeZoneOfRoute } from '../routing/snapshot.js';
@@ -35,6 +37,10 @@ export const applyBodySchema = z
     outbound: outboundSchema.optional(),
     /** The whole messaging section (SMS numbers, which extensions a DID's texts go to), replacing the stored one. */
     messaging: messagingSchema.optional(),
+    /** The whole blocklist section, replacing the stored one. */
+    blocklist: blocklistSchema.optional(),
+    /** The whole recording section (rules, announcement, retention), replacing the stored one. */
+    recording: recordingSchema.optional(),
     extensions: z.array(extensionSchema).optional(),
     schedules: z.array(scheduleSchema).optional(),
     routes: z.array(routeSchema).optional(),
@@ -57,6 +63,8 @@ export function applyBundle(config: RoutingConfig, body: ApplyBody): RoutingConf
     settings: body.settings ?? config.settings,
     outbound: body.outbound ?? config.outbound,
     messaging: body.messaging ?? config.messaging,
+    blocklist: body.blocklist ?? config.blocklist,
+    recording: body.recording ?? config.recording,
   };
   for (const extension of body.extensions ?? []) {
     next = { ...next, extensions: upsert(next.extensions, extension, (e) => e.number === extension.number) };
@@ -139,6 +147,8 @@ export function registerConfigRoutes(app: TypedApp, deps: AdminApiDeps): void {
         body.settings ? 'settings' : '',
         body.outbound ? 'outbound' : '',
         body.messaging ? 'messaging' : '',
+        body.blocklist ? 'blocklist' : '',
+        body.recording ? 'recording' : '',
         body.remove ? 'removals' : '',
       ].filter(Boolean);
       return change(request, `apply ${parts.join(', ') || 'nothing'}`, (config) => applyBundle(config, body));

@@ -16,11 +16,14 @@ import { registerConsole } from './console.js';
 import { documentRoute } from './error-responses.js';
 import { handleApiError } from './errors.js';
 import { metricsAllowed } from './metrics-access.js';
+import { registerBlocklistRoutes } from './routes-blocklist.js';
 import { registerCallRoutes } from './routes-calls.js';
 import { registerConfigRoutes } from './routes-config.js';
 import { registerMessageRoutes } from './routes-messages.js';
 import { registerOpsRoutes } from './routes-ops.js';
 import { registerOutboundRoutes } from './routes-outbound.js';
+import { registerRecordingRoutes } from './routes-recordings.js';
+import { registerSoundRoutes } from './routes-sounds.js';
 import type { AdminApiDeps } from './types.js';
 
 export type { AdminApiDeps, TypedApp } from './types.js';
@@ -177,6 +180,9 @@ export async function buildAdminApi(deps: AdminApiDeps): Promise<FastifyInstance
   registerCallRoutes(typed, deps);
   registerOutboundRoutes(typed, deps);
   registerMessageRoutes(typed, deps);
+  registerBlocklistRoutes(typed, deps);
+  registerSoundRoutes(typed, deps);
+  registerRecordingRoutes(typed, deps);
   app.get('/openapi.json', { schema: { hide: true } }, async () => app.swagger());
   await registerConsole(app);
   await app.ready();

@@ -32,6 +32,10 @@ export interface AdminApiDeps {
   readonly headerSecret?: string | undefined;
   /** Told when a text was stored, so its deliveries start at once. */
   readonly onMessageStored?: () => void;
+  /** Where uploaded menu prompts go (SB_SOUNDS_DIR); undefined: uploads are off. */
+  readonly soundsDir?: string | undefined;
+  /** Asterisk's monitor folder, where MixMonitor writes <linkedid>.wav (SB_RECORDINGS_DIR). */
+  readonly recordingsDir?: string | undefined;
 }
 
 /** The API's bounds on slow clients and token guessing (SB_API_* settings, config.ts). */

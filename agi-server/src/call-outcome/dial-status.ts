@@ -38,10 +38,12 @@ export function dispositionOf(
   if (dialStatus === 'ANSWER') return 'answered';
   if (action === 'voicemail') return 'voicemail';
   if (action === 'hangup') {
-    if (reason === 'rejected' || reason === 'unknown-did' || reason === 'denied') return 'rejected';
+    if (reason === 'rejected' || reason === 'blocked' || reason === 'unknown-did' || reason === 'denied')
+      return 'rejected';
     if (reason === 'plan-end' || reason === 'not-advanced') return 'unanswered';
     return 'failed';
   }
-  if (action === 'dial') return 'abandoned';
+  // The caller left during a Dial or while a menu was waiting for digits.
+  if (action === 'dial' || action === 'menu') return 'abandoned';
   return 'failed';
 }

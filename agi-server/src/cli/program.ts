@@ -2,6 +2,7 @@ import { readFileSync } from 'node:fs';
 import { userInfo } from 'node:os';
 import { Command, CommanderError, Option } from 'commander';
 import { apiClient } from './client.js';
+import { registerBlockCommands } from './commands/block.js';
 import { registerCallCommands } from './commands/calls.js';
 import { registerExplainCommand } from './commands/explain.js';
 import { registerExtensionCommands } from './commands/ext.js';
@@ -75,6 +76,7 @@ export function buildProgram(): Command {
   registerMessageCommands(program, context);
   registerExtensionCommands(program, context);
   registerOutboundCommands(program, context);
+  registerBlockCommands(program, context);
   return program;
 }
 

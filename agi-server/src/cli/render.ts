@@ -43,7 +43,9 @@ export function explanationText(explanation: Explanation): string {
         ? 'before voicemail answers'
         : ring.until === 'reject'
           ? 'before the reject step'
-          : 'in all';
+          : ring.until === 'menu'
+            ? 'before the menu answers'
+            : 'in all';
     lines.push(
       `  total ring time: up to ${ring.seconds}s ${then} (the Twilio edge waits ${ring.edgeWaitSeconds}s)`,
     );

@@ -51,12 +51,16 @@ export const agiInput = {
     .string()
     .regex(/^\d{1,10}$/)
     .transform(Number),
-  action: z.enum(['dial', 'voicemail', 'hangup']),
-  reason: z.enum(['unknown-did', 'rejected', 'plan-end', 'answered', 'not-advanced', 'denied']),
+  action: z.enum(['dial', 'voicemail', 'hangup', 'menu']),
+  reason: z.enum(['unknown-did', 'rejected', 'blocked', 'plan-end', 'answered', 'not-advanced', 'denied']),
   endpoint: z.string().regex(ENDPOINT),
   dialled: dialledSchema,
   extension: z.string().regex(EXTENSION),
   number: dialledSchema,
+  /** What a menu's Read() collected: keypad digits, at most an extension number's length. */
+  digits: z.string().regex(/^[0-9*#]{1,6}$/),
+  /** ${READSTATUS} after Read() (Asterisk 22 app_read.c). */
+  readStatus: z.enum(['OK', 'TIMEOUT', 'HANGUP', 'ERROR', 'INTERRUPTED', 'SKIPPED']),
 } as const;
 
 /** One query value through its schema: the parsed value, or undefined if absent or invalid. */

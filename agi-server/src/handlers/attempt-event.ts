@@ -11,7 +11,12 @@ export function attemptEvents(linkedId: string, at: string, decision: Decision):
       at,
       attempt: decision.position.attempt,
       label: decision.label,
-      targets: decision.action === 'dial' ? decision.targets : [decision.mailbox],
+      targets:
+        decision.action === 'dial'
+          ? decision.targets
+          : decision.action === 'voicemail'
+            ? [decision.mailbox]
+            : [],
     },
   ];
 }

@@ -70,6 +70,7 @@ export async function readInboundFacts(
     did: did ?? sanitisedId(dialled),
     caller: signed?.caller ?? env.callerId,
     callerName: env.callerIdName,
+    presentation: callingPresentation(env.raw.agi_callingpres),
     routeKey: signed?.route || undefined,
     signature: status,
     callSid: callSid ?? sanitisedId(rawCallSid),
@@ -91,4 +92,9 @@ export function readPosition(session: AgiSession): PlanPosition | undefined {
   if (routeId === undefined || planKey === undefined || attempt === undefined || attempt > 1000)
     return undefined;
   return { routeId, planKey, attempt };
+}
+
+/** `agi_callingpres` (0–255, Asterisk's AST_PRES_* value); anything else reads as absent. */
+export function callingPresentation(raw: string | undefined): number | undefined {
+  return raw !== undefined && /^\d{1,3}$/.test(raw) ? Number(raw) : undefined;
 }

@@ -28,5 +28,11 @@ export function decisionVariables(
     [V.callerIdNumber]: decision.action === 'dial' ? (decision.callerIdNumber ?? '') : '',
     [V.extension]: outbound?.extension ?? '',
     [V.number]: outbound?.dialled ?? '',
+    [V.menuPrompt]: decision.action === 'menu' ? decision.prompt : '',
+    [V.menuDigits]: decision.action === 'menu' ? String(decision.maxDigits) : '',
+    [V.menuTries]: decision.action === 'menu' ? String(decision.tries) : '',
+    [V.menuTimeout]: decision.action === 'menu' ? String(decision.timeoutSeconds) : '',
+    [V.record]: decision.action === 'dial' && decision.record ? '1' : '',
+    [V.recordAnnouncement]: decision.action === 'dial' ? (decision.record?.announcement ?? '') : '',
   };
 }

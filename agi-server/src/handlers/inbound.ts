@@ -31,7 +31,7 @@ export function createInboundHandler(deps: HandlerDeps): AgiScriptHandler {
         // A call refused at once keeps why (no route, reject step): `calls tail` shows it as the reason.
         note: facts.callSidUnrecognised
           ? 'unrecognised X-Twilio-CallSid kept as received (sanitised)'
-          : decision.action === 'hangup'
+          : decision.action === 'hangup' || decision.blocked
             ? decision.label
             : undefined,
         signature: facts.signature,

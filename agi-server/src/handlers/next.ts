@@ -2,6 +2,7 @@ import { AgiQuery } from '@switchboard/contract';
 import type { AgiScriptHandler } from '../agi/index.js';
 import { outcomeOfDialStatus } from '../call-outcome/dial-status.js';
 import type { Decision } from '../routing/decision.js';
+import { menuOutcome } from '../routing/menu-model.js';
 import { continueOutbound, deniedDecision, OUTBOUND_ROUTE } from '../routing/outbound-decision.js';
 import { continueCall } from '../routing/router.js';
 import type { CallEvent } from '../store/types.js';
@@ -20,6 +21,9 @@ export function createNextHandler(deps: HandlerDeps): AgiScriptHandler {
     if (!position) throw new Error('next: invalid route, plan or step in the AGI request');
     const dialStatus = queryValue(query, AgiQuery.dialStatus, agiInput.dialStatus);
     const outcome = outcomeOfDialStatus(dialStatus);
+    // Present only after a menu's Read(): then `digits` is what the caller pressed (docs/menus.md).
+    const fromMenu = queryValue(query, AgiQuery.readStatus, agiInput.readStatus) !== undefined;
+    const digits = fromMenu ? queryValue(query, AgiQuery.digits, agiInput.digits) : undefined;
     const facts = { did: undefined, caller: session.env.callerId, callerName: session.env.callerIdName };
     const snapshot = deps.snapshot();
     let decision: Decision;
@@ -34,13 +38,19 @@ export function createNextHandler(deps: HandlerDeps): AgiScriptHandler {
           ? continueOutbound(snapshot, extension, dialled, position.attempt, outcome)
           : deniedDecision(snapshot, 'not-a-number', undefined);
     } else {
-      decision = continueCall(snapshot, position, outcome, facts);
+      decision = continueCall(snapshot, position, outcome, facts, {
+        fromMenu,
+        digits,
+        instant: deps.clock(),
+      });
     }
     await session.setVariables(decisionVariables(decision, outbound));
 
     const linkedId = readLinkedId(session);
     const at = deps.clock().toISOString();
-    const events: CallEvent[] = [{ type: 'outcome', linkedId, attempt: position.attempt, outcome }];
+    // After a menu the row keeps what the caller pressed.
+    const recorded = fromMenu ? menuOutcome(digits) : outcome;
+    const events: CallEvent[] = [{ type: 'outcome', linkedId, attempt: position.attempt, outcome: recorded }];
     events.push(...attemptEvents(linkedId, at, decision));
     deps.callLog.record(...events);
     deps.logger.info(

@@ -28,7 +28,7 @@ export function createOutboundHandler(deps: HandlerDeps): AgiScriptHandler {
     // Classified once; the limits (state, at the edge) apply only to an external, non-emergency call.
     const verdict = dialledValue ? classifyOutbound(snapshot, extension, dialled) : undefined;
     let decision = verdict
-      ? decisionFor(snapshot, verdict, 0)
+      ? decisionFor(snapshot, verdict, 0, extension)
       : deniedDecision(snapshot, 'not-a-number', undefined);
     if (verdict?.kind === 'external' && verdict.policy && !verdict.emergency) {
       const admitted = await deps.outboundLimiter.admit(extension, linkedId, verdict.policy, now.getTime());

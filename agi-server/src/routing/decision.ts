@@ -1,4 +1,5 @@
 import { type DialString, dialStringSchema } from './dial-string.js';
+import type { RecordingChoice } from './recording-model.js';
 import { endpointsOf, type RoutingSnapshot } from './snapshot.js';
 
 /**
@@ -30,6 +31,8 @@ interface DecisionBase {
   readonly position: PlanPosition | undefined;
   /** Human-readable description of the attempt, for logs and explain. */
   readonly label: string;
+  /** The blocklist refused the caller (`blocked: +1900* (prefix)`): kept as the call's note. */
+  readonly blocked?: string | undefined;
 }
 
 export interface DialDecision extends DecisionBase {
@@ -42,6 +45,8 @@ export interface DialDecision extends DecisionBase {
   readonly callerIdNumber?: string | undefined;
   /** Extension numbers (or the external number) this attempt rings. */
   readonly targets: readonly string[];
+  /** Record the call once bridged (MixMonitor, docs/recording.md); undefined: not recorded. */
+  readonly record?: RecordingChoice | undefined;
 }
 
 export interface VoicemailDecision extends DecisionBase {
@@ -52,14 +57,31 @@ export interface VoicemailDecision extends DecisionBase {
 export interface HangupDecision extends DecisionBase {
   readonly action: 'hangup';
   readonly cause: number;
-  readonly reason: 'unknown-did' | 'rejected' | 'plan-end' | 'answered' | 'not-advanced' | 'denied';
+  readonly reason:
+    | 'unknown-did'
+    | 'rejected'
+    | 'blocked'
+    | 'plan-end'
+    | 'answered'
+    | 'not-advanced'
+    | 'denied';
   /** For `denied`: why (blocked-prefix, calls-per-minute…). */
   readonly detail?: string | undefined;
   readonly reject: 'busy' | 'congestion' | 'announcement' | undefined;
   readonly announcement: string | undefined;
 }
 
-export type Decision = DialDecision | VoicemailDecision | HangupDecision;
+/** An IVR menu: play the prompt, collect digits (Read()), hand them to `next` (docs/menus.md). */
+export interface MenuDecision extends DecisionBase {
+  readonly action: 'menu';
+  readonly prompt: string;
+  /** Read()'s maxdigits, attempts and timeout. */
+  readonly maxDigits: number;
+  readonly tries: number;
+  readonly timeoutSeconds: number;
+}
+
+export type Decision = DialDecision | VoicemailDecision | HangupDecision | MenuDecision;
 
 export function hangup(
   snapshot: RoutingSnapshot,

@@ -27,6 +27,8 @@ const KEYS: ReadonlyArray<{ readonly path: readonly string[]; readonly key: stri
   { path: ['outbound', 'policies'], key: 'id' },
   { path: ['outbound', 'trunks'], key: 'id' },
   { path: ['messaging', 'targets'], key: 'did' },
+  { path: ['blocklist', 'entries'], key: 'caller' },
+  { path: ['recording', 'rules'], key: 'id' },
 ];
 
 function byKey(list: unknown, key: string): unknown {

@@ -52,6 +52,8 @@ export function explainCall(snapshot: RoutingSnapshot, facts: CallFacts, instant
   const attempts = plan ? attemptsOf(plan) : [];
   const schedule = route?.schedule ? snapshot.schedules.get(route.schedule) : undefined;
   const verdict = schedule ? explainSchedule(schedule, instant) : undefined;
+  const first = routeCall(snapshot, facts, instant);
+  const reason = because(route, routeId, planKey, verdict, did);
   return {
     version: snapshot.version,
     did,
@@ -59,15 +61,17 @@ export function explainCall(snapshot: RoutingSnapshot, facts: CallFacts, instant
     at: instant.toISOString(),
     route: route ? { id: route.id, name: route.name } : undefined,
     planKey,
-    first: routeCall(snapshot, facts, instant),
-    plan:
-      routeId && planKey
+    first,
+    // A blocked caller meets only the blocklist's action, never the plan.
+    plan: first.blocked
+      ? [first]
+      : routeId && planKey
         ? attempts.map((_, attempt) => decideAttempt(snapshot, { routeId, planKey, attempt }, facts))
         : [],
     ring: plan
       ? { ...planRingTime(plan), edgeWaitSeconds: snapshot.config.settings.edgeDialTimeoutSeconds }
       : undefined,
     schedule: schedule && verdict ? { id: schedule.id, name: schedule.name, ...verdict } : undefined,
-    because: because(route, routeId, planKey, verdict, did),
+    because: first.blocked ? `${first.label}, before any phone rings (${reason})` : reason,
   };
 }

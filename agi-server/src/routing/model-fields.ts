@@ -15,6 +15,11 @@ export const idSchema = z.string().regex(ID, 'lowercase letters, digits and -, u
 export const extensionNumber = z.string().regex(EXTENSION, 'extension numbers are 2 to 6 digits');
 export const endpointName = z.string().regex(ENDPOINT, 'a PJSIP endpoint name');
 export const e164Schema = z.string().regex(E164, 'must be E.164, such as +19863334949');
+/** An Asterisk sound file name without extension (built-in, or `custom/…` uploaded): never a path out. */
+export const soundName = z
+  .string()
+  .regex(/^[a-z0-9][a-z0-9/_-]{0,63}$/, 'a sound file name such as custom/closed')
+  .refine((name) => !name.includes('//') && !name.endsWith('/'), 'a sound file name such as custom/closed');
 export const timeoutSeconds = z.number().int().min(1).max(600);
 /** Text that ends up in a channel variable and a caller-ID name: no control or dialplan characters. */
 export const safeLabel = (max: number) =>

@@ -7,6 +7,8 @@ import {
 } from '@switchboard/contract';
 import type { CountryCode } from 'libphonenumber-js';
 import { z } from 'zod';
+import { blocklistSchema, checkBlocklist } from './blocklist-model.js';
+import { checkMenus, menuStepSchema } from './menu-model.js';
 import { checkMessaging, messagingSchema } from './messaging-model.js';
 import {
   checkUnique,
@@ -16,9 +18,11 @@ import {
   extensionNumber,
   idSchema,
   safeLabel,
+  soundName,
   timeoutSeconds,
 } from './model-fields.js';
 import { checkOutbound, outboundSchema } from './outbound-model.js';
+import { checkRecording, recordingSchema } from './recording-model.js';
 import { edgeCutReason, planRingTime } from './ring-time.js';
 
 /**
@@ -42,7 +46,6 @@ export function notAPhoneNumber(value: string): string {
 
 const timeOfDay = z.string().regex(/^([01]\d|2[0-3]):[0-5]\d$|^24:00$/, 'HH:MM, 00:00 to 24:00');
 const isoDate = z.string().regex(/^\d{4}-\d{2}-\d{2}$/, 'YYYY-MM-DD');
-const soundName = z.string().regex(/^[a-z0-9][a-z0-9/_-]{0,63}$/, 'a sound file name such as custom/closed');
 
 const timeZone = z.string().refine((zone) => {
   try {
@@ -86,6 +89,7 @@ export const stepSchema = z.discriminatedUnion('type', [
       message: 'an announcement reject names its sound file',
       path: ['announcement'],
     }),
+  menuStepSchema,
 ]);
 export type Step = z.infer<typeof stepSchema>;
 
@@ -190,6 +194,8 @@ const rawConfigSchema = z
     routes: z.array(routeSchema).default([]),
     outbound: outboundSchema.prefault({}),
     messaging: messagingSchema.prefault({}),
+    blocklist: blocklistSchema.prefault({}),
+    recording: recordingSchema.prefault({}),
   })
   .strict();
 
@@ -244,6 +250,9 @@ export const routingConfigSchema = rawConfigSchema
     checkPlan(config.settings.unknownDid, ['settings', 'unknownDid']);
     checkOutbound(config, extensions, ctx);
     checkMessaging(config, extensions, ctx);
+    checkBlocklist(config, extensions, ctx);
+    checkMenus(config, ctx);
+    checkRecording(config, extensions, ctx);
     checkUnique(
       ctx,
       config.routes,

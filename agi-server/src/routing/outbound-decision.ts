@@ -9,6 +9,7 @@ import {
 } from './decision.js';
 import type { Outcome } from './model.js';
 import { classifyOutbound, type DenialReason, type OutboundVerdict } from './outbound.js';
+import { recordingFor } from './recording-model.js';
 import type { RoutingSnapshot } from './snapshot.js';
 
 /**
@@ -46,11 +47,24 @@ export function decideOutbound(
   dialled: string,
   attempt: number,
 ): Decision {
-  return decisionFor(snapshot, classifyOutbound(snapshot, extension, dialled), attempt);
+  return decisionFor(snapshot, classifyOutbound(snapshot, extension, dialled), attempt, extension);
 }
 
 /** The decision for attempt `attempt` of an already classified call (classify once per call). */
-export function decisionFor(snapshot: RoutingSnapshot, verdict: OutboundVerdict, attempt: number): Decision {
+export function decisionFor(
+  snapshot: RoutingSnapshot,
+  verdict: OutboundVerdict,
+  attempt: number,
+  /** The calling extension: recording rules per extension match it. */
+  caller?: string,
+): Decision {
+  const decision = outboundDecision(snapshot, verdict, attempt);
+  if (decision.action !== 'dial') return decision;
+  const record = recordingFor(snapshot.config.recording, 'outbound', undefined, caller ? [caller] : []);
+  return record ? { ...decision, record } : decision;
+}
+
+function outboundDecision(snapshot: RoutingSnapshot, verdict: OutboundVerdict, attempt: number): Decision {
   const position: PlanPosition = { routeId: OUTBOUND_ROUTE, planKey: 'open', attempt };
   const timeoutSeconds = snapshot.config.outbound.ringTimeoutSeconds;
   if (verdict.kind === 'denied') return deniedDecision(snapshot, verdict.reason, verdict.number);

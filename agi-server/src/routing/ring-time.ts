@@ -18,13 +18,15 @@ export interface RingTime {
   /** Upper bound: every ringing step rings its full timeout and the plan always moves on. */
   readonly seconds: number;
   /** What ends the ringing: a step that answers, a step that rejects, or the plan's end. */
-  readonly until: 'voicemail' | 'reject' | 'plan-end';
+  readonly until: 'voicemail' | 'menu' | 'reject' | 'plan-end';
 }
 
 export function planRingTime(plan: readonly RingStepShape[]): RingTime {
   let seconds = 0;
   for (const step of plan) {
     if (step.type === 'voicemail') return { seconds, until: 'voicemail' };
+    // A menu answers the call to play its prompt: the edge stops waiting there.
+    if (step.type === 'menu') return { seconds, until: 'menu' };
     if (step.type === 'reject') return { seconds, until: 'reject' };
     const members = step.type === 'hunt' ? (step.extensions?.length ?? 1) : 1;
     seconds += (step.timeoutSeconds ?? 0) * members;
@@ -41,7 +43,12 @@ export function edgeCutReason(
 ): string | undefined {
   const needed = ring.seconds + marginSeconds;
   if (needed <= edgeWaitSeconds) return undefined;
-  const before = ring.until === 'voicemail' ? 'before voicemail answers' : 'before it ends';
+  const before =
+    ring.until === 'voicemail'
+      ? 'before voicemail answers'
+      : ring.until === 'menu'
+        ? 'before its menu answers'
+        : 'before it ends';
   const fix =
     needed <= maxEdgeWaitSeconds
       ? `shorten the plan or raise settings.edgeDialTimeoutSeconds and the Function's DIAL_TIMEOUT to at least ${needed}`

@@ -1,3 +1,4 @@
+import { type BlockVerdict, blockedCaller } from './blocklist-model.js';
 import {
   type Decision,
   dialTargets,
@@ -6,9 +7,11 @@ import {
   hangup,
   type PlanPosition,
 } from './decision.js';
+import { type MenuStep, type MenuTarget, menuChoice, menuMaxDigits, targetText } from './menu-model.js';
 import type { Outcome, Plan, Route, Step } from './model.js';
 import { OUTCOMES } from './model.js';
-import { type CallFacts, planOf, selectRoute } from './select-route.js';
+import { recordingFor } from './recording-model.js';
+import { type CallFacts, planKeyFor, planOf, selectRoute } from './select-route.js';
 import type { RoutingSnapshot } from './snapshot.js';
 
 /**
@@ -48,8 +51,23 @@ function callerIdName(route: Route | undefined, facts: CallFacts): string | unde
   return shown.startsWith(route.callerIdNamePrefix) ? shown : `${route.callerIdNamePrefix}${shown}`;
 }
 
-/** The decision for attempt `position.attempt` of a plan (or the end of the plan). */
+/** The decision for attempt `position.attempt` of a plan, with the recording rules applied to a Dial. */
 export function decideAttempt(snapshot: RoutingSnapshot, position: PlanPosition, facts: CallFacts): Decision {
+  return withInboundRecording(snapshot, attemptDecision(snapshot, position, facts));
+}
+
+function withInboundRecording(snapshot: RoutingSnapshot, decision: Decision): Decision {
+  if (decision.action !== 'dial') return decision;
+  const record = recordingFor(
+    snapshot.config.recording,
+    'inbound',
+    decision.position?.routeId,
+    decision.targets,
+  );
+  return record ? { ...decision, record } : decision;
+}
+
+function attemptDecision(snapshot: RoutingSnapshot, position: PlanPosition, facts: CallFacts): Decision {
   const plan = planOf(snapshot, position.routeId, position.planKey);
   const attempts = plan ? attemptsOf(plan) : [];
   const attempt = attempts[position.attempt];
@@ -96,6 +114,16 @@ export function decideAttempt(snapshot: RoutingSnapshot, position: PlanPosition,
         mailbox: `${step.mailbox}@default`,
         label: `voicemail ${step.mailbox}`,
       };
+    case 'menu':
+      return {
+        ...base,
+        action: 'menu',
+        prompt: step.prompt,
+        maxDigits: menuMaxDigits(step, snapshot.extensions.keys()),
+        tries: step.tries,
+        timeoutSeconds: step.timeoutSeconds,
+        label: menuLabel(step),
+      };
     case 'reject':
       return {
         ...base,
@@ -114,10 +142,46 @@ export function decideAttempt(snapshot: RoutingSnapshot, position: PlanPosition,
   }
 }
 
-/** First decision for a new call. */
+/** What the blocklist does to a caller it refuses: never a phone rings (see docs/blocklist.md). */
+function blockedDecision(snapshot: RoutingSnapshot, position: PlanPosition, verdict: BlockVerdict): Decision {
+  const base = { version: snapshot.version, position, blocked: verdict.label };
+  const { action } = verdict;
+  if (action.type === 'voicemail')
+    return {
+      ...base,
+      action: 'voicemail',
+      mailbox: `${action.mailbox}@default`,
+      label: `${verdict.label}: voicemail ${action.mailbox}`,
+    };
+  const announcement = action.type === 'announcement' ? action.announcement : undefined;
+  return {
+    ...base,
+    action: 'hangup',
+    reason: 'blocked',
+    reject: announcement ? 'announcement' : 'busy',
+    announcement,
+    cause: announcement ? HangupCause.normal : HangupCause.busy,
+    label: `${verdict.label}: ${announcement ? `announcement ${announcement}` : 'busy'}`,
+  };
+}
+
+/** The blocklist's verdict on a call that would start at `start`; undefined: it may pass. */
+export function blockVerdict(
+  snapshot: RoutingSnapshot,
+  start: PlanPosition,
+  facts: CallFacts,
+): BlockVerdict | undefined {
+  const { blocklist, settings } = snapshot.config;
+  return blockedCaller(blocklist, start.routeId, facts.caller, settings.defaultCountry, facts.presentation);
+}
+
+/** First decision for a new call: the blocklist first, then the route's plan. */
 export function routeCall(snapshot: RoutingSnapshot, facts: CallFacts, instant: Date): Decision {
   const { did, start } = selectRoute(snapshot, facts, instant);
-  if (start) return decideAttempt(snapshot, start, facts);
+  if (start) {
+    const blocked = blockVerdict(snapshot, start, facts);
+    return blocked ? blockedDecision(snapshot, start, blocked) : decideAttempt(snapshot, start, facts);
+  }
   return hangup(
     snapshot,
     undefined,
@@ -127,16 +191,89 @@ export function routeCall(snapshot: RoutingSnapshot, facts: CallFacts, instant: 
   );
 }
 
-/** After a Dial: the outcome decides whether the next attempt runs or the call ends. */
+function menuLabel(menu: MenuStep): string {
+  const options = menu.options.map((option) => `${option.digit} -> ${targetText(option.goTo)}`);
+  if (menu.directDial) options.push('an extension number -> that extension');
+  return (
+    `menu ${menu.prompt}: ${options.join(', ') || 'no options'}; ` +
+    `no digit after ${menu.tries} x ${menu.timeoutSeconds}s -> ${targetText(menu.onTimeout)}; ` +
+    `invalid -> ${targetText(menu.onInvalid)}`
+  );
+}
+
+/** Where a menu target starts: the same plan's step, or another route's plan at `instant`. */
+function targetPosition(
+  snapshot: RoutingSnapshot,
+  from: PlanPosition,
+  target: MenuTarget,
+  instant: Date,
+): PlanPosition {
+  if ('route' in target) {
+    const route = snapshot.routesById.get(target.route);
+    // The model checks the route exists; a version without it ends the plan (no attempt 0 plan).
+    return {
+      routeId: target.route,
+      planKey: route ? planKeyFor(snapshot, route, instant) : 'open',
+      attempt: 0,
+    };
+  }
+  const plan = planOf(snapshot, from.routeId, from.planKey) ?? [];
+  const attempt = attemptsOf(plan).findIndex((one) => one.stepIndex === target.step - 1);
+  return { ...from, attempt: attempt === -1 ? Number.MAX_SAFE_INTEGER : attempt };
+}
+
+/** What the caller's digits at a menu do: an option, a direct dial, or the timeout/invalid destination. */
+function continueMenu(
+  snapshot: RoutingSnapshot,
+  position: PlanPosition,
+  menu: MenuStep,
+  facts: CallFacts,
+  input: MenuInput,
+): Decision {
+  const extensions = new Set(snapshot.extensions.keys());
+  const choice = menuChoice(menu, input.digits, extensions);
+  if (choice.kind === 'direct') {
+    // The menu's own position: after the Dial, `next` without menu input plays the menu again.
+    return withInboundRecording(snapshot, {
+      version: snapshot.version,
+      position,
+      action: 'dial',
+      dial: dialTargets(snapshot, [choice.extension]),
+      timeoutSeconds: menu.directDialTimeoutSeconds,
+      options: '',
+      callerIdName: callerIdName(snapshot.routesById.get(position.routeId), facts),
+      targets: [choice.extension],
+      label: `menu: dialled extension ${choice.extension} for ${menu.directDialTimeoutSeconds}s`,
+    });
+  }
+  const target = choice.kind === 'timeout' ? menu.onTimeout : choice.target;
+  return decideAttempt(snapshot, targetPosition(snapshot, position, target, input.instant), facts);
+}
+
+/** The digits a menu's Read() collected (absent: the caller pressed nothing), and the instant. */
+export interface MenuInput {
+  /** True when `next` comes from a menu's Read() rather than a Dial(). */
+  readonly fromMenu: boolean;
+  readonly digits: string | undefined;
+  readonly instant: Date;
+}
+
+/** After a Dial (or a menu's Read): the outcome decides whether the next attempt runs or the call ends. */
 export function continueCall(
   snapshot: RoutingSnapshot,
   position: PlanPosition,
   outcome: Outcome | 'answered',
   facts: CallFacts,
+  menuInput?: MenuInput,
 ): Decision {
-  if (outcome === 'answered') return hangup(snapshot, position, 'answered', HangupCause.normal, 'answered');
   const plan = planOf(snapshot, position.routeId, position.planKey);
   const attempt = plan ? attemptsOf(plan)[position.attempt] : undefined;
+  if (attempt?.step.type === 'menu') {
+    if (menuInput?.fromMenu) return continueMenu(snapshot, position, attempt.step, facts, menuInput);
+    // A direct dial from the menu ended: answered ends the call, anything else plays the menu again.
+    if (outcome !== 'answered') return decideAttempt(snapshot, position, facts);
+  }
+  if (outcome === 'answered') return hangup(snapshot, position, 'answered', HangupCause.normal, 'answered');
   if (attempt && !attempt.advanceOn.includes(outcome)) {
     return hangup(
       snapshot,

@@ -18,6 +18,8 @@ export interface CallFacts {
   readonly did: string | undefined;
   readonly caller: string | undefined;
   readonly callerName: string | undefined;
+  /** Asterisk's calling presentation (`agi_callingpres`): restricted numbers count as withheld. */
+  readonly presentation?: number | undefined;
   /** A route id chosen at the Twilio edge, only from a verified signature. */
   readonly routeKey?: string | undefined;
 }
@@ -47,7 +49,7 @@ function matchRoute(
   return undefined;
 }
 
-function planKeyFor(snapshot: RoutingSnapshot, route: Route, instant: Date): PlanKey {
+export function planKeyFor(snapshot: RoutingSnapshot, route: Route, instant: Date): PlanKey {
   const schedule = route.schedule ? snapshot.schedules.get(route.schedule) : undefined;
   return schedule ? scheduleState(schedule, instant) : 'open';
 }
