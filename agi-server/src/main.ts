@@ -93,6 +93,7 @@ async function main(): Promise<void> {
       routes: snapshot.config.routes.length,
       store: switchboard.engine === 'postgres' ? 'postgres (DATABASE_URL)' : config.SB_DB_PATH,
       envFile: envFile ?? null,
+      allow: config.SB_AGI_ALLOW.map((rule) => `${rule.address}/${rule.prefix}`).join(','),
     },
     'FastAGI server listening',
   );

@@ -21,6 +21,8 @@ export interface Metrics {
   readonly outboundDenials: Counter<'reason'>;
   /** Calls the AGI server sent to the dialplan's static fallback, by reason. */
   readonly fallbacks: Counter<'reason'>;
+  /** FastAGI connections refused at accept (not-allowed, capacity, shutting-down). */
+  readonly refusedConnections: Counter<'reason'>;
   observeSession(outcome: SessionOutcome): void;
 }
 
@@ -125,8 +127,15 @@ export function createMetrics(sources: MetricSources): Metrics {
     labelNames: ['reason'] as const,
     registers: [registry],
   });
+  const refusedConnections = new Counter({
+    name: 'switchboard_agi_refused_connections_total',
+    help: 'FastAGI connections refused at accept, by reason (not-allowed: not in SB_AGI_ALLOW; capacity: SB_AGI_MAX_SESSIONS reached; shutting-down)',
+    labelNames: ['reason'] as const,
+    registers: [registry],
+  });
   return {
     registry,
+    refusedConnections,
     dispositions,
     outboundDenials,
     fallbacks,
