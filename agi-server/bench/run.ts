@@ -1,4 +1,5 @@
 import { type ChildProcess, fork } from 'node:child_process';
+import { once } from 'node:events';
 import { cpus } from 'node:os';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
@@ -47,8 +48,13 @@ async function startServer(variant: string, env: Record<string, string> = {}): P
     variant === 'baseline' && BASELINE
       ? [join(BASELINE, 'agi-server/bench/server-child.ts'), 'switchboard']
       : [SERVER, variant];
+  // BENCH_PROFILE=<dir>: the switchboard server writes a V8 CPU profile there when it stops.
+  const profile =
+    process.env.BENCH_PROFILE && variant === 'switchboard'
+      ? ['--cpu-prof', `--cpu-prof-dir=${process.env.BENCH_PROFILE}`]
+      : [];
   const child = fork(script, [argument], {
-    execArgv: ['--import', 'tsx'],
+    execArgv: ['--import', 'tsx', ...profile],
     stdio: ['ignore', 'inherit', 'inherit', 'ipc'],
     env: { ...process.env, ...env },
   });
@@ -167,7 +173,13 @@ try {
     for (const variant of VARIANTS) rows.push(medianRow(runs.get(variant) ?? []));
   }
 } finally {
-  for (const server of servers.values()) server.child.kill();
+  await Promise.all(
+    [...servers.values()].map((server) => {
+      const exited = once(server.child, 'exit');
+      server.child.kill();
+      return exited;
+    }),
+  );
 }
 let propagation: string[] = [];
 if (cluster) {

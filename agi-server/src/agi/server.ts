@@ -102,6 +102,7 @@ export function createFastAgiServer(options: FastAgiServerOptions): FastAgiServe
   let server: Server | undefined;
   let closing = false;
   const warnRefused = rateLimitedWarn(logger, 'AGI connection refused');
+  const allowed = options.allow ? rememberAnswers(options.allow) : undefined;
 
   function refuse(socket: Socket, reason: RefusalReason): void {
     options.onRefused?.(reason);
@@ -121,11 +122,19 @@ export function createFastAgiServer(options: FastAgiServerOptions): FastAgiServe
     socket.setTimeout(1_000, () => socket.destroy());
   }
 
+  // Shared by every socket (no closures per connection).
+  function forget(this: Socket): void {
+    connections.delete(this);
+  }
+  function onSocketError(error: Error): void {
+    logger.debug({ err: error }, 'AGI socket error');
+  }
+
   function onConnection(socket: Socket): void {
     connections.add(socket);
-    socket.once('close', () => connections.delete(socket));
-    socket.on('error', (error) => logger.debug({ err: error }, 'AGI socket error'));
-    if (options.allow && !options.allow(socket.remoteAddress ?? '', socket.remoteFamily ?? '')) {
+    socket.once('close', forget);
+    socket.on('error', onSocketError);
+    if (allowed && !allowed(socket.remoteAddress ?? '', socket.remoteFamily ?? '')) {
       refuse(socket, 'not-allowed');
       return;
     }
@@ -150,7 +159,10 @@ export function createFastAgiServer(options: FastAgiServerOptions): FastAgiServe
     };
     // Whichever comes first: the session ends (its socket may linger until the peer's FIN) or
     // the connection closes without a session (no env block, garbage, a health check).
-    socket.once('close', release);
+    socket.once('close', () => {
+      clearTimeout(envTimer);
+      release();
+    });
 
     const started = performance.now();
     let session: AgiSession | undefined;
@@ -192,12 +204,13 @@ export function createFastAgiServer(options: FastAgiServerOptions): FastAgiServe
       },
     );
     reader.attach(socket);
-    socket.once('close', () => clearTimeout(envTimer));
   }
 
   async function runSession(session: AgiSession, socket: Socket, started: number): Promise<void> {
     const { script, uniqueId } = session.env;
-    const log = logger.child({ script, uniqueid: uniqueId });
+    // Only the unusual endings log here (the handlers write the one line per call): the child
+    // logger is made when one of them needs it, not for every session.
+    const log = () => logger.child({ script, uniqueid: uniqueId });
     const handler = options.scripts.get(script);
     const label = handler ? script : UNKNOWN_SCRIPT;
     let ok = false;
@@ -205,7 +218,7 @@ export function createFastAgiServer(options: FastAgiServerOptions): FastAgiServe
     let deadline: NodeJS.Timeout | undefined;
     try {
       if (!handler) {
-        log.warn('unknown AGI script');
+        log().warn('unknown AGI script');
         await setErrorVariable(session, 'unknown-script');
         return;
       }
@@ -216,7 +229,7 @@ export function createFastAgiServer(options: FastAgiServerOptions): FastAgiServe
       // then HANGUP). Routing or logging it would put a stale call on record (see docs/fastagi.md).
       await Promise.resolve();
       if (session.hungUp) {
-        log.info({ event: 'stale-session-dropped' }, 'AGI session dropped: HANGUP before any command');
+        log().info({ event: 'stale-session-dropped' }, 'AGI session dropped: HANGUP before any command');
         ok = true;
         stale = true;
         return;
@@ -238,9 +251,9 @@ export function createFastAgiServer(options: FastAgiServerOptions): FastAgiServe
         (error instanceof AgiConnectionClosedError || error instanceof AgiDeadChannelError)
       ) {
         // The caller left and Asterisk closed the socket: an ordinary end, not an error.
-        log.info('caller hung up during AGI session');
+        log().info('caller hung up during AGI session');
       } else {
-        log.error({ err: error }, 'AGI script failed');
+        log().error({ err: error }, 'AGI script failed');
         if (error instanceof AgiTimeoutError) {
           options.onFallback?.('session-deadline');
           session.abort(error);
@@ -307,6 +320,24 @@ export function createFastAgiServer(options: FastAgiServerOptions): FastAgiServe
       for (const socket of connections) socket.destroy();
       await stopped;
     },
+  };
+}
+
+/**
+ * The allow list's answer per peer address, remembered: a server sees the same few PBXes over
+ * and over, and net.BlockList builds address objects on every check. Bounded: a scan from many
+ * addresses empties the memory rather than growing it.
+ */
+function rememberAnswers(check: AddressCheck, limit = 1_024): AddressCheck {
+  const answers = new Map<string, boolean>();
+  return (address, family) => {
+    let answer = answers.get(address);
+    if (answer === undefined) {
+      answer = check(address, family);
+      if (answers.size >= limit) answers.clear();
+      answers.set(address, answer);
+    }
+    return answer;
   };
 }
 
