@@ -134,7 +134,7 @@ export class AgiSession extends EventEmitter<AgiSessionEvents> {
     const timer = setTimeout(() => {
       this.abort(new AgiTimeoutError(`no reply to "${command}" within ${this.commandTimeoutMs} ms`));
     }, this.commandTimeoutMs);
-    this.pending = { ...queued, timer };
+    this.pending = { command, resolve: queued.resolve, reject: queued.reject, timer };
     this.socket.write(`${command}\n`);
   }
 
