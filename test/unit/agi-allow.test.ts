@@ -1,5 +1,6 @@
 import { connect, type Socket } from 'node:net';
 import { afterEach, describe, expect, it } from 'vitest';
+import { admitsLoopbackOnly, isLoopbackHost } from '../../agi-server/src/agi/allow-list.js';
 import {
   allowListCheck,
   createFastAgiServer,
@@ -38,6 +39,20 @@ describe('SB_AGI_ALLOW: parsing', () => {
     expect(loadServerConfig({}).SB_AGI_ALLOW).toEqual(parseAllowList(LOOPBACK_ONLY));
     expect(() => loadServerConfig({ SB_AGI_ALLOW: '10.0.0.1,nonsense' })).toThrow(ConfigError);
     expect(() => loadServerConfig({ SB_AGI_ALLOW: '10.0.0.1,nonsense' })).toThrow(/SB_AGI_ALLOW/);
+  });
+
+  it('tells a loopback-only list and a loopback bind address apart (the start-up warning)', () => {
+    expect(admitsLoopbackOnly(parseAllowList(LOOPBACK_ONLY))).toBe(true);
+    expect(admitsLoopbackOnly(parseAllowList('127.0.0.1,::ffff:127.0.0.1'))).toBe(true);
+    expect(admitsLoopbackOnly(parseAllowList('127.0.0.1,10.0.0.11'))).toBe(false);
+    expect(admitsLoopbackOnly(parseAllowList('0.0.0.0/0'))).toBe(false);
+    expect(admitsLoopbackOnly(parseAllowList('::1/64'))).toBe(false);
+    expect(isLoopbackHost('127.0.0.1')).toBe(true);
+    expect(isLoopbackHost('localhost')).toBe(true);
+    expect(isLoopbackHost('::1')).toBe(true);
+    expect(isLoopbackHost('0.0.0.0')).toBe(false);
+    expect(isLoopbackHost('::')).toBe(false);
+    expect(isLoopbackHost('10.0.0.5')).toBe(false);
   });
 
   it('matches IPv4 peers, IPv4-mapped IPv6 peers (a server bound to ::) and IPv6 peers', () => {

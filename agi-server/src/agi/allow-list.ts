@@ -46,3 +46,21 @@ export function allowListCheck(rules: readonly AllowRule[]): AddressCheck {
   for (const rule of rules) list.addSubnet(rule.address, rule.prefix, rule.family);
   return (address, family) => list.check(address, family === 'IPv6' ? 'ipv6' : 'ipv4');
 }
+
+const LOOPBACK = allowListCheck(parseAllowList(LOOPBACK_ONLY));
+
+/** True when the list admits no peer beyond this host (loopback addresses only). */
+export function admitsLoopbackOnly(rules: readonly AllowRule[]): boolean {
+  return rules.every((rule) =>
+    rule.family === 'ipv4'
+      ? rule.prefix >= 8 && LOOPBACK(rule.address, 'IPv4')
+      : LOOPBACK(rule.address, 'IPv6') && rule.prefix >= (rule.address.includes('.') ? 104 : 128),
+  );
+}
+
+/** True when a bind address (SB_AGI_HOST) is reachable from this host only. */
+export function isLoopbackHost(host: string): boolean {
+  const version = isIP(host);
+  if (version === 0) return host === 'localhost';
+  return LOOPBACK(host, version === 6 ? 'IPv6' : 'IPv4');
+}
