@@ -1,5 +1,7 @@
 import { type ChildProcess, fork } from 'node:child_process';
+import { once } from 'node:events';
 import { cpus } from 'node:os';
+import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { functionBench } from './function-bench.js';
 import { runLoad } from './load-generator.js';
@@ -34,9 +36,25 @@ interface Server {
   storeCpuMicros?: () => number;
 }
 
+/**
+ * BENCH_BASELINE=<another checkout> adds the variant `baseline`: that checkout's switchboard
+ * server (its own bench/server-child.ts and src/), measured in the same run, round by round beside
+ * this one, for before/after ratios that share the machine's state.
+ */
+const BASELINE = process.env.BENCH_BASELINE;
+
 async function startServer(variant: string, env: Record<string, string> = {}): Promise<Server> {
-  const child = fork(SERVER, [variant], {
-    execArgv: ['--import', 'tsx'],
+  const [script, argument] =
+    variant === 'baseline' && BASELINE
+      ? [join(BASELINE, 'agi-server/bench/server-child.ts'), 'switchboard']
+      : [SERVER, variant];
+  // BENCH_PROFILE=<dir>: the switchboard server writes a V8 CPU profile there when it stops.
+  const profile =
+    process.env.BENCH_PROFILE && variant === 'switchboard'
+      ? ['--cpu-prof', `--cpu-prof-dir=${process.env.BENCH_PROFILE}`]
+      : [];
+  const child = fork(script, [argument], {
+    execArgv: ['--import', 'tsx', ...profile],
     stdio: ['ignore', 'inherit', 'inherit', 'ipc'],
     env: { ...process.env, ...env },
   });
@@ -113,9 +131,22 @@ function medianRow(rows: readonly Row[]): Row {
 
 const inbound = (index: number) =>
   `inbound?did=${encodeURIComponent(realisticDid(index))}&linkedid=1763900000.${index}`;
-const VARIANTS = ['floor', 'ding-dong', 'memory', 'switchboard', 'switchboard-pg'] as const;
+const ALL_VARIANTS = ['floor', 'ding-dong', 'memory', 'baseline', 'switchboard', 'switchboard-pg'] as const;
+/**
+ * BENCH_VARIANTS=floor,ding-dong,switchboard runs a subset (the floor always; a before/after
+ * comparison needs only these); without switchboard-pg no PostgreSQL cluster is started and the
+ * propagation figures are left out. BENCH_FUNCTIONS=0 leaves out the Twilio Function's figures.
+ */
+const VARIANTS = ALL_VARIANTS.filter(
+  (variant) =>
+    variant === 'floor' ||
+    (variant === 'baseline' && BASELINE !== undefined) ||
+    (process.env.BENCH_VARIANTS ?? ALL_VARIANTS.join(',')).split(',').includes(variant),
+);
 /** PostgreSQL for the switchboard-pg variant: a private cluster, durable settings (fsync on). */
-const cluster: PgCluster = await startPgCluster({ durable: true });
+const cluster: PgCluster | undefined = VARIANTS.includes('switchboard-pg')
+  ? await startPgCluster({ durable: true })
+  : undefined;
 
 console.log(
   `FastAGI benchmark: ${SESSIONS} inbound sessions per run, medians of ${ROUNDS} interleaved rounds; ` +
@@ -123,7 +154,7 @@ console.log(
 );
 const servers = new Map<string, Server>();
 for (const variant of VARIANTS) {
-  if (variant === 'switchboard-pg') {
+  if (variant === 'switchboard-pg' && cluster) {
     const server = await startServer(variant, { DATABASE_URL: await cluster.createDatabase() });
     servers.set(variant, { ...server, storeCpuMicros: () => cluster.cpuMicros() });
   } else servers.set(variant, await startServer(variant));
@@ -142,13 +173,21 @@ try {
     for (const variant of VARIANTS) rows.push(medianRow(runs.get(variant) ?? []));
   }
 } finally {
-  for (const server of servers.values()) server.child.kill();
+  await Promise.all(
+    [...servers.values()].map((server) => {
+      const exited = once(server.child, 'exit');
+      server.child.kill();
+      return exited;
+    }),
+  );
 }
-let propagation: string[];
-try {
-  propagation = await measurePropagation(cluster.url(), Number(process.env.BENCH_CHANGES ?? 200));
-} finally {
-  await cluster.destroy();
+let propagation: string[] = [];
+if (cluster) {
+  try {
+    propagation = await measurePropagation(cluster.url(), Number(process.env.BENCH_CHANGES ?? 200));
+  } finally {
+    await cluster.destroy();
+  }
 }
 rows.sort(
   (a, b) =>
@@ -196,6 +235,9 @@ console.log(
     'floor: a raw net responder, the same round trips, an in-memory Map, no parsing;',
     'ding-dong: that library + our router on the same 1,000-DID snapshot, one MSet, no call log;',
     'memory: our FastAGI server + an in-memory DID table, one MSet (the issue-2 path);',
+    ...(BASELINE
+      ? [`baseline: the switchboard variant of another checkout (BENCH_BASELINE), same run;`]
+      : []),
     'switchboard: the product: snapshot of 1,000 DIDs (schedules, ring groups, hunts), router, call log in SQLite.',
     'switchboard-pg: the same on PostgreSQL (DATABASE_URL; private cluster, fsync on); DB µs/session is',
     "  PostgreSQL's own CPU (its processes), on top of the server's; SQLite's is inside the server's.",
@@ -223,4 +265,4 @@ console.log('');
 for (const line of propagation) console.log(line);
 
 console.log('');
-for (const line of functionBench()) console.log(line);
+if (process.env.BENCH_FUNCTIONS !== '0') for (const line of functionBench()) console.log(line);

@@ -3,7 +3,12 @@ import type { AddressInfo } from 'node:net';
 import { AgiScript, DialplanVariable } from '@switchboard/contract';
 import type { FastifyInstance } from 'fastify';
 import type { Logger } from 'pino';
-import { type AgiScriptHandler, createFastAgiServer, type FastAgiServer } from './agi/index.js';
+import {
+  type AgiScriptHandler,
+  allowListCheck,
+  createFastAgiServer,
+  type FastAgiServer,
+} from './agi/index.js';
 import { ensureAdminToken } from './api/auth.js';
 import { healthReport } from './api/health.js';
 import { metricsAccess } from './api/metrics-access.js';
@@ -152,6 +157,7 @@ export async function createSwitchboard(options: SwitchboardOptions): Promise<Sw
     host: config.SB_AGI_HOST,
     port: config.SB_AGI_PORT,
     maxSessions: config.SB_AGI_MAX_SESSIONS,
+    allow: allowListCheck(config.SB_AGI_ALLOW),
     commandTimeoutMs: config.SB_AGI_COMMAND_TIMEOUT_MS,
     sessionDeadlineMs: config.SB_AGI_SESSION_DEADLINE_MS,
     errorVariable: DialplanVariable.agiError,
@@ -159,6 +165,7 @@ export async function createSwitchboard(options: SwitchboardOptions): Promise<Sw
     logger,
     onSessionEnd: (outcome) => metrics.observeSession(outcome),
     onFallback: (reason) => metrics.fallbacks.inc({ reason }),
+    onRefused: (reason) => metrics.refusedConnections.inc({ reason }),
   });
   const server = agi;
   const messaging = createMessagingService(config, store, logger, clock);

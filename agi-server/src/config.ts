@@ -3,6 +3,7 @@ import { fileURLToPath } from 'node:url';
 import { ACCOUNT_SID, API_TOKEN, describeIssues, notPlaceholder } from '@switchboard/contract';
 import { parse } from 'yaml';
 import { z } from 'zod';
+import { LOOPBACK_ONLY, parseAllowList } from './agi/allow-list.js';
 import type { RoutingConfigInput } from './routing/model.js';
 
 /** The sample routing (`--seed-sample`): agi-server/sample/routing.yaml, from src/ or dist/ alike. */
@@ -21,6 +22,21 @@ export const serverConfigSchema = z.object({
   SB_AGI_HOST: z.string().min(1).default('127.0.0.1'),
   SB_AGI_PORT: port.default(4573),
   SB_AGI_MAX_SESSIONS: z.coerce.number().int().min(1).max(100_000).default(512),
+  /**
+   * Who may connect to the FastAGI port: addresses and CIDR blocks, comma-separated (the PBXes).
+   * Default: this host only (loopback), whatever SB_AGI_HOST says; others are dropped at accept.
+   */
+  SB_AGI_ALLOW: z
+    .string()
+    .default(LOOPBACK_ONLY)
+    .transform((text, context) => {
+      try {
+        return parseAllowList(text);
+      } catch (error) {
+        context.addIssue({ code: 'custom', message: (error as Error).message });
+        return z.NEVER;
+      }
+    }),
   SB_AGI_COMMAND_TIMEOUT_MS: milliseconds.default(5_000),
   SB_AGI_SESSION_DEADLINE_MS: milliseconds.default(10_000),
   SB_SHUTDOWN_DRAIN_MS: milliseconds.default(10_000),

@@ -1,6 +1,7 @@
 #!/usr/bin/env node
 import { parseArgs } from 'node:util';
 import { pino } from 'pino';
+import { admitsLoopbackOnly, isLoopbackHost } from './agi/allow-list.js';
 import { createSwitchboard } from './app.js';
 import {
   ConfigError,
@@ -93,9 +94,15 @@ async function main(): Promise<void> {
       routes: snapshot.config.routes.length,
       store: switchboard.engine === 'postgres' ? 'postgres (DATABASE_URL)' : config.SB_DB_PATH,
       envFile: envFile ?? null,
+      allow: config.SB_AGI_ALLOW.map((rule) => `${rule.address}/${rule.prefix}`).join(','),
     },
     'FastAGI server listening',
   );
+  if (!isLoopbackHost(config.SB_AGI_HOST) && admitsLoopbackOnly(config.SB_AGI_ALLOW))
+    logger.warn(
+      { host: config.SB_AGI_HOST },
+      'FastAGI listens beyond loopback but SB_AGI_ALLOW admits this host only: list the PBXes (docs/fastagi.md)',
+    );
   if (api) logger.info({ host: api.address, port: api.port }, 'admin API listening');
   showNewToken(switchboard.newAdminToken);
 

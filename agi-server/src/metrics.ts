@@ -2,25 +2,32 @@ import { Counter, collectDefaultMetrics, Gauge, Histogram, Registry } from 'prom
 import type { SessionOutcome } from './agi/index.js';
 import type { CallLogCounters } from './store/call-log-writer.js';
 
+/** A counter the call path increments: `inc({ label: value })`, one per call. */
+export interface CallCounter<L extends string> {
+  inc(labels: Readonly<Record<L, string>>): void;
+}
+
 /** Prometheus metrics (prom-client), served by the admin API at /metrics. */
 export interface Metrics {
   readonly registry: Registry;
-  readonly sessions: Counter<'script' | 'result'>;
+  readonly sessions: CallCounter<'script' | 'result'>;
   readonly sessionSeconds: Histogram<'script'>;
-  readonly routeHits: Counter<'route'>;
+  readonly routeHits: CallCounter<'route'>;
   readonly configVersion: Gauge;
   /** How each inbound call's X-SB- header set checked out (absent, valid, replayed, …). */
-  readonly headerSignatures: Counter<'status'>;
+  readonly headerSignatures: CallCounter<'status'>;
   /** 1 while the store answers its health check, 0 while it does not. */
   readonly storeUp: Gauge;
   /** The call log's counts, in the shape its writer reports them. */
   readonly callLog: CallLogCounters;
   /** Calls ended, by disposition (answered, voicemail, abandoned, rejected, unanswered, failed). */
-  readonly dispositions: Counter<'disposition'>;
+  readonly dispositions: CallCounter<'disposition'>;
   /** Outbound calls refused, by reason (blocked-prefix, not-national, calls-per-minute…). */
   readonly outboundDenials: Counter<'reason'>;
   /** Calls the AGI server sent to the dialplan's static fallback, by reason. */
   readonly fallbacks: Counter<'reason'>;
+  /** FastAGI connections refused at accept (not-allowed, capacity, shutting-down). */
+  readonly refusedConnections: Counter<'reason'>;
   observeSession(outcome: SessionOutcome): void;
 }
 
@@ -28,6 +35,39 @@ export interface MetricSources {
   readonly activeSessions: () => number;
   /** Call-log events waiting to be written. */
   readonly callLogPending: () => number;
+}
+
+/**
+ * A prom-client counter incremented once per call, with the increments summed here by label
+ * values and handed to prom-client when it is read (a scrape): prom-client checks and hashes the
+ * labels on every `inc`, which was a measurable share of a session. The label sets are bounded
+ * (script names known or `unknown`, route ids, fixed enums), so is this map.
+ */
+function callCounter<L extends string>(
+  registry: Registry,
+  configuration: { name: string; help: string; labelNames: readonly [L] | readonly [L, L] },
+): CallCounter<L> {
+  const pending = new Map<string, { labels: Record<L, string>; count: number }>();
+  const [first, second] = configuration.labelNames;
+  new Counter<L>({
+    ...configuration,
+    registers: [registry],
+    collect() {
+      for (const entry of pending.values()) {
+        if (entry.count === 0) continue;
+        this.inc(entry.labels as Partial<Record<L, string | number>>, entry.count);
+        entry.count = 0;
+      }
+    },
+  });
+  return {
+    inc(labels) {
+      const key = second === undefined ? labels[first] : `${labels[first]}\u0000${labels[second]}`;
+      const entry = pending.get(key);
+      if (entry) entry.count++;
+      else pending.set(key, { labels: { ...labels }, count: 1 });
+    },
+  };
 }
 
 export function createMetrics(sources: MetricSources): Metrics {
@@ -44,11 +84,10 @@ export function createMetrics(sources: MetricSources): Metrics {
     'nodejs_active_resources_total',
   ])
     registry.removeSingleMetric(name);
-  const sessions = new Counter({
+  const sessions = callCounter(registry, {
     name: 'switchboard_agi_sessions_total',
     help: 'FastAGI sessions served, by script and result (ok, hangup, error, stale: dropped unserved)',
     labelNames: ['script', 'result'] as const,
-    registers: [registry],
   });
   const sessionSeconds = new Histogram({
     name: 'switchboard_agi_session_seconds',
@@ -57,11 +96,10 @@ export function createMetrics(sources: MetricSources): Metrics {
     buckets: [0.0005, 0.001, 0.002, 0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 1],
     registers: [registry],
   });
-  const routeHits = new Counter({
+  const routeHits = callCounter(registry, {
     name: 'switchboard_route_hits_total',
     help: 'Inbound calls per matched route (none: no route)',
     labelNames: ['route'] as const,
-    registers: [registry],
   });
   const configVersion = new Gauge({
     name: 'switchboard_config_version',
@@ -76,11 +114,10 @@ export function createMetrics(sources: MetricSources): Metrics {
       this.set(sources.activeSessions());
     },
   });
-  const headerSignatures = new Counter({
+  const headerSignatures = callCounter(registry, {
     name: 'switchboard_header_signatures_total',
     help: 'Inbound calls by how their X-SB- header signature checked out',
     labelNames: ['status'] as const,
-    registers: [registry],
   });
   const storeUp = new Gauge({
     name: 'switchboard_store_up',
@@ -107,11 +144,10 @@ export function createMetrics(sources: MetricSources): Metrics {
       this.set(sources.callLogPending());
     },
   });
-  const dispositions = new Counter({
+  const dispositions = callCounter(registry, {
     name: 'switchboard_call_dispositions_total',
     help: 'Calls ended, by disposition as written to the call log',
     labelNames: ['disposition'] as const,
-    registers: [registry],
   });
   const outboundDenials = new Counter({
     name: 'switchboard_outbound_denials_total',
@@ -125,8 +161,15 @@ export function createMetrics(sources: MetricSources): Metrics {
     labelNames: ['reason'] as const,
     registers: [registry],
   });
+  const refusedConnections = new Counter({
+    name: 'switchboard_agi_refused_connections_total',
+    help: 'FastAGI connections refused at accept, by reason (not-allowed: not in SB_AGI_ALLOW; capacity: SB_AGI_MAX_SESSIONS reached; shutting-down)',
+    labelNames: ['reason'] as const,
+    registers: [registry],
+  });
   return {
     registry,
+    refusedConnections,
     dispositions,
     outboundDenials,
     fallbacks,

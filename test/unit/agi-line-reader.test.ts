@@ -60,4 +60,37 @@ describe('LineReader', () => {
     ).push(Buffer.from('123456789\n'));
     expect(refused).toEqual(['overflow']);
   });
+
+  it('counts a line in bytes, not characters, when it arrives whole in one chunk', () => {
+    const seen: string[] = [];
+    // 'é' is 2 bytes: 4 of them are 8 bytes (the cap), 5 are 10.
+    new LineReader(
+      8,
+      (line) => seen.push(line),
+      () => seen.push('overflow'),
+    ).push(Buffer.from('éééé\nééééé\nnever\n'));
+    expect(seen).toEqual(['éééé', 'overflow']);
+  });
+
+  it('counts what an earlier chunk left towards the cap of the line it completes', () => {
+    const seen: string[] = [];
+    const reader = new LineReader(
+      8,
+      (line) => seen.push(line),
+      () => seen.push('overflow'),
+    );
+    reader.push(Buffer.from('12345'));
+    reader.push(Buffer.from('678\n9'));
+    reader.push(Buffer.from('\n'));
+    expect(seen).toEqual(['12345678', '9']);
+    const over: string[] = [];
+    const second = new LineReader(
+      8,
+      (line) => over.push(line),
+      () => over.push('overflow'),
+    );
+    second.push(Buffer.from('12345'));
+    second.push(Buffer.from('6789\nnext\n'));
+    expect(over).toEqual(['overflow']);
+  });
 });

@@ -21,25 +21,48 @@ export class LineReader {
   }
 
   push(chunk: Buffer): void {
-    let start = 0;
-    while (start < chunk.length && !this.stopped) {
-      const newline = chunk.indexOf(0x0a, start);
-      if (newline === -1) {
-        this.keep(chunk.subarray(start));
-        return;
-      }
-      const piece = chunk.subarray(start, newline);
-      if (this.pendingBytes + piece.length > this.maxLineBytes) {
+    if (this.stopped) return;
+    const last = chunk.lastIndexOf(0x0a);
+    if (last === -1) {
+      this.keep(chunk);
+      return;
+    }
+    // The complete lines of this chunk (plus what an earlier chunk left) are decoded as one
+    // string and split there: a session's env block usually arrives in one chunk, and a Buffer
+    // plus a string per line was a measurable share of the server's CPU. A newline byte never
+    // falls inside a UTF-8 sequence, so decoding up to it never cuts a character.
+    const head = chunk.subarray(0, last + 1);
+    let text: string;
+    if (this.pendingBytes === 0) text = head.toString('utf8');
+    else {
+      const firstNewline = chunk.indexOf(0x0a);
+      if (this.pendingBytes + firstNewline > this.maxLineBytes) {
         this.overflow();
         return;
       }
-      const line = this.pendingBytes === 0 ? piece : Buffer.concat([...this.pending, piece]);
+      text = Buffer.concat([...this.pending, head]).toString('utf8');
       this.pending = [];
       this.pendingBytes = 0;
-      start = newline + 1;
-      const text = line.toString('utf8');
-      this.onLine(text.endsWith('\r') ? text.slice(0, -1) : text);
     }
+    let start = 0;
+    while (start < text.length && !this.stopped) {
+      // Always found: the text ends with the chunk's last newline.
+      const newline = text.indexOf('\n', start);
+      // A UTF-16 unit is at most 3 UTF-8 bytes: only a long line needs its bytes counted.
+      if (newline - start > this.maxLineBytes / 3 && this.tooLong(text.slice(start, newline))) {
+        this.overflow();
+        return;
+      }
+      const end = newline > start && text.charCodeAt(newline - 1) === 0x0d ? newline - 1 : newline;
+      const line = text.slice(start, end);
+      start = newline + 1;
+      this.onLine(line);
+    }
+    if (!this.stopped && last + 1 < chunk.length) this.keep(chunk.subarray(last + 1));
+  }
+
+  private tooLong(line: string): boolean {
+    return Buffer.byteLength(line, 'utf8') > this.maxLineBytes;
   }
 
   private keep(rest: Buffer): void {

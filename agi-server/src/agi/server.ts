@@ -1,6 +1,7 @@
 import { once } from 'node:events';
 import { type AddressInfo, createServer, type Server, type Socket } from 'node:net';
 import type { Logger } from 'pino';
+import type { AddressCheck } from './allow-list.js';
 import { EnvCollector } from './env.js';
 import {
   AgiConnectionClosedError,
@@ -10,6 +11,7 @@ import {
   AgiTimeoutError,
 } from './errors.js';
 import { LineReader } from './line-reader.js';
+import { rateLimitedWarn } from './rate-limited-log.js';
 import { AgiSession } from './session.js';
 import { quoteArgument } from './wire.js';
 
@@ -22,8 +24,13 @@ export interface FastAgiServerOptions {
   /** Handlers by `agi_network_script` name (without the query string). */
   readonly scripts: ReadonlyMap<string, AgiScriptHandler>;
   readonly logger: Logger;
-  /** Sessions served at once; further connections are refused (see `errorVariable`). */
+  /**
+   * Connections served at once, counted from accept (not from the env block, which a flood can
+   * hold back): further connections are refused at once (see `errorVariable`).
+   */
   readonly maxSessions?: number;
+  /** Who may connect (SB_AGI_ALLOW); others are dropped at accept. Unset: anyone who reaches the port. */
+  readonly allow?: AddressCheck;
   /** Time for the peer to send its whole environment block. */
   readonly envTimeoutMs?: number;
   readonly commandTimeoutMs?: number;
@@ -43,9 +50,18 @@ export interface FastAgiServerOptions {
    * failed handler, session deadline), with the same short reason; for metrics.
    */
   readonly onFallback?: (reason: string) => void;
+  /** Called for every connection refused at accept, with why; for metrics. */
+  readonly onRefused?: (reason: RefusalReason) => void;
 }
 
+/** Why a connection was refused at accept. */
+export type RefusalReason = 'not-allowed' | 'capacity' | 'shutting-down';
+
+/** The metric label of a script name that no handler serves: names are the peer's to choose. */
+export const UNKNOWN_SCRIPT = 'unknown';
+
 export interface SessionOutcome {
+  /** The script's name when a handler serves it, else UNKNOWN_SCRIPT (a bounded label set). */
   readonly script: string;
   readonly uniqueId: string;
   readonly durationMs: number;
@@ -59,6 +75,7 @@ export interface FastAgiServer {
   listen(): Promise<AddressInfo>;
   /** Stops accepting, waits up to `drainMs` for running sessions, then cuts the rest. */
   close(drainMs?: number): Promise<void>;
+  /** Connections holding a place under maxSessions (accepted, not yet finished). */
   readonly activeSessions: number;
   readonly openConnections: number;
 }
@@ -78,13 +95,24 @@ export function createFastAgiServer(options: FastAgiServerOptions): FastAgiServe
   const settings = { ...DEFAULTS, ...withoutUndefined(options) };
   const { logger } = options;
   const connections = new Set<Socket>();
-  const sessions = new Set<Promise<void>>();
+  /** Places taken under maxSessions: one per admitted connection, from accept to session end. */
+  let admitted = 0;
+  /** Called when the last place is given back (close() waits for it). */
+  let onIdle: (() => void) | undefined;
   let server: Server | undefined;
   let closing = false;
+  const warnRefused = rateLimitedWarn(logger, 'AGI connection refused');
+  const allowed = options.allow ? rememberAnswers(options.allow) : undefined;
 
-  function refuse(socket: Socket, reason: string): void {
+  function refuse(socket: Socket, reason: RefusalReason): void {
+    options.onRefused?.(reason);
+    warnRefused(reason, { reason, remote: socket.remoteAddress, activeSessions: admitted });
+    if (reason === 'not-allowed') {
+      // A stranger gets nothing back, not even a reason.
+      socket.destroy();
+      return;
+    }
     options.onFallback?.(reason);
-    logger.warn({ reason, activeSessions: sessions.size }, 'AGI connection refused');
     // Discard what Asterisk sends (its env block) so that its FIN reaches us and the socket closes.
     socket.resume();
     const command = options.errorVariable
@@ -94,19 +122,47 @@ export function createFastAgiServer(options: FastAgiServerOptions): FastAgiServe
     socket.setTimeout(1_000, () => socket.destroy());
   }
 
+  // Shared by every socket (no closures per connection).
+  function forget(this: Socket): void {
+    connections.delete(this);
+  }
+  function onSocketError(error: Error): void {
+    logger.debug({ err: error }, 'AGI socket error');
+  }
+
   function onConnection(socket: Socket): void {
     connections.add(socket);
-    socket.once('close', () => connections.delete(socket));
-    socket.on('error', (error) => logger.debug({ err: error }, 'AGI socket error'));
+    socket.once('close', forget);
+    socket.on('error', onSocketError);
+    if (allowed && !allowed(socket.remoteAddress ?? '', socket.remoteFamily ?? '')) {
+      refuse(socket, 'not-allowed');
+      return;
+    }
     socket.setNoDelay(true);
     if (closing) {
       refuse(socket, 'shutting-down');
       return;
     }
-    if (sessions.size >= settings.maxSessions) {
+    // Counted here, at accept: a flood of connections that send their env blocks late must not
+    // all become sessions at once (docs/fastagi.md).
+    if (admitted >= settings.maxSessions) {
       refuse(socket, 'capacity');
       return;
     }
+    admitted++;
+    let released = false;
+    const release = () => {
+      if (released) return;
+      released = true;
+      admitted--;
+      if (admitted === 0) onIdle?.();
+    };
+    // Whichever comes first: the session ends (its socket may linger until the peer's FIN) or
+    // the connection closes without a session (no env block, garbage, a health check).
+    socket.once('close', () => {
+      clearTimeout(envTimer);
+      release();
+    });
 
     const started = performance.now();
     let session: AgiSession | undefined;
@@ -114,6 +170,7 @@ export function createFastAgiServer(options: FastAgiServerOptions): FastAgiServe
     const envTimer = setTimeout(() => {
       // Health checks and port scanners connect and send nothing: end quietly.
       logger.debug('AGI connection sent no environment in time');
+      release();
       socket.destroy();
     }, settings.envTimeoutMs);
 
@@ -128,10 +185,11 @@ export function createFastAgiServer(options: FastAgiServerOptions): FastAgiServe
           if (!collector.add(line)) return;
           clearTimeout(envTimer);
           session = new AgiSession(collector.build(), socket, settings.commandTimeoutMs);
-          track(runSession(session, socket, started));
+          void runSession(session, socket, started).finally(release);
         } catch (error) {
           clearTimeout(envTimer);
           logger.debug({ err: error }, 'AGI connection closed: not a valid environment');
+          release();
           socket.destroy();
         }
       },
@@ -139,28 +197,28 @@ export function createFastAgiServer(options: FastAgiServerOptions): FastAgiServe
         clearTimeout(envTimer);
         logger.debug({ maxLineBytes: settings.maxLineBytes }, 'AGI connection closed: line too long');
         if (session) session.abort(new AgiProtocolError('line too long'));
-        else socket.destroy();
+        else {
+          release();
+          socket.destroy();
+        }
       },
     );
     reader.attach(socket);
-    socket.once('close', () => clearTimeout(envTimer));
-  }
-
-  function track(run: Promise<void>): void {
-    sessions.add(run);
-    void run.finally(() => sessions.delete(run));
   }
 
   async function runSession(session: AgiSession, socket: Socket, started: number): Promise<void> {
     const { script, uniqueId } = session.env;
-    const log = logger.child({ script, uniqueid: uniqueId });
+    // Only the unusual endings log here (the handlers write the one line per call): the child
+    // logger is made when one of them needs it, not for every session.
+    const log = () => logger.child({ script, uniqueid: uniqueId });
     const handler = options.scripts.get(script);
+    const label = handler ? script : UNKNOWN_SCRIPT;
     let ok = false;
     let stale = false;
     let deadline: NodeJS.Timeout | undefined;
     try {
       if (!handler) {
-        log.warn('unknown AGI script');
+        log().warn('unknown AGI script');
         await setErrorVariable(session, 'unknown-script');
         return;
       }
@@ -171,7 +229,7 @@ export function createFastAgiServer(options: FastAgiServerOptions): FastAgiServe
       // then HANGUP). Routing or logging it would put a stale call on record (see docs/fastagi.md).
       await Promise.resolve();
       if (session.hungUp) {
-        log.info({ event: 'stale-session-dropped' }, 'AGI session dropped: HANGUP before any command');
+        log().info({ event: 'stale-session-dropped' }, 'AGI session dropped: HANGUP before any command');
         ok = true;
         stale = true;
         return;
@@ -193,9 +251,9 @@ export function createFastAgiServer(options: FastAgiServerOptions): FastAgiServe
         (error instanceof AgiConnectionClosedError || error instanceof AgiDeadChannelError)
       ) {
         // The caller left and Asterisk closed the socket: an ordinary end, not an error.
-        log.info('caller hung up during AGI session');
+        log().info('caller hung up during AGI session');
       } else {
-        log.error({ err: error }, 'AGI script failed');
+        log().error({ err: error }, 'AGI script failed');
         if (error instanceof AgiTimeoutError) {
           options.onFallback?.('session-deadline');
           session.abort(error);
@@ -206,7 +264,7 @@ export function createFastAgiServer(options: FastAgiServerOptions): FastAgiServe
       session.end();
       socket.setTimeout(2_000, () => socket.destroy());
       options.onSessionEnd?.({
-        script,
+        script: label,
         uniqueId,
         durationMs: performance.now() - started,
         ok,
@@ -228,7 +286,7 @@ export function createFastAgiServer(options: FastAgiServerOptions): FastAgiServe
 
   return {
     get activeSessions() {
-      return sessions.size;
+      return admitted;
     },
     get openConnections() {
       return connections.size;
@@ -244,17 +302,42 @@ export function createFastAgiServer(options: FastAgiServerOptions): FastAgiServe
       const stopped = server
         ? new Promise<void>((resolve) => server?.close(() => resolve()))
         : Promise.resolve();
-      const drained = Promise.allSettled([...sessions]);
+      // Every admitted connection: sessions running, and connections whose env block is still on
+      // its way (they become sessions, or time out).
+      const drained =
+        admitted === 0
+          ? Promise.resolve()
+          : new Promise<void>((resolve) => {
+              onIdle = resolve;
+            });
       let timer: NodeJS.Timeout | undefined;
       const timedOut = new Promise<'timeout'>((resolve) => {
         timer = setTimeout(() => resolve('timeout'), drainMs);
       });
       const result = await Promise.race([drained, timedOut]);
       clearTimeout(timer);
-      if (result === 'timeout') logger.warn({ sessions: sessions.size }, 'drain timed out; cutting sessions');
+      if (result === 'timeout') logger.warn({ sessions: admitted }, 'drain timed out; cutting sessions');
       for (const socket of connections) socket.destroy();
       await stopped;
     },
+  };
+}
+
+/**
+ * The allow list's answer per peer address, remembered: a server sees the same few PBXes over
+ * and over, and net.BlockList builds address objects on every check. Bounded: a scan from many
+ * addresses empties the memory rather than growing it.
+ */
+function rememberAnswers(check: AddressCheck, limit = 1_024): AddressCheck {
+  const answers = new Map<string, boolean>();
+  return (address, family) => {
+    let answer = answers.get(address);
+    if (answer === undefined) {
+      answer = check(address, family);
+      if (answers.size >= limit) answers.clear();
+      answers.set(address, answer);
+    }
+    return answer;
   };
 }
 

@@ -31,10 +31,13 @@ import {
 /** MSet takes at most 99 name=value pairs (pbx_variables.c). */
 const MSET_MAX_PAIRS = 99;
 
-interface PendingCommand {
+interface QueuedCommand {
   readonly command: string;
   readonly resolve: (reply: AgiSuccessReply) => void;
   readonly reject: (error: Error) => void;
+}
+
+interface PendingCommand extends QueuedCommand {
   readonly timer: NodeJS.Timeout;
 }
 
@@ -53,7 +56,8 @@ export interface AgiSessionEvents {
 export class AgiSession extends EventEmitter<AgiSessionEvents> {
   private readonly replies = new ReplyAccumulator();
   private pending: PendingCommand | undefined;
-  private queue: Promise<unknown> = Promise.resolve();
+  /** Commands waiting for the one in flight to be answered (AGI allows one at a time). */
+  private readonly waiting: QueuedCommand[] = [];
   private hangupSeen = false;
   private closedWith: (() => AgiError) | undefined;
 
@@ -104,25 +108,34 @@ export class AgiSession extends EventEmitter<AgiSessionEvents> {
     clearTimeout(pending.timer);
     if (isSuccess(reply)) pending.resolve(reply);
     else pending.reject(toCommandError(pending.command, reply as AgiErrorReply));
+    const next = this.waiting.shift();
+    if (next) this.start(next);
   }
 
   /** Sends a raw command line and resolves with its 200 reply; other codes reject typed. */
   send(command: string): Promise<AgiSuccessReply> {
     assertWireSafe(command, 'AGI command');
-    const run = this.queue.then(() => this.sendNow(command));
-    this.queue = run.catch(() => undefined);
-    return run;
+    // An explicit queue, not a promise chain: most sessions send one command, and a chained
+    // promise per command was measurable. The next command goes out when the reply comes in.
+    return new Promise<AgiSuccessReply>((resolve, reject) => {
+      const queued = { command, resolve, reject };
+      if (this.pending || this.waiting.length > 0) this.waiting.push(queued);
+      else this.start(queued);
+    });
   }
 
-  private sendNow(command: string): Promise<AgiSuccessReply> {
-    if (this.closedWith) return Promise.reject(this.closedWith());
-    return new Promise<AgiSuccessReply>((resolve, reject) => {
-      const timer = setTimeout(() => {
-        this.abort(new AgiTimeoutError(`no reply to "${command}" within ${this.commandTimeoutMs} ms`));
-      }, this.commandTimeoutMs);
-      this.pending = { command, resolve, reject, timer };
-      this.socket.write(`${command}\n`);
-    });
+  /** Writes one command, in one socket write, and waits for its reply. */
+  private start(queued: QueuedCommand): void {
+    if (this.closedWith) {
+      queued.reject(this.closedWith());
+      return;
+    }
+    const { command } = queued;
+    const timer = setTimeout(() => {
+      this.abort(new AgiTimeoutError(`no reply to "${command}" within ${this.commandTimeoutMs} ms`));
+    }, this.commandTimeoutMs);
+    this.pending = { command, resolve: queued.resolve, reject: queued.reject, timer };
+    this.socket.write(`${command}\n`);
   }
 
   /** GET VARIABLE: the value, or undefined when the variable is not set (result=0). */
@@ -149,15 +162,18 @@ export class AgiSession extends EventEmitter<AgiSessionEvents> {
    */
   async setVariables(variables: Readonly<Record<string, string>>): Promise<void> {
     const entries = Object.entries(variables);
-    for (const [name] of entries) assertVariableName(name);
     if (entries.length === 1) {
       const [name, value] = entries[0] as [string, string];
+      // A plain name only, never a function: the same rule as MSet's (msetData checks those).
+      assertVariableName(name);
       await this.setVariable(name, value);
       return;
     }
-    for (let start = 0; start < entries.length; start += MSET_MAX_PAIRS) {
-      await this.exec('MSet', msetData(new Map(entries.slice(start, start + MSET_MAX_PAIRS))));
-    }
+    // Every name is checked before the first MSet is sent, so a bad one sends nothing at all.
+    const batches: string[] = [];
+    for (let start = 0; start < entries.length; start += MSET_MAX_PAIRS)
+      batches.push(msetData(entries.slice(start, start + MSET_MAX_PAIRS)));
+    for (const data of batches) await this.exec('MSet', data);
   }
 
   /** EXEC an application; resolves with its result code. -2 (not found) rejects. */
@@ -209,6 +225,7 @@ export class AgiSession extends EventEmitter<AgiSessionEvents> {
       clearTimeout(pending.timer);
       pending.reject(this.closedWith());
     }
+    for (const queued of this.waiting.splice(0)) queued.reject(this.closedWith());
     this.emit('close');
   }
 }

@@ -10,6 +10,12 @@ const FORBIDDEN = /[\r\n\0]/;
 const VARIABLE_NAME = /^[A-Za-z_][A-Za-z0-9_]{0,79}$/;
 const FUNCTION_EXPRESSION = /^[A-Za-z_][A-Za-z0-9_]*\([^\r\n\0]*\)$/;
 const APPLICATION_NAME = /^[A-Za-z][A-Za-z0-9_]{0,63}$/;
+/** What a quoted AGI word escapes; the test (no /g) decides whether a copy is needed at all. */
+const QUOTED_SPECIAL = /[\\"]/;
+const QUOTED_SPECIALS = /[\\"]/g;
+/** What an application argument escapes (see escapeApplicationValue). */
+const APPLICATION_SPECIAL = /[\\,()[\]"]/;
+const APPLICATION_SPECIALS = /[\\,()[\]"]/g;
 
 export function assertWireSafe(value: string, what: string): void {
   if (FORBIDDEN.test(value)) throw new AgiArgumentError(`${what} contains CR, LF or NUL`);
@@ -18,7 +24,7 @@ export function assertWireSafe(value: string, what: string): void {
 /** One AGI word, always quoted so that empty values and blanks survive. */
 export function quoteArgument(value: string): string {
   assertWireSafe(value, 'AGI argument');
-  return `"${value.replace(/[\\"]/g, (c) => `\\${c}`)}"`;
+  return `"${QUOTED_SPECIAL.test(value) ? value.replace(QUOTED_SPECIALS, '\\$&') : value}"`;
 }
 
 export function assertVariableName(name: string): void {
@@ -45,15 +51,15 @@ export function assertApplicationName(name: string): void {
  */
 export function escapeApplicationValue(value: string): string {
   assertWireSafe(value, 'application argument');
-  return value.replace(/[\\,()[\]"]/g, (c) => `\\${c}`);
+  return APPLICATION_SPECIAL.test(value) ? value.replace(APPLICATION_SPECIALS, '\\$&') : value;
 }
 
 /** The data of `MSet(NAME=value,…)`: every value escaped, so commas inside values stay values. */
-export function msetData(variables: ReadonlyMap<string, string>): string {
-  const pairs: string[] = [];
+export function msetData(variables: Iterable<readonly [string, string]>): string {
+  let data = '';
   for (const [name, value] of variables) {
     assertVariableName(name);
-    pairs.push(`${name}=${escapeApplicationValue(value)}`);
+    data += `${data === '' ? '' : ','}${name}=${escapeApplicationValue(value)}`;
   }
-  return pairs.join(',');
+  return data;
 }

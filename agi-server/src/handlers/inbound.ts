@@ -48,19 +48,22 @@ export function createInboundHandler(deps: HandlerDeps): AgiScriptHandler {
         uniqueid: session.env.uniqueId,
         linkedid: facts.linkedId,
         callSid: facts.callSid,
-        ...(facts.callSidUnrecognised ? { callSidUnrecognised: true } : {}),
+        // Fields that do not apply are undefined, which pino leaves out of the line (no spreads:
+        // this object is built for every call).
+        callSidUnrecognised: facts.callSidUnrecognised || undefined,
         did: facts.did,
         caller: facts.caller,
         signature: facts.signature,
-        ...(facts.routeKey ? { routeKey: facts.routeKey } : {}),
+        routeKey: facts.routeKey || undefined,
         route: decision.position?.routeId,
         plan: decision.position?.planKey,
         version: decision.version,
         action: decision.action,
-        ...(decision.action === 'dial' ? { dial: decision.dial } : {}),
-        ...(decision.action === 'hangup' ? { reason: decision.reason } : {}),
+        dial: decision.action === 'dial' ? decision.dial : undefined,
+        reason: decision.action === 'hangup' ? decision.reason : undefined,
         step: decision.label,
-        hungUp: session.hungUp,
+        // Only when the caller left during the session (the usual false would lengthen every line).
+        hungUp: session.hungUp || undefined,
       },
       untrusted
         ? 'inbound call routed on the DID alone: X-SB- signature not accepted'
