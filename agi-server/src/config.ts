@@ -69,6 +69,12 @@ export const serverConfigSchema = z.object({
    * 5000 on PostgreSQL (a safety net: LISTEN/NOTIFY brings changes at once), 0 on SQLite.
    */
   SB_CONFIG_POLL_MS: z.coerce.number().int().min(0).max(600_000).optional(),
+  /**
+   * Tests only, never in production: the server's clock starts at this instant (ISO 8601 with
+   * offset) and ticks from there, so a test that spawns the server routes at the hour it means.
+   * Unset (always, outside tests): the machine's clock.
+   */
+  SB_TEST_CLOCK: z.iso.datetime({ offset: true }).optional(),
 });
 
 export type ServerConfig = z.infer<typeof serverConfigSchema>;

@@ -1,6 +1,6 @@
 import fastifySwagger from '@fastify/swagger';
 import fastifySwaggerUi from '@fastify/swagger-ui';
-import Fastify, { type FastifyBaseLogger, type FastifyInstance } from 'fastify';
+import Fastify, { type FastifyBaseLogger, type FastifyInstance, LogController } from 'fastify';
 import {
   jsonSchemaTransform,
   serializerCompiler,
@@ -44,7 +44,12 @@ function isPublic(url: string): boolean {
 /** The admin API (fastify): schemas at the edge, types derived from them, bearer-token auth. */
 export async function buildAdminApi(deps: AdminApiDeps): Promise<FastifyInstance> {
   const apiLogger: FastifyBaseLogger = deps.logger.child({ component: 'admin-api' });
-  const app = Fastify({ loggerInstance: apiLogger, disableRequestLogging: true });
+  // No per-request log lines (fastify 5.12's logController; its top-level disableRequestLogging
+  // is deprecated and printed a warning at every start).
+  const app = Fastify({
+    loggerInstance: apiLogger,
+    logController: new LogController({ disableRequestLogging: true }),
+  });
   app.setValidatorCompiler(validatorCompiler);
   app.setSerializerCompiler(serializerCompiler);
   app.setErrorHandler(handleApiError);
