@@ -64,6 +64,8 @@ export default defineConfig({
         },
       },
       {
+        // extends: the source condition above, here and in every process a lab test spawns.
+        extends: true,
         test: {
           name: 'lab',
           sequence: { groupOrder: 2 },
