@@ -22,7 +22,9 @@ export default defineConfig({
         test: {
           name: 'unit',
           include: ['test/unit/**/*.test.ts'],
-          testTimeout: 15_000,
+          // Some tests spawn the CLI or the server (node + tsx, a few seconds each on a busy
+          // 2-core machine, several per test): a timeout for a stuck test, not a speed check.
+          testTimeout: 60_000,
           sequence: { groupOrder: 0 },
         },
       },

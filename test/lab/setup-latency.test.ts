@@ -16,10 +16,13 @@ import { RUN_DIR, startPhone } from './lab.js';
 const chroot = inject('labChroot');
 const ROUNDS = 3;
 const CALLS_PER_ROUND = 40;
-/** The AGI path's median setup may exceed the static one by this much, or by the static median itself. */
-const ADDED_MEDIAN_LIMIT_MS = 25;
-/** Its 95th percentile may exceed the static one by this much. */
-const ADDED_P95_LIMIT_MS = 150;
+/**
+ * The AGI path's median setup may exceed the static one by this much, or by twice the static
+ * median (a machine slow enough to stretch both). Seen on a 2-core machine at load 15: +16.8 ms.
+ */
+const ADDED_MEDIAN_LIMIT_MS = 40;
+/** Its 95th percentile may exceed the static one by this much (seen at load 15: +128 ms). */
+const ADDED_P95_LIMIT_MS = 300;
 
 describe('call setup through the AGI vs a static Dial (same run)', () => {
   let started: Awaited<ReturnType<typeof startSwitchboard>>;
@@ -70,7 +73,7 @@ describe('call setup through the AGI vs a static Dial (same run)', () => {
     writeFileSync(join(chroot, RUN_DIR.slice(1), 'setup-latency.json'), JSON.stringify(report, null, 2));
     console.log(`call setup (INVITE -> 200 OK): ${JSON.stringify(report)}`);
     expect(summary.medianMs.agi).toBeLessThanOrEqual(
-      summary.medianMs.static + Math.max(ADDED_MEDIAN_LIMIT_MS, summary.medianMs.static),
+      summary.medianMs.static + Math.max(ADDED_MEDIAN_LIMIT_MS, 2 * summary.medianMs.static),
     );
     expect(summary.p95Ms.agi).toBeLessThanOrEqual(summary.p95Ms.static + ADDED_P95_LIMIT_MS);
   });
