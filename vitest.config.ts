@@ -7,6 +7,14 @@ import { defineConfig } from 'vitest/config';
 // `switchboard-source`: resolve @switchboard/contract to its TypeScript source (contract/package.json
 // exports), here and in every process a test spawns, so tests never run a stale contract/dist.
 export default defineConfig({
+  // The environment vitest loads globalSetup files in (the lab's renders Asterisk's config, which
+  // imports the contract) resolves with these; the tests' own (ssr) with `ssr.resolve` below.
+  // Checked: the lab suite passes with contract/dist removed.
+  environments: {
+    __vitest__: {
+      resolve: { conditions: ['switchboard-source', 'module', 'node', 'development|production'] },
+    },
+  },
   ssr: {
     resolve: {
       // Vite's defaults for the server side, plus ours first.
