@@ -4,7 +4,7 @@
 // file stats instead of loading the TypeScript compiler (about 1 s of CPU, several on a busy
 // machine). Plain JavaScript on purpose: it must run before anything is built.
 import { spawnSync } from 'node:child_process';
-import { readdirSync, statSync, utimesSync } from 'node:fs';
+import { chmodSync, readdirSync, readFileSync, statSync, utimesSync } from 'node:fs';
 import { createRequire } from 'node:module';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
@@ -57,4 +57,7 @@ if (Number.isNaN(built) || latestInput > built) {
   // (not the clock, which a test may have set), so the next start finds nothing to do.
   const asOf = new Date(Math.ceil(latestInput) + 1);
   for (const stamp of stamps) if (modified(stamp) < latestInput) utimesSync(stamp, asOf, asOf);
+  // A fresh dist/ has no executable bits: npm set them when it linked the bins at install.
+  const { bin } = JSON.parse(readFileSync(join(root, 'agi-server/package.json'), 'utf8'));
+  for (const target of Object.values(bin)) chmodSync(join(root, 'agi-server', target), 0o755);
 }
