@@ -7,6 +7,14 @@ import { defineConfig } from 'vitest/config';
 // `switchboard-source`: resolve @switchboard/contract to its TypeScript source (contract/package.json
 // exports), here and in every process a test spawns, so tests never run a stale contract/dist.
 export default defineConfig({
+  // The environment vitest loads globalSetup files in (the lab's renders Asterisk's config, which
+  // imports the contract) resolves with these; the tests' own (ssr) with `ssr.resolve` below.
+  // Checked: the lab suite passes with contract/dist removed.
+  environments: {
+    __vitest__: {
+      resolve: { conditions: ['switchboard-source', 'module', 'node', 'development|production'] },
+    },
+  },
   ssr: {
     resolve: {
       // Vite's defaults for the server side, plus ours first.
@@ -22,7 +30,9 @@ export default defineConfig({
         test: {
           name: 'unit',
           include: ['test/unit/**/*.test.ts'],
-          testTimeout: 15_000,
+          // Some tests spawn the CLI or the server (node + tsx, a few seconds each on a busy
+          // 2-core machine, several per test): a timeout for a stuck test, not a speed check.
+          testTimeout: 60_000,
           sequence: { groupOrder: 0 },
         },
       },
@@ -64,7 +74,7 @@ export default defineConfig({
         },
       },
       {
-        // extends: the lab too runs the contract's source, never a stale contract/dist.
+        // extends: the source condition above, here and in every process a lab test spawns.
         extends: true,
         test: {
           name: 'lab',

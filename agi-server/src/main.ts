@@ -3,6 +3,7 @@ import { parseArgs } from 'node:util';
 import { pino } from 'pino';
 import { admitsLoopbackOnly, isLoopbackHost } from './agi/allow-list.js';
 import { createSwitchboard } from './app.js';
+import { clockFrom } from './clock.js';
 import {
   ConfigError,
   EXIT_CONFIG,
@@ -71,9 +72,12 @@ async function main(): Promise<void> {
   const envFile = loadEnvFile();
   const config = loadServerConfig();
   const logger = pino({ level: config.SB_LOG_LEVEL, base: { service: 'switchboard' } });
+  if (config.SB_TEST_CLOCK)
+    logger.warn({ SB_TEST_CLOCK: config.SB_TEST_CLOCK }, 'clock set by SB_TEST_CLOCK (tests only)');
   const switchboard = await createSwitchboard({
     config,
     logger,
+    ...(config.SB_TEST_CLOCK ? { clock: clockFrom(new Date(config.SB_TEST_CLOCK)) } : {}),
     ...(seedFile ? { seed: readRoutingFile(seedFile), seedSource: seedFile } : {}),
   });
   if (init) {

@@ -3,6 +3,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import type { BrowserContext, Page } from 'playwright-core';
 import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
+import { clockFrom, WEEKDAY_NOON_CHICAGO } from '../support/clock.js';
 import { FakeAsterisk } from '../support/fake-asterisk.js';
 import { officeConfig } from '../support/routing-fixtures.js';
 import { startSwitchboard } from '../support/switchboard.js';
@@ -44,10 +45,17 @@ async function go(hash: string) {
 beforeAll(async () => {
   // The folder shows this run only.
   rmSync(SCREENSHOTS, { recursive: true, force: true });
-  started = await startSwitchboard({ seed: officeConfig, env: { SB_RECORDINGS_DIR: recordings } });
+  started = await startSwitchboard({
+    seed: officeConfig,
+    env: { SB_RECORDINGS_DIR: recordings },
+    clock: clockFrom(new Date(WEEKDAY_NOON_CHICAGO)),
+  });
   chromium = await launchChromium();
   context = chromium.context;
   page = context.pages()[0] ?? (await context.newPage());
+  // The page's clock runs from the server's instant too (office hours on the fixtures' schedule):
+  // the calls view asks for the last 24 hours by the browser's clock.
+  await page.clock.install({ time: new Date(WEEKDAY_NOON_CHICAGO) });
   page.on('console', (message) => {
     if (message.type() === 'error') consoleErrors.push(message.text());
   });

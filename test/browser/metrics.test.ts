@@ -1,5 +1,6 @@
 import { spawnSync } from 'node:child_process';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { clockFrom, WEEKDAY_NOON_CHICAGO } from '../support/clock.js';
 import { FakeAsterisk } from '../support/fake-asterisk.js';
 import { officeConfig } from '../support/routing-fixtures.js';
 import { startSwitchboard } from '../support/switchboard.js';
@@ -11,7 +12,7 @@ import { startSwitchboard } from '../support/switchboard.js';
 let started: Awaited<ReturnType<typeof startSwitchboard>>;
 
 beforeAll(async () => {
-  started = await startSwitchboard({ seed: officeConfig });
+  started = await startSwitchboard({ seed: officeConfig, clock: clockFrom(new Date(WEEKDAY_NOON_CHICAGO)) });
   // Some traffic, so that labelled counters have series to check.
   const inbound = await FakeAsterisk.start(started.agiPort, 'inbound?did=%2B19863334949&linkedid=p.1');
   await inbound.serve();

@@ -1,5 +1,6 @@
 import fc from 'fast-check';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { clockFrom, WEEKDAY_NOON_CHICAGO } from '../support/clock.js';
 import { officeConfig } from '../support/routing-fixtures.js';
 import { startSwitchboard } from '../support/switchboard.js';
 import { RssSampler } from './rss-sampler.js';
@@ -14,7 +15,7 @@ const SEED = 20261124;
 let started: Awaited<ReturnType<typeof startSwitchboard>>;
 
 beforeAll(async () => {
-  started = await startSwitchboard({ seed: officeConfig });
+  started = await startSwitchboard({ seed: officeConfig, clock: clockFrom(new Date(WEEKDAY_NOON_CHICAGO)) });
 });
 afterAll(async () => {
   await started.switchboard.close(500);
@@ -46,6 +47,9 @@ const badBody = fc.oneof(
     .string({ minLength: 1, maxLength: 64 })
     .map((text) => JSON.stringify({ name: `\${SHELL(${text})}`, mailbox: '"; DROP TABLE calls; --' })),
 );
+
+/** Hostile text the bodies carry, which no answer and no log line may repeat. */
+const ECHO_PROBES = ['${SHELL(', 'DROP TABLE'];
 
 /** Ids of things that do not exist, including traversal and encoding tricks. */
 const badId = fc.oneof(
@@ -146,6 +150,7 @@ describe('admin API fuzz: malformed requests', () => {
       version: started.switchboard.routing.snapshot.version,
       config: structuredClone(started.switchboard.routing.config),
     };
+    const logLinesBefore = started.log.lines.length;
     const requests = fc.sample(badRequest, { numRuns: 1_000, seed: SEED });
     const rss = new RssSampler();
     const statuses: Record<number, number> = {};
@@ -160,7 +165,10 @@ describe('admin API fuzz: malformed requests', () => {
       });
       statuses[response.statusCode] = (statuses[response.statusCode] ?? 0) + 1;
       const clear =
-        response.statusCode >= 400 && response.statusCode < 500 && typeof response.json().error === 'string';
+        response.statusCode >= 400 &&
+        response.statusCode < 500 &&
+        typeof response.json().error === 'string' &&
+        !ECHO_PROBES.some((probe) => response.body.includes(probe));
       if (!clear)
         wrong.push(
           `${request.method} ${request.url} -> ${response.statusCode} ${response.body.slice(0, 120)}`,
@@ -170,10 +178,27 @@ describe('admin API fuzz: malformed requests', () => {
     console.info(
       `admin API fuzz: ${JSON.stringify({ requests: requests.length, statuses, notClear4xx: wrong.length, maxRssMiB: rss.maxMiB })}`,
     );
-    expect(requests.length).toBeGreaterThanOrEqual(1_000);
     expect(wrong.slice(0, 5)).toEqual([]);
+    // What the fuzz logged: no errors (a client's mistake is not the server's), and no line that
+    // is long or repeats hostile text (the log is not a channel for the attacker's bytes).
+    const logged = started.log.lines.slice(logLinesBefore).map((line) => JSON.stringify(line));
+    expect(started.log.lines.slice(logLinesBefore).filter((line) => Number(line.level) >= 50)).toEqual([]);
+    expect(logged.filter((line) => line.length > 2_000).slice(0, 3)).toEqual([]);
+    expect(logged.filter((line) => ECHO_PROBES.some((probe) => line.includes(probe))).slice(0, 3)).toEqual(
+      [],
+    );
     expect(started.switchboard.routing.snapshot.version).toBe(before.version);
     expect(started.switchboard.routing.config).toEqual(before.config);
     expect((await started.switchboard.routing.history(10)).length).toBe(1);
+
+    // Still a working API: a valid request is answered as before the fuzz.
+    const explained = await app.inject({
+      method: 'POST',
+      url: '/explain',
+      headers: { authorization: `Bearer ${started.token}` },
+      payload: { to: '+19863334949' },
+    });
+    expect(explained.statusCode).toBe(200);
+    expect(explained.json()).toMatchObject({ route: { id: 'main' }, planKey: 'open' });
   });
 });

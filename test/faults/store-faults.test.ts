@@ -2,6 +2,7 @@ import { copyFileSync, mkdirSync, rmSync } from 'node:fs';
 import { dirname, join } from 'node:path';
 import Database from 'better-sqlite3';
 import { afterEach, describe, expect, it } from 'vitest';
+import { clockFrom, WEEKDAY_NOON_CHICAGO } from '../support/clock.js';
 import { FakeAsterisk } from '../support/fake-asterisk.js';
 import { officeConfig } from '../support/routing-fixtures.js';
 import { startSwitchboard } from '../support/switchboard.js';
@@ -64,7 +65,11 @@ function countRows(path: string): { calls: number; ended: number } {
 
 describe('store faults: the SQLite store vanishes mid-load and is restored', () => {
   it('reports degraded within 5 s, buffers the rows, and has every call once restored', async () => {
-    running = await startSwitchboard({ seed: officeConfig, env: { SB_STORE_CHECK_MS: '250' } });
+    running = await startSwitchboard({
+      seed: officeConfig,
+      clock: clockFrom(new Date(WEEKDAY_NOON_CHICAGO)),
+      env: { SB_STORE_CHECK_MS: '250' },
+    });
     const { agiPort, apiUrl, dbPath, switchboard } = running;
     const backup = join(dirname(dirname(dbPath)), `backup-${Date.now()}.sqlite`);
     const total = 300;
@@ -131,7 +136,11 @@ describe('store faults: the SQLite store vanishes mid-load and is restored', () 
   });
 
   it('reports degraded while another connection holds the write lock, and writes every row after', async () => {
-    running = await startSwitchboard({ seed: officeConfig, env: { SB_STORE_CHECK_MS: '250' } });
+    running = await startSwitchboard({
+      seed: officeConfig,
+      clock: clockFrom(new Date(WEEKDAY_NOON_CHICAGO)),
+      env: { SB_STORE_CHECK_MS: '250' },
+    });
     const { agiPort, apiUrl, dbPath, switchboard } = running;
     const locker = new Database(dbPath);
     locker.exec('BEGIN EXCLUSIVE');

@@ -47,16 +47,14 @@ const WEBHOOKS = {
 } as const;
 type Path = keyof typeof WEBHOOKS;
 
-const hostile = fc.oneof(
-  fc.string({ maxLength: 80 }),
-  fc.constantFrom(
-    '${SHELL(id)}',
-    '<Dial><Number>+19005550100</Number></Dial>',
-    'sip:evil@x?X-SB-Route=vip',
-    '\u0000',
-    '%',
-  ),
-);
+/** Hostile values a refusal must never repeat (in its body or its log line). */
+const ECHO_PROBES = [
+  '${SHELL(id)}',
+  '<Dial><Number>+19005550100</Number></Dial>',
+  'sip:evil@x?X-SB-Route=vip',
+];
+
+const hostile = fc.oneof(fc.string({ maxLength: 80 }), fc.constantFrom(...ECHO_PROBES, '\u0000', '%'));
 
 interface Forgery {
   readonly path: Path;
@@ -139,15 +137,36 @@ describe('webhook fuzz: forged and tampered requests', () => {
         now: new Date(),
       });
       statuses[`${forged.how} ${result.status}`] = (statuses[`${forged.how} ${result.status}`] ?? 0) + 1;
-      if (result.status !== 403 || result.contentType !== 'text/plain' || result.body.includes('<'))
+      if (
+        result.status !== 403 ||
+        result.contentType !== 'text/plain' ||
+        result.body.includes('<') ||
+        ECHO_PROBES.some((probe) => result.body.includes(probe))
+      )
         answered.push(`${forged.how} ${forged.path} -> ${result.status} ${result.body.slice(0, 80)}`);
       rss.sample();
     }
     console.info(
       `webhook fuzz: ${JSON.stringify({ requests: forgeries.length, statuses, answered: answered.length, maxRssMiB: rss.maxMiB })}`,
     );
-    expect(forgeries.length).toBeGreaterThanOrEqual(1_000);
     expect(answered.slice(0, 5)).toEqual([]);
+    // One bounded warning per refusal, naming the webhook, never repeating what was sent.
     expect(warnings).toHaveBeenCalledTimes(forgeries.length);
+    const lines = warnings.mock.calls.map((args) => args.map((arg) => JSON.stringify(arg)).join(' '));
+    expect(lines.filter((line) => line.length > 400).slice(0, 3)).toEqual([]);
+    expect(lines.filter((line) => ECHO_PROBES.some((probe) => line.includes(probe))).slice(0, 3)).toEqual([]);
+
+    // And the guard still answers Twilio's own request with the call's TwiML.
+    const genuine = voiceWebhookParams();
+    const result = WEBHOOKS['/inbound-call']({
+      env,
+      domainName: DOMAIN,
+      path: '/inbound-call',
+      params: genuine,
+      signature: sign(`https://${DOMAIN}/inbound-call`, genuine),
+      now: new Date(),
+    });
+    expect(result).toMatchObject({ status: 200, contentType: 'text/xml' });
+    expect(result.body).toContain('<Sip');
   });
 });

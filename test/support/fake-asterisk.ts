@@ -1,9 +1,35 @@
 import { connect, type Socket } from 'node:net';
+import { loadAsteriskWire } from './asterisk-wire.js';
 
 /**
- * Plays Asterisk's side of a FastAGI session as real Asterisk 22.10 does (see docs/fastagi.md): the env
- * block in Asterisk's order, LF only, then one reply per command line received. Test-only.
+ * Plays Asterisk's side of a FastAGI session as real Asterisk 22 does, replaying what the lab
+ * recorded from it (test/support/asterisk-22-wire.json, kept true by test/lab/asterisk-wire.test.ts;
+ * see docs/fastagi.md): the env block with Asterisk's keys, order and values (LF only), and for
+ * each command line the reply Asterisk gave to that kind of command. Test-only.
  */
+
+const wire = loadAsteriskWire();
+const inboundSession = wire.sessions.find((session) => session.script === 'inbound');
+if (!inboundSession) throw new Error('asterisk-22-wire.json has no inbound session');
+
+/** The recorded session for a script: the hangup handler's own (a Local channel), else inbound's. */
+function recordedEnv(script: string): ReadonlyArray<readonly [string, string]> {
+  const name = script.split('?')[0];
+  return (wire.sessions.find((session) => session.script === name) ?? inboundSession)?.env ?? [];
+}
+
+/** Asterisk's recorded reply to a command of this kind (EXEC, SET VARIABLE); 510 for any other. */
+export function recordedReply(command: string): string {
+  const verb = (line: string) => (/^(SET|GET) VARIABLE\b/.exec(line)?.[0] ?? line.split(' ')[0]) as string;
+  const unknown = inboundSession?.replies.find((probe) => probe.reply[0]?.startsWith('510'));
+  const known = inboundSession?.replies.find(
+    (probe) =>
+      verb(probe.command) === verb(command) &&
+      probe.reply[0]?.startsWith('200') &&
+      verb(command) !== 'GET VARIABLE',
+  );
+  return ((known ?? unknown)?.reply ?? ['510 Invalid or unknown command']).join('\n');
+}
 
 export function agiEnvBlock(
   script: string,
@@ -11,28 +37,11 @@ export function agiEnvBlock(
   args: string[] = [],
 ): string {
   const env: Record<string, string> = {
-    agi_network: 'yes',
+    ...Object.fromEntries(recordedEnv(script)),
     agi_network_script: script,
     agi_request: `agi://127.0.0.1:4573/${script}`,
-    agi_channel: 'PJSIP/twilio-00000001',
-    agi_language: 'en',
-    agi_type: 'PJSIP',
+    // A fixed id, as tests name calls by it; the recorded one is that lab call's.
     agi_uniqueid: '1763900000.1',
-    agi_version: '22.10.1',
-    agi_callerid: '+15551230001',
-    agi_calleridname: 'unknown',
-    agi_callingpres: '0',
-    agi_callingani2: '0',
-    agi_callington: '0',
-    agi_callingtns: '0',
-    agi_dnid: '+19863334949',
-    agi_rdnis: 'unknown',
-    agi_context: 'from-twilio',
-    agi_extension: '+19863334949',
-    agi_priority: '3',
-    agi_enhanced: '0.0',
-    agi_accountcode: '',
-    agi_threadid: '139872360756928',
     ...overrides,
   };
   args.forEach((value, index) => {
@@ -108,8 +117,11 @@ export class FakeAsterisk {
     return new Promise((resolve) => this.waiters.push(resolve));
   }
 
-  /** Answers every command with `reply(command)` until the server closes; returns the commands. */
-  async serve(reply: (command: string) => string = () => '200 result=0'): Promise<string[]> {
+  /**
+   * Answers every command with `reply(command)` (default: what Asterisk 22 answered to that kind
+   * of command in the lab) until the server closes; returns the commands.
+   */
+  async serve(reply: (command: string) => string = recordedReply): Promise<string[]> {
     const commands: string[] = [];
     for (let command = await this.nextCommand(); command !== undefined; command = await this.nextCommand()) {
       commands.push(command);

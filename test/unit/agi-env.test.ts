@@ -23,9 +23,12 @@ describe('AGI environment block', () => {
     expect(env.script).toBe('inbound');
     expect(env.query).toEqual({ did: '+19863334949', callsid: 'CA0123', linkedid: '1763900000.1' });
     expect(env.args).toEqual(['first arg', 'second: with colon']);
-    expect(env.channel).toBe('PJSIP/twilio-00000001');
+    // As recorded from Asterisk 22 (test/support/asterisk-22-wire.json): AGI() runs in the sb-agi
+    // Gosub, so the extension is `s`, not the DID; the DID travels in the query.
+    expect(env.channel).toBe('PJSIP/twilio-00000000');
     expect(env.uniqueId).toBe('1763900000.1');
-    expect(env.extension).toBe('+19863334949');
+    expect(env.context).toBe('sb-agi');
+    expect(env.extension).toBe('s');
     expect(env.callerId).toBe('+15551230001');
   });
 

@@ -6,6 +6,7 @@ import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { EXIT_CONFIG } from '../../agi-server/src/config.js';
 import { openSqliteStore } from '../../agi-server/src/store/sqlite-store.js';
+import { WEEKDAY_NOON_CHICAGO } from '../support/clock.js';
 import { FakeAsterisk } from '../support/fake-asterisk.js';
 
 /** An env file for the child: the developer's own .env must not leak into tests. */
@@ -51,7 +52,8 @@ function startMain(dbPath: string, args: string[] = ['--seed-sample'], env: Reco
 describe('switchboard entry point (npm start)', () => {
   it('starts with the sample routes on 127.0.0.1:4573, shows an admin token once, stops cleanly', async () => {
     const dbPath = join(mkdtempSync(join(tmpdir(), 'sb-main-')), 'switchboard.sqlite');
-    const first = startMain(dbPath);
+    // The sample routes' business hours (Chicago, weekdays 08:00-18:00): a weekday noon.
+    const first = startMain(dbPath, ['--seed-sample'], { SB_TEST_CLOCK: WEEKDAY_NOON_CHICAGO });
     let token = '';
     try {
       await first.ready();
@@ -67,7 +69,7 @@ describe('switchboard entry point (npm start)', () => {
 
       const asterisk = await FakeAsterisk.start(4573, 'inbound?did=%2B19863334949&linkedid=1.1');
       const [command] = await asterisk.serve();
-      expect(command).toMatch(/^EXEC MSet "SB_ACTION=(dial|voicemail),/);
+      expect(command).toMatch(/^EXEC MSet "SB_ACTION=dial,.*SB_PLAN=open,/);
 
       const health = await fetch('http://127.0.0.1:8080/health');
       expect(await health.json()).toMatchObject({ status: 'ok', version: 1 });
@@ -169,7 +171,7 @@ describe('switchboard entry point (npm start)', () => {
     expect((await once(again.child, 'exit'))[0]).toBe(0);
     expect(again.output.stdout).toContain('holds version 1');
     expect(again.output.stderr).not.toContain('Admin API token');
-  });
+  }, 60_000);
 
   it('--help prints the usage and exits 0', async () => {
     const main = startMain('unused.sqlite', ['--help']);

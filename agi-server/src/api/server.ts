@@ -1,6 +1,6 @@
 import fastifySwagger from '@fastify/swagger';
 import fastifySwaggerUi from '@fastify/swagger-ui';
-import Fastify, { type FastifyBaseLogger, type FastifyInstance } from 'fastify';
+import Fastify, { type FastifyBaseLogger, type FastifyInstance, LogController } from 'fastify';
 import {
   jsonSchemaTransform,
   serializerCompiler,
@@ -66,7 +66,9 @@ export async function buildAdminApi(deps: AdminApiDeps): Promise<FastifyInstance
   const { limits } = deps;
   const app = Fastify({
     loggerInstance: apiLogger,
-    disableRequestLogging: true,
+    // No per-request log lines (fastify 5.12's logController; its top-level disableRequestLogging
+    // is deprecated and printed a warning at every start).
+    logController: new LogController({ disableRequestLogging: true }),
     // Slow clients (a request trickled byte by byte, a connection left open) are cut off: Node
     // answers 408 past the headers or request bound. Node checks those bounds on a timer whose
     // default period (30 s) would make a short bound meaningless, so it runs at least every second.
