@@ -69,6 +69,16 @@ module.exports = {
       to: { path: '^agi-server/src/(handlers|api|cli|config-service|agi)/|^agi-server/src/(app|main)[.]ts$' },
     },
     {
+      name: 'media-edge',
+      severity: 'error',
+      comment:
+        'media/ handles files beside Asterisk (prompts, recordings, retention): used by the API and the wiring, it imports none of our layers.',
+      from: { path: '^agi-server/src/media/' },
+      to: {
+        path: '^agi-server/src/(routing|store|handlers|api|cli|cdr|config-service|agi|asterisk|messaging|pbx)/|^agi-server/src/(app|main)[.]ts$',
+      },
+    },
+    {
       name: 'pbx-edge',
       severity: 'error',
       comment:

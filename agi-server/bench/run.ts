@@ -54,7 +54,9 @@ async function startServer(variant: string, env: Record<string, string> = {}): P
       ? ['--cpu-prof', `--cpu-prof-dir=${process.env.BENCH_PROFILE}`]
       : [];
   const child = fork(script, [argument], {
-    execArgv: ['--import', 'tsx', ...profile],
+    // The contract's TypeScript source, as in every `tsx` script of ours: a contract/dist older
+    // than the sources (after a pull, before a build) must not be what the servers run.
+    execArgv: ['--conditions=switchboard-source', '--import', 'tsx', ...profile],
     stdio: ['ignore', 'inherit', 'inherit', 'ipc'],
     env: { ...process.env, ...env },
   });

@@ -294,6 +294,22 @@ describe('FastAGI server: bad peers', () => {
     await expect.poll(() => server?.activeSessions).toBe(0);
   });
 
+  it('warns, without an error and its stack, when the peer closes mid-session without HANGUP', async () => {
+    const port = await startServer({
+      inbound: async (session) => {
+        await session.getVariable('X');
+      },
+    });
+    const asterisk = await FakeAsterisk.start(port, 'inbound');
+    expect(await asterisk.nextCommand()).toBe('GET VARIABLE "X"');
+    asterisk.close();
+    await expect.poll(() => server?.activeSessions).toBe(0);
+    await expect
+      .poll(() => log.lines.some((line) => line.msg === 'AGI peer closed the connection mid-session'))
+      .toBe(true);
+    expect(errorsLogged()).toEqual([]);
+  });
+
   it('cuts a session that runs past its deadline', async () => {
     const port = await startServer(
       { inbound: () => new Promise<void>(() => undefined) },

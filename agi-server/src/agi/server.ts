@@ -252,6 +252,11 @@ export function createFastAgiServer(options: FastAgiServerOptions): FastAgiServe
       ) {
         // The caller left and Asterisk closed the socket: an ordinary end, not an error.
         log().info('caller hung up during AGI session');
+      } else if (error instanceof AgiConnectionClosedError) {
+        // The peer closed without HANGUP (a dropped link, a restarting PBX, a probe): nothing is
+        // left to answer, so no variable can be set; worth a warning, not an error with a stack
+        // for every such connection (the fuzz suite saw thousands).
+        log().warn({ reason: error.message }, 'AGI peer closed the connection mid-session');
       } else {
         log().error({ err: error }, 'AGI script failed');
         if (error instanceof AgiTimeoutError) {
