@@ -46,6 +46,15 @@ export const DialplanVariable = {
   /** `1`: record this call once bridged (MixMonitor, docs/recording.md); SB_RECORD_ANNOUNCEMENT first. */
   record: 'SB_RECORD',
   recordAnnouncement: 'SB_RECORD_ANNOUNCEMENT',
+  /**
+   * Recording on demand (docs/recording.md): `caller` or `callee`, the side (the phone's) that may
+   * start and stop recording with the feature code; empty: not allowed on this Dial.
+   */
+  recordOnDemand: 'SB_RECORD_ON_DEMAND',
+  /** Follow-me's external legs (docs/follow-me.md): the caller ID they present (Dial's f()). */
+  trunkCallerId: 'SB_TRUNK_CALLERID',
+  /** Follow-me's screening: the prompt an answered leg hears; only a 1 connects (Dial's U()). */
+  screenPrompt: 'SB_SCREEN_PROMPT',
 } as const;
 
 /** Query parameters the dialplan passes, each value URIENCODE()d. */

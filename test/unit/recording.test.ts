@@ -2,6 +2,7 @@ import { existsSync, mkdtempSync, utimesSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
+import { decisionVariables } from '../../agi-server/src/handlers/decision-variables.js';
 import { expiredRecordings, recordingPath, sweepRecordings } from '../../agi-server/src/media/recordings.js';
 import { routingConfigSchema } from '../../agi-server/src/routing/model.js';
 import { decideOutbound } from '../../agi-server/src/routing/outbound-decision.js';
@@ -60,6 +61,8 @@ describe('recording rules', () => {
     expect(recordingFor(rules, 'inbound', 'main', ['100'])).toEqual({
       rule: 'main-in',
       announcement: 'custom/recorded',
+      mode: 'always',
+      side: 'callee',
     });
     expect(recordingFor(rules, 'inbound', 'main-vip', ['102'])).toBeUndefined(); // record: false first
     expect(recordingFor(rules, 'outbound', undefined, ['102'])).toMatchObject({ rule: 'sales-any' });
@@ -84,6 +87,67 @@ describe('recording rules', () => {
     const unrecorded = decideOutbound(snapshot, '100', '101', 0);
     expect(unrecorded.action).toBe('dial');
     expect(unrecorded.action === 'dial' ? unrecorded.record : 'not a dial').toBeUndefined();
+  });
+});
+
+describe('recording on demand', () => {
+  const onDemand = buildSnapshot(
+    routingConfigSchema.parse({
+      ...officeConfig,
+      recording: {
+        announcement: 'custom/recorded',
+        rules: [
+          { id: 'no-vip', route: 'main-vip', record: false },
+          { id: 'ask', record: 'on-demand' },
+        ],
+      },
+    }),
+    6,
+  );
+
+  it('an on-demand rule gives the phone side the feature code: the callee inbound, the caller outbound; no announcement', () => {
+    const inbound = routeCall(
+      onDemand,
+      { did: '+19863334949', caller: '+15557654321', callerName: undefined },
+      MONDAY_10_CHICAGO,
+    );
+    expect(inbound).toMatchObject({
+      action: 'dial',
+      record: { rule: 'ask', mode: 'on-demand', side: 'callee' },
+    });
+    expect(decisionVariables(inbound)).toMatchObject({
+      SB_RECORD: '',
+      SB_RECORD_ANNOUNCEMENT: '',
+      SB_RECORD_ON_DEMAND: 'callee',
+    });
+    const outbound = decideOutbound(onDemand, '102', '100', 0);
+    expect(decisionVariables(outbound)).toMatchObject({ SB_RECORD: '', SB_RECORD_ON_DEMAND: 'caller' });
+  });
+
+  it('record: false keeps the call out of reach of the feature code too', () => {
+    const vip = routeCall(
+      onDemand,
+      { did: '+19863334949', caller: '+15550001111', callerName: undefined },
+      MONDAY_10_CHICAGO,
+    );
+    expect(vip.action).toBe('dial');
+    expect(decisionVariables(vip)).toMatchObject({ SB_RECORD: '', SB_RECORD_ON_DEMAND: '' });
+  });
+
+  it('a rule recording from the answer sets SB_RECORD and no feature code', () => {
+    expect(
+      decisionVariables(
+        routeCall(
+          snapshot,
+          { did: '+19863334949', caller: '+15557654321', callerName: undefined },
+          MONDAY_10_CHICAGO,
+        ),
+      ),
+    ).toMatchObject({
+      SB_RECORD: '1',
+      SB_RECORD_ANNOUNCEMENT: 'custom/recorded',
+      SB_RECORD_ON_DEMAND: '',
+    });
   });
 });
 

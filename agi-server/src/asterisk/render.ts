@@ -359,6 +359,21 @@ function renderManager(
   ];
 }
 
+/**
+ * features.conf: the one in-call feature Switchboard offers, recording on demand, as a dynamic
+ * feature run on the channel that pressed it (only the phone's side is given it; see
+ * asterisk-config/templates/extensions.conf, [sb-record-toggle], and docs/recording.md).
+ */
+function renderFeatures(settings: AsteriskSettings): string {
+  return [
+    section('general', ['featuredigittimeout=2000']),
+    section('featuremap', []),
+    section('applicationmap', [
+      `sbrecord => ${settings.features.recordOnDemand},self,Gosub(sb-record-toggle,s,1)`,
+    ]),
+  ].join('\n');
+}
+
 function requireSecret(value: string | undefined, name: string): string {
   if (!value) throw new Error(`secret ${name} is missing (render with a secrets file)`);
   return value;
@@ -389,6 +404,7 @@ export function renderAsteriskConfig(
       }),
     ],
     ['modules.conf', template('modules.conf')],
+    ['features.conf', renderFeatures(settings)],
     ['voicemail.conf', renderVoicemail(settings, secrets)],
     ...renderCdr(),
     ...renderManager(settings, secrets),

@@ -205,6 +205,17 @@ export const asteriskSettingsSchema = z
       })
       .strict()
       .prefault({}),
+    /** In-call feature codes (features.conf, rendered): DTMF a phone's user presses during a call. */
+    features: z
+      .object({
+        /** Starts and stops recording on demand, where the recording rules allow it (docs/recording.md). */
+        recordOnDemand: z
+          .string()
+          .regex(/^[*#][0-9]{1,3}$/, 'a * or # then 1 to 3 digits, such as *1')
+          .default('*1'),
+      })
+      .strict()
+      .prefault({}),
     fallback: z
       .object({
         /** Who rings when the AGI server or its store is unreachable (a person first). */

@@ -32,7 +32,14 @@ export function decisionVariables(
     [V.menuDigits]: decision.action === 'menu' ? String(decision.maxDigits) : '',
     [V.menuTries]: decision.action === 'menu' ? String(decision.tries) : '',
     [V.menuTimeout]: decision.action === 'menu' ? String(decision.timeoutSeconds) : '',
-    [V.record]: decision.action === 'dial' && decision.record ? '1' : '',
-    [V.recordAnnouncement]: decision.action === 'dial' ? (decision.record?.announcement ?? '') : '',
+    [V.record]: decision.action === 'dial' && decision.record?.mode === 'always' ? '1' : '',
+    [V.recordAnnouncement]:
+      decision.action === 'dial' && decision.record?.mode === 'always'
+        ? (decision.record.announcement ?? '')
+        : '',
+    [V.recordOnDemand]:
+      decision.action === 'dial' && decision.record?.mode === 'on-demand' ? decision.record.side : '',
+    [V.trunkCallerId]: decision.action === 'dial' ? (decision.trunkCallerId ?? '') : '',
+    [V.screenPrompt]: decision.action === 'dial' ? (decision.screenPrompt ?? '') : '',
   };
 }

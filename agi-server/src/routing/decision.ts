@@ -47,6 +47,10 @@ export interface DialDecision extends DecisionBase {
   readonly targets: readonly string[];
   /** Record the call once bridged (MixMonitor, docs/recording.md); undefined: not recorded. */
   readonly record?: RecordingChoice | undefined;
+  /** Follow-me's external legs: the caller ID those legs present (Dial's f(); docs/follow-me.md). */
+  readonly trunkCallerId?: string | undefined;
+  /** Follow-me's screening: the prompt an answered leg hears; only a 1 there connects (Dial's U()). */
+  readonly screenPrompt?: string | undefined;
 }
 
 export interface VoicemailDecision extends DecisionBase {
@@ -126,5 +130,12 @@ export function dialTargets(snapshot: RoutingSnapshot, numbers: readonly string[
 
 /** An external number out through a trunk's PJSIP endpoint: `forward` steps and outbound calls. */
 export function dialViaTrunk(number: string, trunkEndpoint: string): DialString {
-  return dialStringSchema.parse(`PJSIP/${number}@${trunkEndpoint}`);
+  return dialViaTrunks([{ number, trunk: trunkEndpoint }]);
+}
+
+/** Several external numbers at once, each through its trunk's endpoint (follow-me). */
+export function dialViaTrunks(
+  legs: readonly { readonly number: string; readonly trunk: string }[],
+): DialString {
+  return dialStringSchema.parse(legs.map((leg) => `PJSIP/${leg.number}@${leg.trunk}`).join('&'));
 }

@@ -1,4 +1,5 @@
 import type { Decision, PlanKey } from './decision.js';
+import { followMeRing } from './follow-me-model.js';
 import type { Route } from './model.js';
 import { planRingTime, type RingTime } from './ring-time.js';
 import { attemptsOf, decideAttempt, routeCall } from './router.js';
@@ -49,7 +50,7 @@ export function explainCall(snapshot: RoutingSnapshot, facts: CallFacts, instant
   const routeId = start?.routeId;
   const planKey = start?.planKey;
   const plan = routeId && planKey ? planOf(snapshot, routeId, planKey) : undefined;
-  const attempts = plan ? attemptsOf(plan) : [];
+  const attempts = plan ? attemptsOf(plan, snapshot.extensions) : [];
   const schedule = route?.schedule ? snapshot.schedules.get(route.schedule) : undefined;
   const verdict = schedule ? explainSchedule(schedule, instant) : undefined;
   const first = routeCall(snapshot, facts, instant);
@@ -69,7 +70,10 @@ export function explainCall(snapshot: RoutingSnapshot, facts: CallFacts, instant
         ? attempts.map((_, attempt) => decideAttempt(snapshot, { routeId, planKey, attempt }, facts))
         : [],
     ring: plan
-      ? { ...planRingTime(plan), edgeWaitSeconds: snapshot.config.settings.edgeDialTimeoutSeconds }
+      ? {
+          ...planRingTime(plan, followMeRing(snapshot.extensions)),
+          edgeWaitSeconds: snapshot.config.settings.edgeDialTimeoutSeconds,
+        }
       : undefined,
     schedule: schedule && verdict ? { id: schedule.id, name: schedule.name, ...verdict } : undefined,
     because: first.blocked ? `${first.label}, before any phone rings (${reason})` : reason,

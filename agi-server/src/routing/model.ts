@@ -8,6 +8,7 @@ import {
 import type { CountryCode } from 'libphonenumber-js';
 import { z } from 'zod';
 import { blocklistSchema, checkBlocklist } from './blocklist-model.js';
+import { checkFollowMe, followMeRing, followMeSchema } from './follow-me-model.js';
 import { checkMenus, menuStepSchema } from './menu-model.js';
 import { checkMessaging, messagingSchema } from './messaging-model.js';
 import {
@@ -161,6 +162,8 @@ export const extensionSchema = z
     outboundPolicy: idSchema.optional(),
     /** The person's own mobile (E.164): texts go there too when none of the extension's phones is registered. */
     mobile: e164Schema.optional(),
+    /** Desk phone first, then these external numbers with call screening (follow-me-model.ts). */
+    followMe: followMeSchema.optional(),
   })
   .strict();
 export type Extension = z.infer<typeof extensionSchema>;
@@ -226,10 +229,11 @@ export const routingConfigSchema = rawConfigSchema
       (index) => ['schedules', index, 'id'],
       'duplicate id',
     );
+    const followMeRingTime = followMeRing(new Map(config.extensions.map((one) => [one.number, one])));
     const checkPlan = (plan: Plan | undefined, path: (string | number)[]) => {
       if (!plan) return;
       const cut = edgeCutReason(
-        planRingTime(plan),
+        planRingTime(plan, followMeRingTime),
         config.settings.edgeDialTimeoutSeconds,
         EDGE_MARGIN_SECONDS,
         TWILIO_MAX_DIAL_TIMEOUT_SECONDS,
@@ -253,6 +257,7 @@ export const routingConfigSchema = rawConfigSchema
     checkBlocklist(config, extensions, ctx);
     checkMenus(config, ctx);
     checkRecording(config, extensions, ctx);
+    checkFollowMe(config, extensions, ctx);
     checkUnique(
       ctx,
       config.routes,

@@ -17,8 +17,12 @@ export const recordingRuleSchema = z
     route: idSchema.optional(),
     /** Calls ringing this extension (inbound) or made from it (outbound). */
     extension: extensionNumber.optional(),
-    /** false: a rule that keeps matching calls unrecorded (an exception before a wider rule). */
-    record: z.boolean().default(true),
+    /**
+     * true: recorded from the answer; false: never recorded, not even on demand (an exception
+     * before a wider rule); `on-demand`: not recorded unless the phone's user presses the
+     * feature code during the call (again to stop), docs/recording.md.
+     */
+    record: z.union([z.boolean(), z.literal('on-demand')]).default(true),
   })
   .strict();
 export type RecordingRule = z.infer<typeof recordingRuleSchema>;
@@ -64,10 +68,14 @@ export function checkRecording(
   });
 }
 
-/** A call to record, and what the caller hears first. */
+/** A call to record (or that may be recorded on demand), and what the caller hears first. */
 export interface RecordingChoice {
   readonly rule: string;
   readonly announcement: string | undefined;
+  /** `always`: from the answer; `on-demand`: when the phone's user presses the feature code. */
+  readonly mode: 'always' | 'on-demand';
+  /** The phone's side of the Dial, the one allowed the feature code: the callee inbound, the caller outbound. */
+  readonly side: 'caller' | 'callee';
 }
 
 /** The first rule matching the call decides; undefined: not recorded. */
@@ -83,5 +91,11 @@ export function recordingFor(
       (!one.route || (direction === 'inbound' && one.route === routeId)) &&
       (!one.extension || extensions.includes(one.extension)),
   );
-  return rule?.record ? { rule: rule.id, announcement: recording.announcement } : undefined;
+  if (!rule?.record) return undefined;
+  return {
+    rule: rule.id,
+    announcement: rule.record === true ? recording.announcement : undefined,
+    mode: rule.record === true ? 'always' : 'on-demand',
+    side: direction === 'inbound' ? 'callee' : 'caller',
+  };
 }

@@ -12,6 +12,7 @@ export interface RingStepShape {
   readonly timeoutSeconds?: number;
   /** A hunt rings its members one after another, each for timeoutSeconds. */
   readonly extensions?: readonly string[];
+  readonly extension?: string;
 }
 
 export interface RingTime {
@@ -21,7 +22,14 @@ export interface RingTime {
   readonly until: 'voicemail' | 'menu' | 'reject' | 'plan-end';
 }
 
-export function planRingTime(plan: readonly RingStepShape[]): RingTime {
+/**
+ * `stepSeconds` overrides a step's ringing when it rings longer than its own timeout (an extension
+ * with follow-me: desk phone, external numbers and screening; routing/follow-me-model.ts).
+ */
+export function planRingTime(
+  plan: readonly RingStepShape[],
+  stepSeconds?: (step: RingStepShape) => number | undefined,
+): RingTime {
   let seconds = 0;
   for (const step of plan) {
     if (step.type === 'voicemail') return { seconds, until: 'voicemail' };
@@ -29,7 +37,7 @@ export function planRingTime(plan: readonly RingStepShape[]): RingTime {
     if (step.type === 'menu') return { seconds, until: 'menu' };
     if (step.type === 'reject') return { seconds, until: 'reject' };
     const members = step.type === 'hunt' ? (step.extensions?.length ?? 1) : 1;
-    seconds += (step.timeoutSeconds ?? 0) * members;
+    seconds += stepSeconds?.(step) ?? (step.timeoutSeconds ?? 0) * members;
   }
   return { seconds, until: 'plan-end' };
 }

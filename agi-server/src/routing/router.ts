@@ -7,8 +7,10 @@ import {
   hangup,
   type PlanPosition,
 } from './decision.js';
+import { type FollowMePart, followMeDial } from './follow-me.js';
+import { activeFollowMe } from './follow-me-model.js';
 import { type MenuStep, type MenuTarget, menuChoice, menuMaxDigits, targetText } from './menu-model.js';
-import type { Outcome, Plan, Route, Step } from './model.js';
+import type { Extension, Outcome, Plan, Route, Step } from './model.js';
 import { OUTCOMES } from './model.js';
 import { recordingFor } from './recording-model.js';
 import { type CallFacts, planKeyFor, planOf, selectRoute } from './select-route.js';
@@ -26,12 +28,25 @@ export interface Attempt {
   /** For a hunt: which member. */
   readonly member: number;
   readonly advanceOn: readonly Outcome[];
+  /** An extension step whose extension has follow-me: which of its parts this attempt is. */
+  readonly followMe?: FollowMePart;
 }
 
-export function attemptsOf(plan: Plan): Attempt[] {
+/**
+ * `extensions` (the snapshot's) expands an extension step with follow-me on into its parts: the
+ * desk phone, the external numbers, and its voicemail when it names one (docs/follow-me.md).
+ */
+export function attemptsOf(plan: Plan, extensions?: ReadonlyMap<string, Extension>): Attempt[] {
   const attempts: Attempt[] = [];
   plan.forEach((step, stepIndex) => {
-    if (step.type === 'hunt') {
+    const followMe = step.type === 'extension' ? activeFollowMe(extensions?.get(step.extension)) : undefined;
+    if (followMe) {
+      attempts.push({ stepIndex, step, member: 0, advanceOn: OUTCOMES, followMe: 'desk' });
+      const external = followMe.voicemail ? OUTCOMES : 'advanceOn' in step ? step.advanceOn : [];
+      attempts.push({ stepIndex, step, member: 1, advanceOn: external, followMe: 'external' });
+      if (followMe.voicemail)
+        attempts.push({ stepIndex, step, member: 2, advanceOn: [], followMe: 'voicemail' });
+    } else if (step.type === 'hunt') {
       step.extensions.forEach((_, member) => {
         const last = member === step.extensions.length - 1;
         attempts.push({ stepIndex, step, member, advanceOn: last ? step.advanceOn : OUTCOMES });
@@ -69,12 +84,28 @@ function withInboundRecording(snapshot: RoutingSnapshot, decision: Decision): De
 
 function attemptDecision(snapshot: RoutingSnapshot, position: PlanPosition, facts: CallFacts): Decision {
   const plan = planOf(snapshot, position.routeId, position.planKey);
-  const attempts = plan ? attemptsOf(plan) : [];
+  const attempts = plan ? attemptsOf(plan, snapshot.extensions) : [];
   const attempt = attempts[position.attempt];
   if (!attempt) return hangup(snapshot, position, 'plan-end', HangupCause.noAnswer, 'end of plan');
   const route = snapshot.routesById.get(position.routeId);
   const base = { version: snapshot.version, position };
   const { step } = attempt;
+  if (attempt.followMe && step.type === 'extension') {
+    const followMe = activeFollowMe(snapshot.extensions.get(step.extension));
+    if (followMe && attempt.followMe === 'voicemail' && followMe.voicemail)
+      return {
+        ...base,
+        action: 'voicemail',
+        mailbox: `${followMe.voicemail}@default`,
+        label: `follow-me ${step.extension}: voicemail ${followMe.voicemail}`,
+      };
+    const part = attempt.followMe === 'desk' ? 'desk' : 'external';
+    const dial =
+      followMe &&
+      followMeDial(snapshot, position, step.extension, followMe, part, callerIdName(route, facts));
+    // No number the policy lets out: the follow-me goes straight on to what comes after it.
+    return dial ?? attemptDecision(snapshot, { ...position, attempt: position.attempt + 1 }, facts);
+  }
   switch (step.type) {
     case 'extension':
     case 'ring-group':
@@ -218,7 +249,7 @@ function targetPosition(
     };
   }
   const plan = planOf(snapshot, from.routeId, from.planKey) ?? [];
-  const attempt = attemptsOf(plan).findIndex((one) => one.stepIndex === target.step - 1);
+  const attempt = attemptsOf(plan, snapshot.extensions).findIndex((one) => one.stepIndex === target.step - 1);
   return { ...from, attempt: attempt === -1 ? Number.MAX_SAFE_INTEGER : attempt };
 }
 
@@ -267,7 +298,7 @@ export function continueCall(
   menuInput?: MenuInput,
 ): Decision {
   const plan = planOf(snapshot, position.routeId, position.planKey);
-  const attempt = plan ? attemptsOf(plan)[position.attempt] : undefined;
+  const attempt = plan ? attemptsOf(plan, snapshot.extensions)[position.attempt] : undefined;
   if (attempt?.step.type === 'menu') {
     if (menuInput?.fromMenu) return continueMenu(snapshot, position, attempt.step, facts, menuInput);
     // A direct dial from the menu ended: answered ends the call, anything else plays the menu again.
