@@ -1,12 +1,12 @@
 import { writeFileSync } from 'node:fs';
 import { join } from 'node:path';
-import { afterAll, afterEach, beforeAll, describe, expect, inject, it } from 'vitest';
+import { describe, expect, inject, it } from 'vitest';
 import { readRoutingFile } from '../../agi-server/src/config.js';
 import type { RoutingConfigInput } from '../../agi-server/src/routing/model.js';
-import { startSwitchboard } from '../support/switchboard.js';
 import { toneWav } from '../support/wav.js';
 import { callFromTwilio, errorsIn } from './calls.js';
-import { LabAsterisk, RUN_DIR, type Sipp, startPhone } from './lab.js';
+import { LabAsterisk, RUN_DIR } from './lab.js';
+import { LAB_TOKEN, useLabSwitchboard } from './lab-switchboard.js';
 
 // Issue 19, IVR menus, on real Asterisk 22: a SIPp caller sends RFC 4733 DTMF (the pcaps Debian's
 // sip-tester ships) to a menu that Read() collects; `next` routes on the digit.
@@ -28,6 +28,8 @@ const seed: RoutingConfigInput = {
             options: [
               { digit: '1', goTo: { step: 2 } },
               { digit: '2', goTo: { step: 3 } },
+              // Another route: the ring group of route `group` (phones 100 and 101, 10 s).
+              { digit: '3', goTo: { route: 'group' } },
             ],
             timeoutSeconds: 2,
             tries: 3,
@@ -43,9 +45,11 @@ const seed: RoutingConfigInput = {
     },
   ],
 };
-const TOKEN = `sb_${'lab'.repeat(12)}`;
-let started: Awaited<ReturnType<typeof startSwitchboard>>;
-let phones: Sipp[] = [];
+// Asterisk's sounds/custom folder in the lab chroot: a menu plays uploads as custom/<name>.
+const lab = useLabSwitchboard(chroot, {
+  seed,
+  env: { SB_SOUNDS_DIR: join(chroot, 'usr/share/asterisk/sounds/custom') },
+});
 
 /**
  * "Twilio" calling the menu: offers RFC 4733 (telephone-event, payload 101), waits 1.5 s after the
@@ -120,37 +124,10 @@ function menuScenario(digit: string | undefined): string {
   return name;
 }
 
-beforeAll(async () => {
-  // Monday 10:00 in Chicago, ticking: the rows' times keep real durations.
-  const offsetMs = Date.parse('2026-11-23T16:00:00Z') - Date.now();
-  started = await startSwitchboard({
-    seed,
-    agiPort: 4573,
-    clock: () => new Date(Date.now() + offsetMs),
-    adminToken: TOKEN,
-    // Asterisk's sounds/custom folder in the lab chroot: a menu plays uploads as custom/<name>.
-    env: { SB_SOUNDS_DIR: join(chroot, 'usr/share/asterisk/sounds/custom') },
-  });
-});
-afterAll(async () => {
-  await started.switchboard.close(1_000);
-});
-afterEach(async () => {
-  await Promise.all(phones.map((sipp) => sipp.stop()));
-  phones = [];
-});
-
-async function latestCall() {
-  await started.switchboard.callLog.flush();
-  const [call] = await started.switchboard.store.listCalls({ limit: 1 });
-  return call;
-}
-
 /** Calls the menu pressing `digit` (or nothing); which extensions rang, the row, the wall time. */
 async function callMenu(digit: string | undefined) {
-  const at100 = startPhone(chroot, '127.0.0.2', 'phone-ring');
-  const at101 = startPhone(chroot, '127.0.0.3', 'phone-ring');
-  phones.push(at100, at101);
+  const at100 = lab.phone('127.0.0.2', 'phone-ring');
+  const at101 = lab.phone('127.0.0.3', 'phone-ring');
   const startedAt = Date.now();
   const call = await callFromTwilio(chroot, {
     did: MENU_DID,
@@ -164,8 +141,8 @@ async function callMenu(digit: string | undefined) {
     ...(a.logs.some((line) => line.includes('rang user=100')) ? ['100'] : []),
     ...(b.logs.some((line) => line.includes('rang user=101')) ? ['101'] : []),
   ];
-  await expect.poll(async () => (await latestCall())?.endedAt, { timeout: 5_000 }).toBeDefined();
-  return { rang, row: await latestCall(), wallMs };
+  await expect.poll(async () => (await lab.latestCall())?.endedAt, { timeout: 5_000 }).toBeDefined();
+  return { rang, row: await lab.latestCall(), wallMs };
 }
 
 describe('IVR menu on real Asterisk 22 (RFC 4733 DTMF from SIPp)', () => {
@@ -206,6 +183,25 @@ describe('IVR menu on real Asterisk 22 (RFC 4733 DTMF from SIPp)', () => {
     ]);
   });
 
+  it('DTMF 3, an option to another route: the ring group of that route rings; the row names the route', async () => {
+    const { rang, row } = await callMenu('3');
+    expect(rang).toEqual(['100', '101']);
+    expect(row).toMatchObject({
+      routeId: 'ivr',
+      steps: [
+        { attempt: 0, outcome: 'pressed 3' },
+        // The other route's attempts are numbered from 1000: they never take the menu's place.
+        {
+          attempt: 1000,
+          label: 'route group: ring-group 100,101 for 10s',
+          targets: ['100', '101'],
+          outcome: 'no-answer',
+        },
+      ],
+    });
+    console.log(`menu to another route: row ${JSON.stringify(row?.steps)}`);
+  });
+
   it('an invalid digit: the invalid destination (extension 100) rings', async () => {
     const { rang, row } = await callMenu('7');
     expect(rang).toEqual(['100']);
@@ -215,23 +211,23 @@ describe('IVR menu on real Asterisk 22 (RFC 4733 DTMF from SIPp)', () => {
         { attempt: 4, targets: ['100'] },
       ],
     });
-    expect(errorsIn(started.log.lines)).toEqual([]);
+    expect(errorsIn(lab.started.log.lines)).toEqual([]);
   });
 
   it('plays a prompt uploaded through the API (custom/<name>), live on the next call', async () => {
-    const auth = { authorization: `Bearer ${TOKEN}` };
-    const upload = await fetch(`${started.apiUrl}/sounds/lab-menu`, {
+    const auth = { authorization: `Bearer ${LAB_TOKEN}` };
+    const upload = await fetch(`${lab.started.apiUrl}/sounds/lab-menu`, {
       method: 'PUT',
       headers: { ...auth, 'content-type': 'audio/wav' },
       body: Uint8Array.from(toneWav(0.8)),
     });
     expect(upload.status).toBe(200);
-    const route = (await (await fetch(`${started.apiUrl}/routes/ivr`, { headers: auth })).json()) as {
+    const route = (await (await fetch(`${lab.started.apiUrl}/routes/ivr`, { headers: auth })).json()) as {
       did: string;
       plans: { open: Array<Record<string, unknown>> };
     };
     route.plans.open[0] = { ...route.plans.open[0], prompt: 'custom/lab-menu' };
-    const put = await fetch(`${started.apiUrl}/routes/ivr`, {
+    const put = await fetch(`${lab.started.apiUrl}/routes/ivr`, {
       method: 'PUT',
       headers: { ...auth, 'content-type': 'application/json' },
       body: JSON.stringify({ did: route.did, plans: route.plans }),

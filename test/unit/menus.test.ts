@@ -137,6 +137,43 @@ describe('menu routing', () => {
     });
   });
 
+  it('another route: its attempts are numbered from 1000 (never the first route places on the row) and labelled with the route', () => {
+    const jumped = pressed('2');
+    expect(jumped).toMatchObject({
+      action: 'dial',
+      targets: ['100', '101'],
+      position: { routeId: 'main', attempt: 1000 },
+      label: 'route main: ring-group 100,101 for 20s',
+    });
+    if (!jumped.position) throw new Error('no position');
+    // The next attempt of that route keeps its numbering and its route in the label.
+    expect(continueCall(snapshot, jumped.position, 'no-answer', facts)).toMatchObject({
+      position: { routeId: 'main', attempt: 1001 },
+      label: 'route main: hunt 102 for 10s',
+    });
+    // A menu in that route sending the call on again: the next thousand.
+    const second = buildSnapshot(
+      routingConfigSchema.parse({
+        ...withIvr(ivrPlan),
+        routes: [
+          ...(officeConfig.routes ?? []),
+          { id: 'ivr', did: '+19863334960', plans: { open: ivrPlan } },
+          { id: 'ivr2', did: '+19863334961', plans: { open: [menu({ options: [{ digit: '3', goTo: { step: 2 } }, { digit: '2', goTo: { route: 'ivr' } }] }), ...ivrPlan.slice(1)] } },
+        ],
+      }),
+      4,
+    );
+    const menuInput = (digits: string) => ({ fromMenu: true, digits, instant: MONDAY_10_CHICAGO });
+    const inIvr = continueCall(second, { routeId: 'ivr2', planKey: 'open', attempt: 0 }, 'failed', facts, menuInput('2'));
+    expect(inIvr).toMatchObject({ action: 'menu', position: { routeId: 'ivr', attempt: 1000 } });
+    expect(
+      continueCall(second, { routeId: 'ivr', planKey: 'open', attempt: 1000 }, 'failed', facts, menuInput('1')),
+    ).toMatchObject({ position: { routeId: 'ivr', attempt: 1001 }, label: 'route ivr: ring-group 100,101 for 20s' });
+    expect(
+      continueCall(second, { routeId: 'ivr', planKey: 'open', attempt: 1000 }, 'failed', facts, menuInput('2')),
+    ).toMatchObject({ position: { routeId: 'main', attempt: 2000 } });
+  });
+
   it('no digit: the timeout destination; an unknown digit: the invalid destination', () => {
     expect(pressed(undefined)).toMatchObject({ action: 'voicemail', position: { attempt: 2 } });
     expect(pressed('9')).toMatchObject({ action: 'hangup', reject: 'busy', position: { attempt: 3 } });

@@ -70,7 +70,8 @@ export const agiInput = {
   linkedId: matching(LINKED_ID),
   route: matching(LOGGED_ROUTE_ID),
   plan: oneOf(['open', 'closed', 'holiday']),
-  step: count(/^\d{1,4}$/),
+  /** The attempt number, up to MAX_ATTEMPT (routing/decision.ts): menus to other routes add 1000s. */
+  step: count(/^\d{1,5}$/),
   dialStatus: oneOf(DIAL_STATUSES),
   /** ${DIALEDPEERNAME}: `PJSIP/<endpoint>-<8 hex digits>`. */
   peer: matching(/^PJSIP\/[A-Za-z0-9_.-]{1,64}-[0-9a-f]{8}$/),

@@ -1,6 +1,6 @@
 import { AgiQuery, type SignatureStatus, toE164, verifyHeaders } from '@switchboard/contract';
 import type { AgiSession } from '../agi/index.js';
-import type { PlanPosition } from '../routing/decision.js';
+import { MAX_ATTEMPT, type PlanPosition } from '../routing/decision.js';
 import type { CallFacts } from '../routing/select-route.js';
 import { agiInput, queryValue, sanitisedId } from './agi-inputs.js';
 import type { HandlerDeps } from './deps.js';
@@ -89,7 +89,7 @@ export function readPosition(session: AgiSession): PlanPosition | undefined {
   const routeId = queryValue(query, AgiQuery.route, agiInput.route);
   const planKey = queryValue(query, AgiQuery.plan, agiInput.plan);
   const attempt = queryValue(query, AgiQuery.step, agiInput.step);
-  if (routeId === undefined || planKey === undefined || attempt === undefined || attempt > 1000)
+  if (routeId === undefined || planKey === undefined || attempt === undefined || attempt > MAX_ATTEMPT)
     return undefined;
   return { routeId, planKey, attempt };
 }

@@ -22,8 +22,29 @@ export const HangupCause = {
 export interface PlanPosition {
   readonly routeId: string;
   readonly planKey: PlanKey;
-  /** Index into the flattened attempts. */
+  /**
+   * Index into the flattened attempts, plus ROUTE_HOP_STRIDE for each time a menu sent the call to
+   * another route: the call log keys a call's steps by this number, so the second route's steps
+   * never take the first route's places (docs/menus.md).
+   */
   readonly attempt: number;
+}
+
+/** Room for one plan's attempts (20 steps of up to 32 hunt members fit) per route a call goes through. */
+export const ROUTE_HOP_STRIDE = 1000;
+/** Route jumps counted apart; later ones share the last stride. */
+export const MAX_ROUTE_HOPS = 99;
+/** The largest attempt number a position can carry (what `next` and `hangup` accept). */
+export const MAX_ATTEMPT = ROUTE_HOP_STRIDE * (MAX_ROUTE_HOPS + 1) - 1;
+
+/** The attempt's index within its plan. */
+export function planAttempt(position: PlanPosition): number {
+  return position.attempt % ROUTE_HOP_STRIDE;
+}
+
+/** The first attempt number in the next route a menu sends the call to. */
+export function nextRouteBase(attempt: number): number {
+  return Math.min(Math.floor(attempt / ROUTE_HOP_STRIDE) + 1, MAX_ROUTE_HOPS) * ROUTE_HOP_STRIDE;
 }
 
 interface DecisionBase {

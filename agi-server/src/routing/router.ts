@@ -5,7 +5,10 @@ import {
   dialViaTrunk,
   HangupCause,
   hangup,
+  nextRouteBase,
   type PlanPosition,
+  planAttempt,
+  ROUTE_HOP_STRIDE,
 } from './decision.js';
 import { type FollowMePart, followMeDial } from './follow-me.js';
 import { activeFollowMe } from './follow-me-model.js';
@@ -68,7 +71,11 @@ function callerIdName(route: Route | undefined, facts: CallFacts): string | unde
 
 /** The decision for attempt `position.attempt` of a plan, with the recording rules applied to a Dial. */
 export function decideAttempt(snapshot: RoutingSnapshot, position: PlanPosition, facts: CallFacts): Decision {
-  return withInboundRecording(snapshot, attemptDecision(snapshot, position, facts));
+  const decision = withInboundRecording(snapshot, attemptDecision(snapshot, position, facts));
+  // A route a menu sent the call to names itself on the call's row (docs/menus.md).
+  return position.attempt >= ROUTE_HOP_STRIDE
+    ? { ...decision, label: `route ${position.routeId}: ${decision.label}` }
+    : decision;
 }
 
 function withInboundRecording(snapshot: RoutingSnapshot, decision: Decision): Decision {
@@ -85,7 +92,7 @@ function withInboundRecording(snapshot: RoutingSnapshot, decision: Decision): De
 function attemptDecision(snapshot: RoutingSnapshot, position: PlanPosition, facts: CallFacts): Decision {
   const plan = planOf(snapshot, position.routeId, position.planKey);
   const attempts = plan ? attemptsOf(plan, snapshot.extensions) : [];
-  const attempt = attempts[position.attempt];
+  const attempt = attempts[planAttempt(position)];
   if (!attempt) return hangup(snapshot, position, 'plan-end', HangupCause.noAnswer, 'end of plan');
   const route = snapshot.routesById.get(position.routeId);
   const base = { version: snapshot.version, position };
@@ -245,12 +252,13 @@ function targetPosition(
     return {
       routeId: target.route,
       planKey: route ? planKeyFor(snapshot, route, instant) : 'open',
-      attempt: 0,
+      attempt: nextRouteBase(from.attempt),
     };
   }
   const plan = planOf(snapshot, from.routeId, from.planKey) ?? [];
   const attempt = attemptsOf(plan, snapshot.extensions).findIndex((one) => one.stepIndex === target.step - 1);
-  return { ...from, attempt: attempt === -1 ? Number.MAX_SAFE_INTEGER : attempt };
+  const base = from.attempt - planAttempt(from);
+  return { ...from, attempt: attempt === -1 ? Number.MAX_SAFE_INTEGER : base + attempt };
 }
 
 /** What the caller's digits at a menu do: an option, a direct dial, or the timeout/invalid destination. */
@@ -298,7 +306,7 @@ export function continueCall(
   menuInput?: MenuInput,
 ): Decision {
   const plan = planOf(snapshot, position.routeId, position.planKey);
-  const attempt = plan ? attemptsOf(plan, snapshot.extensions)[position.attempt] : undefined;
+  const attempt = plan ? attemptsOf(plan, snapshot.extensions)[planAttempt(position)] : undefined;
   if (attempt?.step.type === 'menu') {
     if (menuInput?.fromMenu) return continueMenu(snapshot, position, attempt.step, facts, menuInput);
     // A direct dial from the menu ended: answered ends the call, anything else plays the menu again.
