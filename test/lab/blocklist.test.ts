@@ -1,52 +1,18 @@
-import { afterAll, afterEach, beforeAll, describe, expect, inject, it } from 'vitest';
+import { describe, expect, inject, it } from 'vitest';
 import { readRoutingFile } from '../../agi-server/src/config.js';
-import { startSwitchboard } from '../support/switchboard.js';
 import { callFromTwilio, errorsIn } from './calls.js';
-import { type Sipp, startPhone } from './lab.js';
+import { useLabSwitchboard } from './lab-switchboard.js';
 
 // Issue 19, blocklist, on real Asterisk 22: exact, prefix and withheld callers are refused busy
 // before any phone rings, the row says so, and unblocking is live on the next call (no reload).
 const chroot = inject('labChroot');
 const seed = readRoutingFile(new URL('routing.lab.yaml', import.meta.url).pathname);
-const TOKEN = `sb_${'lab'.repeat(12)}`;
-const clock = () => new Date('2026-11-23T16:00:00Z');
-let started: Awaited<ReturnType<typeof startSwitchboard>>;
-let phones: Sipp[] = [];
-
-async function api(method: string, path: string, body?: unknown): Promise<{ status: number; json: unknown }> {
-  const response = await fetch(`${started.apiUrl}${path}`, {
-    method,
-    headers: {
-      authorization: `Bearer ${TOKEN}`,
-      'x-switchboard-author': 'lab-test',
-      ...(body === undefined ? {} : { 'content-type': 'application/json' }),
-    },
-    ...(body === undefined ? {} : { body: JSON.stringify(body) }),
-  });
-  return { status: response.status, json: await response.json() };
-}
-
-async function latestCall() {
-  await started.switchboard.callLog.flush();
-  const [call] = await started.switchboard.store.listCalls({ limit: 1 });
-  return call;
-}
-
-beforeAll(async () => {
-  started = await startSwitchboard({ seed, agiPort: 4573, clock, adminToken: TOKEN });
-});
-afterAll(async () => {
-  await started.switchboard.close(1_000);
-});
-afterEach(async () => {
-  await Promise.all(phones.map((sipp) => sipp.stop()));
-  phones = [];
-});
+const lab = useLabSwitchboard(chroot, { seed });
+const { api, latestCall } = lab;
 
 /** A call to the sample route (extension 100 on 127.0.0.2) from `caller`; which phone lines it saw. */
 async function callSample(caller: string, expectBusy: boolean) {
-  const desk = startPhone(chroot, '127.0.0.2', 'phone-answer');
-  phones.push(desk);
+  const desk = lab.phone('127.0.0.2', 'phone-answer');
   const call = await callFromTwilio(chroot, {
     did: '+19863334949',
     caller,
@@ -86,6 +52,6 @@ describe('blocklist on real Asterisk 22', () => {
     await expect.poll(async () => (await latestCall())?.disposition, { timeout: 5_000 }).toBe('answered');
     // A caller who is not blocked never was: the prefix entry leaves its neighbours alone.
     expect((await callSample('+15557780001', false)).length).toBe(1);
-    expect(errorsIn(started.log.lines)).toEqual([]);
+    expect(errorsIn(lab.started.log.lines)).toEqual([]);
   });
 });

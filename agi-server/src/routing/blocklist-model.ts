@@ -1,7 +1,14 @@
 import { toE164 } from '@switchboard/contract';
 import type { CountryCode } from 'libphonenumber-js';
 import { z } from 'zod';
-import { checkUnique, extensionNumber, idSchema, safeLabel, soundName } from './model-fields.js';
+import {
+  checkUnique,
+  documentReferences,
+  extensionNumber,
+  idSchema,
+  safeLabel,
+  soundName,
+} from './model-fields.js';
 
 /**
  * The blocklist section of the routing document: callers refused before any phone rings, for
@@ -66,7 +73,7 @@ export function checkBlocklist(
   ctx: z.RefinementCtx,
 ): void {
   const { blocklist } = config;
-  const routes = new Set(config.routes.map((route) => route.id));
+  const refs = documentReferences(ctx, config.routes, extensions);
   checkUnique(
     ctx,
     blocklist.entries,
@@ -75,23 +82,13 @@ export function checkBlocklist(
     'this caller is already on the blocklist',
   );
   const checkAction = (action: BlockAction | undefined, path: (string | number)[]) => {
-    if (action?.type === 'voicemail' && !extensions.has(action.mailbox))
-      ctx.addIssue({
-        code: 'custom',
-        path: [...path, 'mailbox'],
-        message: `unknown extension ${action.mailbox}`,
-      });
+    if (action?.type === 'voicemail') refs.extension(action.mailbox, [...path, 'mailbox']);
   };
   checkAction(blocklist.action, ['blocklist', 'action']);
   blocklist.entries.forEach((entry, index) => {
     checkAction(entry.action, ['blocklist', 'entries', index, 'action']);
     entry.routes?.forEach((route, r) => {
-      if (!routes.has(route))
-        ctx.addIssue({
-          code: 'custom',
-          path: ['blocklist', 'entries', index, 'routes', r],
-          message: `unknown route ${route}`,
-        });
+      refs.route(route, ['blocklist', 'entries', index, 'routes', r]);
     });
   });
 }

@@ -1,5 +1,5 @@
 import { z } from 'zod';
-import { e164Schema, extensionNumber, soundName } from './model-fields.js';
+import { documentReferences, e164Schema, extensionNumber, soundName } from './model-fields.js';
 
 /**
  * Follow-me for an extension (`extensions[].followMe`): when a plan's `extension` step rings an
@@ -45,6 +45,7 @@ interface FollowMeDocument {
 export function checkFollowMe(config: FollowMeDocument, extensions: Set<string>, ctx: z.RefinementCtx): void {
   // Our own numbers would call Switchboard back: a loop, not a person.
   const own = new Set([...config.outbound.ownedNumbers, ...config.routes.map((route) => route.did)]);
+  const refs = documentReferences(ctx, [], extensions);
   config.extensions.forEach((extension, index) => {
     const followMe = extension.followMe;
     if (!followMe) return;

@@ -49,3 +49,28 @@ export function checkUnique<T>(
   });
   return seen;
 }
+
+type Path = (string | number)[];
+
+/**
+ * The cross-reference checks the document's sections share: a name given in a section must be a
+ * route (by id) or an extension (by number) of the same document; one issue at `path` otherwise.
+ * Sections (blocklist, recording, follow-me) call these instead of each writing the same loop.
+ */
+export function documentReferences(
+  ctx: z.RefinementCtx,
+  routes: readonly { readonly id: string }[],
+  extensions: ReadonlySet<string>,
+) {
+  const routeIds = new Set(routes.map((route) => route.id));
+  return {
+    route(id: string | undefined, path: Path): void {
+      if (id !== undefined && !routeIds.has(id))
+        ctx.addIssue({ code: 'custom', path, message: `unknown route ${id}` });
+    },
+    extension(number: string | undefined, path: Path): void {
+      if (number !== undefined && !extensions.has(number))
+        ctx.addIssue({ code: 'custom', path, message: `unknown extension ${number}` });
+    },
+  };
+}

@@ -1,5 +1,5 @@
 import { z } from 'zod';
-import { checkUnique, extensionNumber, idSchema, soundName } from './model-fields.js';
+import { checkUnique, documentReferences, extensionNumber, idSchema, soundName } from './model-fields.js';
 
 /**
  * The recording section of the routing document: which calls are recorded (rules per route,
@@ -48,7 +48,7 @@ export function checkRecording(
   extensions: Set<string>,
   ctx: z.RefinementCtx,
 ): void {
-  const routes = new Set(config.routes.map((route) => route.id));
+  const refs = documentReferences(ctx, config.routes, extensions);
   const rules = config.recording.rules;
   checkUnique(
     ctx,
@@ -59,12 +59,10 @@ export function checkRecording(
   );
   rules.forEach((rule, index) => {
     const at = (field: string) => ['recording', 'rules', index, field];
-    if (rule.route && !routes.has(rule.route))
-      ctx.addIssue({ code: 'custom', path: at('route'), message: `unknown route ${rule.route}` });
+    refs.route(rule.route, at('route'));
     if (rule.route && rule.direction === 'outbound')
       ctx.addIssue({ code: 'custom', path: at('route'), message: 'a route takes inbound calls only' });
-    if (rule.extension && !extensions.has(rule.extension))
-      ctx.addIssue({ code: 'custom', path: at('extension'), message: `unknown extension ${rule.extension}` });
+    refs.extension(rule.extension, at('extension'));
   });
 }
 
