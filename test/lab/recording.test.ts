@@ -5,7 +5,7 @@ import { readRoutingFile } from '../../agi-server/src/config.js';
 import { startSwitchboard } from '../support/switchboard.js';
 import { muLawTone } from './audio.js';
 import { callFromTwilio, errorsIn } from './calls.js';
-import { RUN_DIR, type Sipp, startPhone } from './lab.js';
+import { LabAsterisk, RUN_DIR, Sipp, startPhone } from './lab.js';
 
 // Issue 19, call recording, on real Asterisk 22: MixMonitor(<linkedid>.wav,b) while bridged, by
 // rule per route and direction; the file on the call, downloadable with the token; caller text
@@ -155,6 +155,109 @@ describe('call recording on real Asterisk 22', () => {
     expect(readdirSync(monitor).filter((name) => !before.has(name))).toEqual([`${row.linkedId}.wav`]);
     expect(readdirSync(monitor).every((name) => /^[0-9A-Za-z._-]+\.wav$/.test(name))).toBe(true);
     expect(readFileSync(sentinel, 'utf8')).toBe('still here');
+    expect(errorsIn(started.log.lines)).toEqual([]);
+  });
+});
+
+/**
+ * Debian's DTMF pcaps come from one capture: `1` has lower RTP sequence numbers and timestamps
+ * than `*`, so played after it Asterisk drops it as old. This copy moves `digit`'s packets after
+ * every other digit's (sequence +5000, timestamp +100000; UDP checksum 0, "none" in IPv4).
+ */
+function laterDtmfPcap(digit: string): string {
+  const pcap = Buffer.from(readFileSync(join(chroot, `usr/share/sip-tester/dtmf_2833_${digit}.pcap`)));
+  for (let offset = 24; offset < pcap.length; ) {
+    const length = pcap.readUInt32LE(offset + 8);
+    const ip = offset + 16 + 14; // record header, Ethernet
+    const udp = ip + (pcap.readUInt8(ip) & 0x0f) * 4;
+    const rtp = udp + 8;
+    pcap.writeUInt16BE(0, udp + 6);
+    pcap.writeUInt16BE((pcap.readUInt16BE(rtp + 2) + 5_000) & 0xffff, rtp + 2);
+    pcap.writeUInt32BE((pcap.readUInt32BE(rtp + 4) + 100_000) >>> 0, rtp + 4);
+    offset += 16 + length;
+  }
+  const path = `${RUN_DIR}/scenarios/dtmf_2833_${digit}_later.pcap`;
+  writeFileSync(join(chroot, path.slice(1)), pcap);
+  return path;
+}
+
+/**
+ * The desk phone (callee) answers offering RFC 4733, and 1 s after the ACK presses `*` then `1`
+ * (RFC 4733 pcaps, 300 ms apart) when `press` is set, then waits for the BYE.
+ */
+function deskPressing(press: boolean): Sipp {
+  const name = `phone-answer-${press ? 'star1' : 'silent'}`;
+  const play = (path: string) =>
+    `<nop><action><exec play_pcap_audio="${path}"/></action></nop>\n  <pause milliseconds="300"/>`;
+  const presses = press
+    ? [play('/usr/share/sip-tester/dtmf_2833_star.pcap'), play(laterDtmfPcap('1'))].join('\n  ')
+    : '';
+  const answer = readFileSync(join(chroot, RUN_DIR.slice(1), 'scenarios', 'phone-answer.xml'), 'utf8')
+    .replace(
+      'm=audio [media_port] RTP/AVP 0\n      a=rtpmap:0 PCMU/8000',
+      'm=audio [media_port] RTP/AVP 0 101\n      a=rtpmap:0 PCMU/8000\n      a=rtpmap:101 telephone-event/8000\n      a=fmtp:101 0-16',
+    )
+    .replace(
+      '<recv request="ACK" crlf="true"/>',
+      `<recv request="ACK" crlf="true"/>\n  <pause milliseconds="1000"/>\n  ${presses}`,
+    )
+    .replace('scenario name="phone-answer"', `scenario name="${name}"`);
+  expect(answer).toContain('telephone-event');
+  writeFileSync(join(chroot, RUN_DIR.slice(1), 'scenarios', `${name}.xml`), answer);
+  const sipp = new Sipp(chroot, { scenario: name, address: '127.0.0.2', mediaPort: 12_200 });
+  phones.push(sipp);
+  return sipp;
+}
+
+describe('recording on demand on real Asterisk 22 (the feature code during a bridged call)', () => {
+  it('the desk phone presses *1 while bridged: one file named by the linkedid, on the row', async () => {
+    const rule = { id: 'ask', direction: 'inbound', route: 'sample', record: 'on-demand' };
+    expect((await api('PUT', '/recording', { rules: [rule] })).status).toBe(200);
+    const before = new Set(readdirSync(monitor));
+    deskPressing(true);
+    const call = await callFromTwilio(chroot, {
+      did: '+19863334949',
+      durationMs: 5_000,
+      scenario: 'twilio-voicemail',
+    });
+    expect(call.exitCode, call.stderr).toBe(0);
+    await expect.poll(async () => (await latestCall())?.disposition, { timeout: 5_000 }).toBe('answered');
+    const row = await latestCall();
+    if (!row) throw new Error('no call row');
+    const bytes = await settledSize(join(monitor, `${row.linkedId}.wav`));
+    const seconds = (bytes - 44) / 16_000;
+    console.log(`recording on demand: ${bytes} bytes = ${seconds.toFixed(2)} s of a 5 s bridged call`);
+    // Started about 1.6 s into the 5 s call (1 s, then * and 1): the rest of the call is in it.
+    expect(seconds).toBeGreaterThan(2);
+    expect(seconds).toBeLessThan(5);
+    expect(readdirSync(monitor).filter((name) => !before.has(name))).toEqual([`${row.linkedId}.wav`]);
+    expect(await (await api('GET', `/calls/${row.linkedId}/recording`)).json()).toMatchObject({
+      available: true,
+      bytes,
+    });
+    expect(new LabAsterisk(chroot).log()).toContain(`RECORDING: linkedid=${row.linkedId} on-demand=start`);
+  });
+
+  it('without the code, or where a rule says record: false, nothing is recorded', async () => {
+    for (const record of ['on-demand', false] as const) {
+      const rule = { id: 'ask', direction: 'inbound', route: 'sample', record };
+      expect((await api('PUT', '/recording', { rules: [rule] })).status).toBe(200);
+      const before = new Set(readdirSync(monitor));
+      deskPressing(record === false);
+      const call = await callFromTwilio(chroot, {
+        did: '+19863334949',
+        durationMs: 3_000,
+        scenario: 'twilio-voicemail',
+      });
+      expect(call.exitCode, call.stderr).toBe(0);
+      await expect.poll(async () => (await latestCall())?.disposition, { timeout: 5_000 }).toBe('answered');
+      await new Promise((resolve) => setTimeout(resolve, 1_000));
+      expect(
+        readdirSync(monitor).filter((name) => !before.has(name)),
+        `record: ${record}`,
+      ).toEqual([]);
+      await Promise.all(phones.splice(0).map((sipp) => sipp.stop()));
+    }
     expect(errorsIn(started.log.lines)).toEqual([]);
   });
 });
