@@ -1,4 +1,7 @@
 import { describe, expect, it } from 'vitest';
+import { renderAsteriskConfig } from '../../agi-server/src/asterisk/render.js';
+import { completeSecrets } from '../../agi-server/src/asterisk/secrets.js';
+import { asteriskSettingsSchema } from '../../agi-server/src/asterisk/settings.js';
 import { decisionVariables } from '../../agi-server/src/handlers/decision-variables.js';
 import { explainCall } from '../../agi-server/src/routing/explain.js';
 import { type RoutingConfigInput, routingConfigSchema } from '../../agi-server/src/routing/model.js';
@@ -204,5 +207,34 @@ describe('follow-me validation (paths)', () => {
       routes: [{ id: 'follow', did: DID, plans: { open: [{ type: 'extension', extension: '100' }] } }],
     });
     expect(long?.[0]).toMatch(/^routes\.0\.plans\.open: rings up to 140s before it ends/);
+  });
+});
+
+describe('the rendered dialplan and features for follow-me and recording on demand', () => {
+  const settings = asteriskSettingsSchema.parse({
+    extensions: [{ number: '100', name: 'Reception' }],
+    fallback: { dial: 'PJSIP/100', mailbox: '100' },
+    features: { recordOnDemand: '*7' },
+  });
+  const files = renderAsteriskConfig(settings, completeSecrets(settings, { extensions: {} }).secrets, {});
+
+  it('screens with U(sb-screen^prompt), presents the policy caller ID with f(), grants the code with b()', () => {
+    const dialplan = files.get('extensions.conf') ?? '';
+    expect(dialplan).toContain('f(${SB_TRUNK_CALLERID})');
+    expect(dialplan).toContain('U(sb-screen^${SB_SCREEN_PROMPT})');
+    expect(dialplan).toContain('b(sb-record-grant^s^1)');
+    expect(dialplan).toMatch(
+      /\[sb-screen\][\s\S]*Read\(SB_SCREEN_DIGIT,\$\{ARG1\},1,,2,5\)[\s\S]*GOSUB_RESULT=BUSY/,
+    );
+    expect(dialplan).toMatch(
+      /\[sb-record-toggle\][\s\S]*MixMonitor\(\$\{FILTER\(0-9A-Za-z\._-,\$\{CHANNEL\(linkedid\)\}\)\}\.wav,ab\)/,
+    );
+  });
+
+  it('features.conf maps the settings code to the toggle', () => {
+    expect(files.get('features.conf')).toContain('sbrecord => *7,self,Gosub(sb-record-toggle,s,1)');
+    expect(
+      asteriskSettingsSchema.safeParse({ ...settings, features: { recordOnDemand: '1; rm' } }).success,
+    ).toBe(false);
   });
 });

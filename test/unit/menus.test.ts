@@ -158,19 +158,54 @@ describe('menu routing', () => {
         routes: [
           ...(officeConfig.routes ?? []),
           { id: 'ivr', did: '+19863334960', plans: { open: ivrPlan } },
-          { id: 'ivr2', did: '+19863334961', plans: { open: [menu({ options: [{ digit: '3', goTo: { step: 2 } }, { digit: '2', goTo: { route: 'ivr' } }] }), ...ivrPlan.slice(1)] } },
+          {
+            id: 'ivr2',
+            did: '+19863334961',
+            plans: {
+              open: [
+                menu({
+                  options: [
+                    { digit: '3', goTo: { step: 2 } },
+                    { digit: '2', goTo: { route: 'ivr' } },
+                  ],
+                }),
+                ...ivrPlan.slice(1),
+              ],
+            },
+          },
         ],
       }),
       4,
     );
     const menuInput = (digits: string) => ({ fromMenu: true, digits, instant: MONDAY_10_CHICAGO });
-    const inIvr = continueCall(second, { routeId: 'ivr2', planKey: 'open', attempt: 0 }, 'failed', facts, menuInput('2'));
+    const inIvr = continueCall(
+      second,
+      { routeId: 'ivr2', planKey: 'open', attempt: 0 },
+      'failed',
+      facts,
+      menuInput('2'),
+    );
     expect(inIvr).toMatchObject({ action: 'menu', position: { routeId: 'ivr', attempt: 1000 } });
     expect(
-      continueCall(second, { routeId: 'ivr', planKey: 'open', attempt: 1000 }, 'failed', facts, menuInput('1')),
-    ).toMatchObject({ position: { routeId: 'ivr', attempt: 1001 }, label: 'route ivr: ring-group 100,101 for 20s' });
+      continueCall(
+        second,
+        { routeId: 'ivr', planKey: 'open', attempt: 1000 },
+        'failed',
+        facts,
+        menuInput('1'),
+      ),
+    ).toMatchObject({
+      position: { routeId: 'ivr', attempt: 1001 },
+      label: 'route ivr: ring-group 100,101 for 20s',
+    });
     expect(
-      continueCall(second, { routeId: 'ivr', planKey: 'open', attempt: 1000 }, 'failed', facts, menuInput('2')),
+      continueCall(
+        second,
+        { routeId: 'ivr', planKey: 'open', attempt: 1000 },
+        'failed',
+        facts,
+        menuInput('2'),
+      ),
     ).toMatchObject({ position: { routeId: 'main', attempt: 2000 } });
   });
 

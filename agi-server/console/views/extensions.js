@@ -12,7 +12,7 @@ export function ExtensionList() {
   return html`<section>
     <h1>Extensions</h1>
     <table class="list" data-testid="extensions">
-      <thead><tr><th>Number</th><th>Name</th><th>Endpoints</th><th>Mailbox</th><th>Outbound caller ID</th><th>Outbound policy</th></tr></thead>
+      <thead><tr><th>Number</th><th>Name</th><th>Endpoints</th><th>Mailbox</th><th>Outbound caller ID</th><th>Outbound policy</th><th>Follow-me</th></tr></thead>
       <tbody>
         ${extensions.map(
           (extension) => html`<tr>
@@ -22,6 +22,7 @@ export function ExtensionList() {
             <td>${extension.mailbox ?? '–'}</td>
             <td>${extension.outboundCallerId ?? '–'}</td>
             <td>${extension.outboundPolicy ?? '(default)'}</td>
+            <td>${extension.followMe?.enabled ? extension.followMe.numbers.join(', ') : '–'}</td>
           </tr>`,
         )}
       </tbody>
@@ -52,7 +53,12 @@ export function ExtensionEdit({ number }) {
             mailbox: number === 'new' ? '' : number,
             outboundCallerId: '+1',
             outboundPolicy: policies[0] ?? 'default',
+            // Follow-me (docs/follow-me.md): desk phone first, then these numbers, screened.
+            followMe: { enabled: true, deskSeconds: 15, numbers: ['+1'], ringSeconds: 20, screening: true },
+            'followMe.voicemail': number === 'new' ? '' : number,
+            'followMe.screenPrompt': 'followme/options',
           },
+          numbers: ['followMe.deskSeconds', 'followMe.ringSeconds'],
         },
       },
     [number, policies],

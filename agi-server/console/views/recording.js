@@ -9,6 +9,9 @@ import { html } from '../html.js';
  * call's page plays its recording (CallRecording).
  */
 
+/** A rule's `record`: from the answer, never, or when the phone's user presses the feature code. */
+const RECORD_VALUES = { true: true, false: false, 'on-demand': 'on-demand' };
+
 export function RecordingEdit() {
   const [lists, setLists] = useState(undefined);
   useEffect(() => {
@@ -21,13 +24,23 @@ export function RecordingEdit() {
       lists && {
         title: () => 'Call recording',
         load: () => api('GET', '/recording'),
-        body: (draft) => ({ recording: draft }),
+        // `record` is a select (true, false, on-demand): its text goes back to the document's values.
+        body: (draft) => ({
+          recording: {
+            ...draft,
+            rules: draft.rules?.map((rule) => ({
+              ...rule,
+              record: RECORD_VALUES[String(rule.record)] ?? rule.record,
+            })),
+          },
+        }),
         prefixes: () => ['recording', 'body.recording'],
         hints: {
           choices: {
             'rules.*.direction': ['both', 'inbound', 'outbound'],
             'rules.*.route': lists.routes,
             'rules.*.extension': lists.extensions,
+            'rules.*.record': Object.keys(RECORD_VALUES),
           },
           numbers: ['retentionDays'],
           templates: { 'rules.*': { id: 'new-rule', direction: 'both', record: true } },
@@ -44,7 +57,9 @@ export function RecordingEdit() {
   return html`<div>
     <p class="hint">
       The first rule that matches a call decides (none: not recorded). Recording starts when the
-      call is answered and covers only the bridged call; files are named by the call id.
+      call is answered and covers only the bridged call; files are named by the call id. A rule
+      with record <em>on-demand</em> lets the phone's user start and stop it with the feature code
+      (*1 by default); <em>false</em> keeps a call unrecorded, on demand too.
     </p>
     <${EditPage} kind=${kind} />
   </div>`;
