@@ -1,4 +1,4 @@
-import { writeFileSync } from 'node:fs';
+import { readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { describe, expect, inject, it } from 'vitest';
 import { readRoutingFile } from '../../agi-server/src/config.js';
@@ -49,59 +49,23 @@ function mobile(digit: string | undefined): Sipp {
   const dtmf = digit
     ? `<nop><action><exec play_pcap_audio="/usr/share/sip-tester/dtmf_2833_${digit}.pcap"/></action></nop>`
     : '';
-  const xml = `<?xml version="1.0" encoding="ISO-8859-1" ?>
-<scenario name="${name}">
-  <recv request="INVITE" crlf="true">
-    <action>
-      <ereg regexp="^INVITE ([^ ]+)" search_in="msg" check_it="true" assign_to="ruri_all,ruri"/>
-      <ereg regexp="sip:([^@>;]+)@" search_in="hdr" header="From:" check_it="true" assign_to="from_all,from_user"/>
-      <ereg regexp="sip:([^@>;]+)@" search_in="hdr" header="P-Asserted-Identity:" check_it="false" assign_to="pai_all,pai_user"/>
-    </action>
-  </recv>
-  <Reference variables="ruri_all,from_all,pai_all"/>
-  <nop><action><log message="invite ruri=[$ruri] from=[$from_user] pai=[$pai_user]"/></action></nop>
-  <send retrans="500">
-    <![CDATA[
-      SIP/2.0 200 OK
-      [last_Via:]
-      [last_From:]
-      [last_To:];tag=[pid]SIPpTag01[call_number]
-      [last_Call-ID:]
-      [last_CSeq:]
-      Contact: <sip:[local_ip]:[local_port];transport=[transport]>
-      Content-Type: application/sdp
-      Content-Length: [len]
-
-      v=0
-      o=- 1 1 IN IP[local_ip_type] [local_ip]
-      s=-
-      c=IN IP[media_ip_type] [media_ip]
-      t=0 0
-      m=audio [media_port] RTP/AVP 0 101
-      a=rtpmap:0 PCMU/8000
-      a=rtpmap:101 telephone-event/8000
-      a=fmtp:101 0-16
-    ]]>
-  </send>
-  <recv request="ACK" crlf="true"/>
-  <nop><action><log message="answered"/></action></nop>
-  <pause milliseconds="1500"/>
-  ${dtmf}
-  <recv request="BYE"/>
-  <nop><action><log message="bye from pbx"/></action></nop>
-  <send>
-    <![CDATA[
-      SIP/2.0 200 OK
-      [last_Via:]
-      [last_From:]
-      [last_To:]
-      [last_Call-ID:]
-      [last_CSeq:]
-      Content-Length: 0
-    ]]>
-  </send>
-</scenario>
-`;
+  // trunk-answer.xml (logs the INVITE, answers, waits for the BYE) with RFC 4733 offered and a key.
+  const xml = readFileSync(join(chroot, RUN_DIR.slice(1), 'scenarios', 'trunk-answer.xml'), 'utf8')
+    .replace('scenario name="trunk-answer"', `scenario name="${name}"`)
+    .replace(
+      'm=audio [media_port] RTP/AVP 0\n      a=rtpmap:0 PCMU/8000',
+      'm=audio [media_port] RTP/AVP 0 101\n      a=rtpmap:0 PCMU/8000\n      a=rtpmap:101 telephone-event/8000\n      a=fmtp:101 0-16',
+    )
+    .replace(
+      '<recv request="ACK" crlf="true"/>',
+      `<recv request="ACK" crlf="true"/>\n  <nop><action><log message="answered"/></action></nop>\n  <pause milliseconds="1500"/>\n  ${dtmf}`,
+    )
+    .replace(
+      '<recv request="BYE"/>',
+      '<recv request="BYE"/>\n  <nop><action><log message="bye from pbx"/></action></nop>',
+    );
+  expect(xml).toContain('telephone-event');
+  expect(xml).toContain('bye from pbx');
   writeFileSync(join(chroot, RUN_DIR.slice(1), 'scenarios', `${name}.xml`), xml);
   return lab.keep(new Sipp(chroot, { scenario: name, address: '127.0.0.5', mediaPort: 13_000 }));
 }

@@ -75,6 +75,16 @@ export const officeConfig: RoutingConfigInput = {
   ],
 };
 
+/** The outbound section's numbers and trunks as the outbound tests use them (two owned DIDs, east then west). */
+export const ownedNumbersAndTrunks = {
+  ownedNumbers: ['+19863334949', '+19863334950'],
+  defaultCallerId: '+19863334949',
+  trunks: [
+    { id: 'east', endpoint: 'twilio-east' },
+    { id: 'west', endpoint: 'twilio-west' },
+  ],
+};
+
 export function officeSnapshot(version = 7): RoutingSnapshot {
   return buildSnapshot(routingConfigSchema.parse(officeConfig), version);
 }

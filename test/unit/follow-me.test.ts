@@ -7,7 +7,7 @@ import { explainCall } from '../../agi-server/src/routing/explain.js';
 import { type RoutingConfigInput, routingConfigSchema } from '../../agi-server/src/routing/model.js';
 import { continueCall, routeCall } from '../../agi-server/src/routing/router.js';
 import { buildSnapshot } from '../../agi-server/src/routing/snapshot.js';
-import { officeConfig } from '../support/routing-fixtures.js';
+import { officeConfig, ownedNumbersAndTrunks } from '../support/routing-fixtures.js';
 
 const MONDAY_10_CHICAGO = new Date('2026-11-23T16:00:00Z');
 const DID = '+19863334960';
@@ -25,12 +25,7 @@ const config: RoutingConfigInput = {
     { number: '102', name: 'Sales' },
   ],
   outbound: {
-    ownedNumbers: ['+19863334949', '+19863334950'],
-    defaultCallerId: '+19863334949',
-    trunks: [
-      { id: 'east', endpoint: 'twilio-east' },
-      { id: 'west', endpoint: 'twilio-west' },
-    ],
+    ...ownedNumbersAndTrunks,
     policies: [
       { id: 'default', allow: 'national' },
       { id: 'internal', allow: 'internal' },

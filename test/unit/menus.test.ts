@@ -177,36 +177,21 @@ describe('menu routing', () => {
       }),
       4,
     );
-    const menuInput = (digits: string) => ({ fromMenu: true, digits, instant: MONDAY_10_CHICAGO });
-    const inIvr = continueCall(
-      second,
-      { routeId: 'ivr2', planKey: 'open', attempt: 0 },
-      'failed',
-      facts,
-      menuInput('2'),
-    );
-    expect(inIvr).toMatchObject({ action: 'menu', position: { routeId: 'ivr', attempt: 1000 } });
-    expect(
-      continueCall(
-        second,
-        { routeId: 'ivr', planKey: 'open', attempt: 1000 },
-        'failed',
-        facts,
-        menuInput('1'),
-      ),
-    ).toMatchObject({
+    const press = (routeId: string, attempt: number, digits: string) =>
+      continueCall(second, { routeId, planKey: 'open', attempt }, 'failed', facts, {
+        fromMenu: true,
+        digits,
+        instant: MONDAY_10_CHICAGO,
+      });
+    expect(press('ivr2', 0, '2')).toMatchObject({
+      action: 'menu',
+      position: { routeId: 'ivr', attempt: 1000 },
+    });
+    expect(press('ivr', 1000, '1')).toMatchObject({
       position: { routeId: 'ivr', attempt: 1001 },
       label: 'route ivr: ring-group 100,101 for 20s',
     });
-    expect(
-      continueCall(
-        second,
-        { routeId: 'ivr', planKey: 'open', attempt: 1000 },
-        'failed',
-        facts,
-        menuInput('2'),
-      ),
-    ).toMatchObject({ position: { routeId: 'main', attempt: 2000 } });
+    expect(press('ivr', 1000, '2')).toMatchObject({ position: { routeId: 'main', attempt: 2000 } });
   });
 
   it('no digit: the timeout destination; an unknown digit: the invalid destination', () => {

@@ -6,7 +6,7 @@ import { classifyOutbound, normaliseDialled } from '../../agi-server/src/routing
 import { continueOutbound, decideOutbound } from '../../agi-server/src/routing/outbound-decision.js';
 import { buildSnapshot } from '../../agi-server/src/routing/snapshot.js';
 import { FakeAsterisk } from '../support/fake-asterisk.js';
-import { officeConfig } from '../support/routing-fixtures.js';
+import { officeConfig, ownedNumbersAndTrunks } from '../support/routing-fixtures.js';
 import { startSwitchboard } from '../support/switchboard.js';
 
 const config: RoutingConfigInput = {
@@ -23,12 +23,7 @@ const config: RoutingConfigInput = {
     },
   ],
   outbound: {
-    ownedNumbers: ['+19863334949', '+19863334950'],
-    defaultCallerId: '+19863334949',
-    trunks: [
-      { id: 'east', endpoint: 'twilio-east' },
-      { id: 'west', endpoint: 'twilio-west' },
-    ],
+    ...ownedNumbersAndTrunks,
     policies: [
       { id: 'default', allow: 'national', callsPerMinute: 3, maxConcurrent: 1 },
       { id: 'internal', allow: 'internal' },
