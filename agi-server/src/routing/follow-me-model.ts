@@ -1,5 +1,5 @@
 import { z } from 'zod';
-import { documentReferences, e164Schema, extensionNumber, soundName } from './model-fields.js';
+import { checkUnique, documentReferences, e164Schema, extensionNumber, soundName } from './model-fields.js';
 
 /**
  * Follow-me for an extension (`extensions[].followMe`): when a plan's `extension` step rings an
@@ -50,10 +50,14 @@ export function checkFollowMe(config: FollowMeDocument, extensions: Set<string>,
     const followMe = extension.followMe;
     if (!followMe) return;
     const at = (...path: (string | number)[]) => ['extensions', index, 'followMe', ...path];
-    const seen = new Set<string>();
+    checkUnique(
+      ctx,
+      followMe.numbers,
+      (number) => number,
+      (n) => at('numbers', n),
+      'listed twice',
+    );
     followMe.numbers.forEach((number, n) => {
-      if (seen.has(number)) ctx.addIssue({ code: 'custom', path: at('numbers', n), message: 'listed twice' });
-      seen.add(number);
       if (own.has(number))
         ctx.addIssue({
           code: 'custom',
@@ -61,12 +65,7 @@ export function checkFollowMe(config: FollowMeDocument, extensions: Set<string>,
           message: `${number} is one of Switchboard's own numbers: the call would loop`,
         });
     });
-    if (followMe.voicemail && !extensions.has(followMe.voicemail))
-      ctx.addIssue({
-        code: 'custom',
-        path: at('voicemail'),
-        message: `unknown extension ${followMe.voicemail}`,
-      });
+    refs.extension(followMe.voicemail, at('voicemail'));
   });
 }
 
