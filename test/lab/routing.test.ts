@@ -1,62 +1,17 @@
-import { afterAll, afterEach, beforeAll, describe, expect, inject, it } from 'vitest';
+import { describe, expect, inject, it } from 'vitest';
 import { readRoutingFile } from '../../agi-server/src/config.js';
-import { startSwitchboard } from '../support/switchboard.js';
 import { callFromTwilio, errorsIn } from './calls.js';
-import { LabAsterisk, type Sipp, startPhone } from './lab.js';
+import { LabAsterisk } from './lab.js';
+import { MONDAY_10_CHICAGO, useLabSwitchboard } from './lab-switchboard.js';
 
 // Issue 3 on real Asterisk: ring groups, step plans, live route changes without a reload,
 // the call log against what SIPp saw, and schedules under an injected clock.
 const chroot = inject('labChroot');
 const seed = readRoutingFile(new URL('routing.lab.yaml', import.meta.url).pathname);
 const asterisk = new LabAsterisk(chroot);
-const TOKEN = `sb_${'lab'.repeat(12)}`;
-// The injected clock: "now" for routing is a chosen instant that keeps ticking, so schedules
-// see the chosen time and call-log durations stay real.
-let offsetMs = 0;
-const setNow = (iso: string) => {
-  offsetMs = Date.parse(iso) - Date.now();
-};
-const clock = () => new Date(Date.now() + offsetMs);
-setNow('2026-11-23T16:00:00Z'); // Monday 10:00 in Chicago: office open
-
-let started: Awaited<ReturnType<typeof startSwitchboard>>;
-let phones: Sipp[] = [];
-
-function phone(address: string, scenario: 'phone-answer' | 'phone-ring'): Sipp {
-  const sipp = startPhone(chroot, address, scenario);
-  phones.push(sipp);
-  return sipp;
-}
-
-async function api(method: string, path: string, body?: unknown): Promise<{ status: number; json: unknown }> {
-  const response = await fetch(`${started.apiUrl}${path}`, {
-    method,
-    headers: {
-      authorization: `Bearer ${TOKEN}`,
-      'content-type': 'application/json',
-      'x-switchboard-author': 'lab-test',
-    },
-    ...(body === undefined ? {} : { body: JSON.stringify(body) }),
-  });
-  return { status: response.status, json: await response.json() };
-}
-
-beforeAll(async () => {
-  started = await startSwitchboard({ seed, agiPort: 4573, clock, adminToken: TOKEN });
-});
-afterAll(async () => {
-  await started.switchboard.close(1_000);
-});
-afterEach(async () => {
-  await Promise.all(phones.map((sipp) => sipp.stop()));
-  phones = [];
-});
-
-async function latestCall() {
-  await started.switchboard.callLog.flush();
-  const [call] = await started.switchboard.store.listCalls({ limit: 1 });
-  return call;
-}
+// The injected clock (tests own their clock): Monday 10:00 in Chicago, office open, ticking.
+const lab = useLabSwitchboard(chroot, { seed, at: MONDAY_10_CHICAGO });
+const { api, latestCall, phone, setNow } = lab;
 
 describe('routing on real Asterisk 22', () => {
   it('rings both phones of a ring group; the one that answers takes the call', async () => {
@@ -152,6 +107,6 @@ describe('routing on real Asterisk 22', () => {
     expect(await ringBoth()).toEqual({ to100: 1, to101: 0 });
     setNow('2026-11-24T02:00:00Z'); // Monday 20:00 Chicago
     expect(await ringBoth()).toEqual({ to100: 0, to101: 1 });
-    expect(errorsIn(started.log.lines)).toEqual([]);
+    expect(errorsIn(lab.started.log.lines)).toEqual([]);
   });
 });
