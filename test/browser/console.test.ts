@@ -235,6 +235,33 @@ describe('operator console in Chromium', () => {
     expect(await api<{ name: string }>('/extensions/105')).toMatchObject({ name: 'Lab bench' });
   });
 
+  it('gives an extension follow-me: a bad number is shown at its field, then applied', async () => {
+    await go('/extensions/105');
+    await page.getByRole('button', { name: '+ follow me' }).click();
+    await page.locator('[data-path="followMe.numbers"]').fill('5551234');
+    await page.locator('[data-path="followMe.numbers"]').blur();
+    await page.getByTestId('review').click();
+    const error = page.locator('[data-error-for="followMe.numbers"]');
+    await error.waitFor();
+    expect(await error.textContent()).toBe('must be E.164, such as +19863334949');
+    await page.locator('[data-path="followMe.numbers"]').fill('+12125550100');
+    await page.locator('[data-path="followMe.numbers"]').blur();
+    await page.getByTestId('review').click();
+    await page.getByTestId('diff').waitFor();
+    await page.getByTestId('apply').click();
+    await page.getByTestId('applied').waitFor();
+    await screenshot(page, '14b-follow-me');
+    expect(await api('/extensions/105')).toMatchObject({
+      followMe: {
+        enabled: true,
+        deskSeconds: 15,
+        numbers: ['+12125550100'],
+        ringSeconds: 20,
+        screening: true,
+      },
+    });
+  });
+
   it('blocks a caller from its call-log row, then edits the blocklist through review and apply', async () => {
     await go('/calls');
     const row = page.getByTestId('calls').locator('tr', { hasText: '+15551230001' });
@@ -281,6 +308,13 @@ describe('operator console in Chromium', () => {
     expect(await api('/recording')).toMatchObject({
       rules: [{ id: 'everything', direction: 'both', record: true }],
     });
+    // Recording on demand: the select's text goes back as the document's value.
+    await page.locator('[data-path="rules.0.record"]').selectOption('on-demand');
+    await page.getByTestId('review').click();
+    await page.getByTestId('diff').waitFor();
+    await page.getByTestId('apply').click();
+    await page.getByTestId('applied').waitFor();
+    expect(await api('/recording')).toMatchObject({ rules: [{ id: 'everything', record: 'on-demand' }] });
   });
 
   it('turns a step into an IVR menu: a target outside the plan is shown at its field, then applied', async () => {
