@@ -161,10 +161,11 @@ describe('call recording on real Asterisk 22', () => {
 
 /**
  * Debian's DTMF pcaps come from one capture: `1` has lower RTP sequence numbers and timestamps
- * than `*`, so played after it Asterisk drops it as old. This copy moves `digit`'s packets after
- * every other digit's (sequence +5000, timestamp +100000; UDP checksum 0, "none" in IPv4).
+ * than `*`, so played after it Asterisk drops it as old. This copy moves `digit`'s packets later
+ * (sequence + `shift`, timestamp + 20 x `shift`; UDP checksum 0, "none" in IPv4), so a sequence of
+ * presses can be played in order.
  */
-function laterDtmfPcap(digit: string): string {
+function laterDtmfPcap(digit: string, shift: number): string {
   const pcap = Buffer.from(readFileSync(join(chroot, `usr/share/sip-tester/dtmf_2833_${digit}.pcap`)));
   for (let offset = 24; offset < pcap.length; ) {
     const length = pcap.readUInt32LE(offset + 8);
@@ -172,26 +173,30 @@ function laterDtmfPcap(digit: string): string {
     const udp = ip + (pcap.readUInt8(ip) & 0x0f) * 4;
     const rtp = udp + 8;
     pcap.writeUInt16BE(0, udp + 6);
-    pcap.writeUInt16BE((pcap.readUInt16BE(rtp + 2) + 5_000) & 0xffff, rtp + 2);
-    pcap.writeUInt32BE((pcap.readUInt32BE(rtp + 4) + 100_000) >>> 0, rtp + 4);
+    pcap.writeUInt16BE((pcap.readUInt16BE(rtp + 2) + shift) & 0xffff, rtp + 2);
+    pcap.writeUInt32BE((pcap.readUInt32BE(rtp + 4) + 20 * shift) >>> 0, rtp + 4);
     offset += 16 + length;
   }
-  const path = `${RUN_DIR}/scenarios/dtmf_2833_${digit}_later.pcap`;
+  const path = `${RUN_DIR}/scenarios/dtmf_2833_${digit}_${shift}.pcap`;
   writeFileSync(join(chroot, path.slice(1)), pcap);
   return path;
 }
 
 /**
- * The desk phone (callee) answers offering RFC 4733, and 1 s after the ACK presses `*` then `1`
- * (RFC 4733 pcaps, 300 ms apart) when `press` is set, then waits for the BYE.
+ * The desk phone (callee) answers offering RFC 4733, and 1 s after the ACK presses `*1` (`*` then
+ * `1`, 300 ms apart) `times` times, 1.5 s between presses, then waits for the BYE.
  */
-function deskPressing(press: boolean): Sipp {
-  const name = `phone-answer-${press ? 'star1' : 'silent'}`;
+function deskPressing(times: 0 | 1 | 2): Sipp {
+  const name = `phone-answer-star1-x${times}`;
   const play = (path: string) =>
     `<nop><action><exec play_pcap_audio="${path}"/></action></nop>\n  <pause milliseconds="300"/>`;
-  const presses = press
-    ? [play('/usr/share/sip-tester/dtmf_2833_star.pcap'), play(laterDtmfPcap('1'))].join('\n  ')
-    : '';
+  const presses = [
+    [play('/usr/share/sip-tester/dtmf_2833_star.pcap'), play(laterDtmfPcap('1', 5_000))],
+    ['<pause milliseconds="1500"/>', play(laterDtmfPcap('star', 10_000)), play(laterDtmfPcap('1', 15_000))],
+  ]
+    .slice(0, times)
+    .flat()
+    .join('\n  ');
   const answer = readFileSync(join(chroot, RUN_DIR.slice(1), 'scenarios', 'phone-answer.xml'), 'utf8')
     .replace(
       'm=audio [media_port] RTP/AVP 0\n      a=rtpmap:0 PCMU/8000',
@@ -214,7 +219,7 @@ describe('recording on demand on real Asterisk 22 (the feature code during a bri
     const rule = { id: 'ask', direction: 'inbound', route: 'sample', record: 'on-demand' };
     expect((await api('PUT', '/recording', { rules: [rule] })).status).toBe(200);
     const before = new Set(readdirSync(monitor));
-    deskPressing(true);
+    deskPressing(1);
     const call = await callFromTwilio(chroot, {
       did: '+19863334949',
       durationMs: 5_000,
@@ -238,12 +243,33 @@ describe('recording on demand on real Asterisk 22 (the feature code during a bri
     expect(new LabAsterisk(chroot).log()).toContain(`RECORDING: linkedid=${row.linkedId} on-demand=start`);
   });
 
+  it('pressed again, the code stops it: the file holds the time between the two presses', async () => {
+    const rule = { id: 'ask', direction: 'inbound', route: 'sample', record: 'on-demand' };
+    expect((await api('PUT', '/recording', { rules: [rule] })).status).toBe(200);
+    deskPressing(2);
+    const call = await callFromTwilio(chroot, {
+      did: '+19863334949',
+      durationMs: 5_000,
+      scenario: 'twilio-voicemail',
+    });
+    expect(call.exitCode, call.stderr).toBe(0);
+    await expect.poll(async () => (await latestCall())?.disposition, { timeout: 5_000 }).toBe('answered');
+    const row = await latestCall();
+    if (!row) throw new Error('no call row');
+    const seconds = ((await settledSize(join(monitor, `${row.linkedId}.wav`))) - 44) / 16_000;
+    console.log(`recording on demand, started and stopped: ${seconds.toFixed(2)} s of a 5 s call`);
+    // 1.5 s pause + the second * and 1 (about 0.6 s) between the start and the stop.
+    expect(seconds).toBeGreaterThan(1);
+    expect(seconds).toBeLessThan(3);
+    expect(new LabAsterisk(chroot).log()).toContain(`RECORDING: linkedid=${row.linkedId} on-demand=stop`);
+  });
+
   it('without the code, or where a rule says record: false, nothing is recorded', async () => {
     for (const record of ['on-demand', false] as const) {
       const rule = { id: 'ask', direction: 'inbound', route: 'sample', record };
       expect((await api('PUT', '/recording', { rules: [rule] })).status).toBe(200);
       const before = new Set(readdirSync(monitor));
-      deskPressing(record === false);
+      deskPressing(record === false ? 1 : 0);
       const call = await callFromTwilio(chroot, {
         did: '+19863334949',
         durationMs: 3_000,
