@@ -30,6 +30,8 @@ export interface OutboxWorkerOptions {
   readonly batch?: number;
   /** Attempts after which a delivery fails for good (phones keep waiting for registration). */
   readonly maxAttempts?: Partial<Record<DeliveryKind, number>>;
+  /** Told after a delivery failed for good (settled): e.g. to tell the phone that sent it. */
+  readonly onFailed?: (delivery: Delivery, reason: string) => Promise<void>;
 }
 
 /**
@@ -139,6 +141,12 @@ export class OutboxWorker {
       at,
       await this.messageUpdate(delivery, result),
     );
+    if (result.kind === 'failed')
+      await this.options
+        .onFailed?.(delivery, result.reason)
+        .catch((error: unknown) =>
+          logger.warn({ err: error, delivery: delivery.id }, 'could not act on a failed delivery'),
+        );
   }
 
   /** The message's status once this delivery is done: sent by Twilio, delivered to every phone, or failed. */
