@@ -5,6 +5,7 @@ import { PhoneMessages } from '../pbx/phone-messages.js';
 import type { Delivery } from '../store/message-types.js';
 import type { SwitchboardStore } from '../store/types.js';
 import { createTwilioClient, sendMessage, twilioAccountOf } from '../twilio-rest/index.js';
+import { forwardToMobile } from './forward-to-mobile.js';
 import { OutboxWorker } from './outbox-worker.js';
 import { PhoneChannel } from './phone-channel.js';
 import { notifyPhone } from './phone-texts.js';
@@ -73,18 +74,35 @@ export function createMessagingService(
     );
     worker.poke();
   };
+  const phones = ami ? new PhoneMessages(ami, config.SB_MESSAGE_FROM_HOST) : undefined;
+  const forward = async (delivery: Delivery) => {
+    if (!phones || !delivery.payload.forward) return;
+    const id = await forwardToMobile(
+      store,
+      delivery,
+      async (endpoint) => (await phones.contactsOf(endpoint)).length > 0,
+      clock(),
+    );
+    if (!id) return;
+    log.info(
+      { event: 'text-forwarded', id, delivery: delivery.id },
+      'no phone registered: text forwarded to the mobile',
+    );
+    worker.poke();
+  };
   const worker: OutboxWorker = new OutboxWorker({
     store,
     logger: log,
     clock,
     channels: {
-      ...(ami ? { phone: new PhoneChannel(new PhoneMessages(ami, config.SB_MESSAGE_FROM_HOST)) } : {}),
+      ...(phones ? { phone: new PhoneChannel(phones) } : {}),
       ...(twilio
         ? { sms: new TwilioChannel((text) => sendMessage(twilio, text), statusCallbackUrl(config)) }
         : {}),
     },
     maxAttempts: { sms: SMS_MAX_ATTEMPTS },
     onFailed: tellSender,
+    onUnreachable: forward,
   });
   let keepalive: NodeJS.Timeout | undefined;
   const ping = () => {

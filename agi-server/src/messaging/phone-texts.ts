@@ -1,6 +1,12 @@
 import { randomUUID } from 'node:crypto';
 import type { OutboundLimits } from '../limits/outbound-limiter.js';
-import { decideOutboundMessage, type MessageRefusal, refusalText } from '../routing/message-router.js';
+import {
+  decideOutboundMessage,
+  type MessageRefusal,
+  mobileForward,
+  refusalText,
+  smsSenderOf,
+} from '../routing/message-router.js';
 import type { RoutingSnapshot } from '../routing/snapshot.js';
 import { type NewDelivery, utf8Bytes } from '../store/message-types.js';
 import type { SwitchboardStore } from '../store/types.js';
@@ -106,7 +112,11 @@ export async function takePhoneText(
 
   if (verdict.kind === 'local') {
     const { recipient } = verdict;
-    const payload = { from: extension, body: text.body };
+    const payload = {
+      from: extension,
+      body: text.body,
+      forward: mobileForward(snapshot, recipient, smsSenderOf(snapshot, extension)),
+    };
     const deliveries: NewDelivery[] = recipient.endpoints.map((endpoint) => ({
       kind: 'phone' as const,
       target: endpoint,

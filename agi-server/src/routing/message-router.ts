@@ -151,6 +151,21 @@ function refused(from: string, reason: MessageRefusal, to: string | undefined): 
   return { kind: 'refused', from, reason, to, because: refusalText(reason, to) };
 }
 
+/**
+ * Where a recipient's copy goes when none of its phones is registered: its mobile (set only with
+ * messaging.forwardToMobile), sent from `sender` (the DID the text came in on, or the texting
+ * extension's own number) if that number can send SMS.
+ */
+export function mobileForward(
+  snapshot: RoutingSnapshot,
+  recipient: MessageRecipient,
+  sender: string | undefined,
+): { readonly to: string; readonly from: string } | undefined {
+  if (!recipient.mobile || !sender || !snapshot.config.messaging.smsNumbers.includes(sender))
+    return undefined;
+  return { to: recipient.mobile, from: sender };
+}
+
 /** The number an extension texts from: its own caller ID, if owned and SMS-capable. */
 export function smsSenderOf(snapshot: RoutingSnapshot, extension: string): string | undefined {
   const own = snapshot.extensions.get(extension)?.outboundCallerId;

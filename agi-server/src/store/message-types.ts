@@ -64,6 +64,12 @@ export interface DeliveryPayload {
   readonly body: string;
   /** A text a phone sent: the PJSIP endpoint it came from, told if Twilio refuses or fails it. */
   readonly replyTo?: string | undefined;
+  /**
+   * A text for a phone: where it also goes as an SMS (`to`, the extension's mobile, sent from
+   * `from`, an SMS-capable number) when no phone of the extension is registered
+   * (messaging.forwardToMobile).
+   */
+  readonly forward?: { readonly to: string; readonly from: string } | undefined;
 }
 
 export interface NewDelivery {
