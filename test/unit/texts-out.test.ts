@@ -1,3 +1,4 @@
+import { execFile } from 'node:child_process';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { MessageRecord } from '../../agi-server/src/store/message-types.js';
 import { FakeAsterisk, recordedReply } from '../support/fake-asterisk.js';
@@ -220,5 +221,32 @@ describe('POST /message-status (Twilio’s status callbacks)', () => {
     const response = await callback({ MessageSid: `SM${'6'.repeat(32)}`, MessageStatus: 'delivered' });
     expect(response.status).toBe(200);
     expect(await response.json()).toEqual({ result: 'unknown-sid' });
+  });
+});
+
+describe('switchboard messages send', () => {
+  const cli = (...args: string[]) =>
+    new Promise<{ code: number; stdout: string; stderr: string }>((resolve) => {
+      execFile(
+        process.execPath,
+        ['--import', 'tsx', 'agi-server/src/cli/main.ts', ...args],
+        { env: { ...process.env, SWITCHBOARD_URL: started.apiUrl, SWITCHBOARD_TOKEN: started.token } },
+        (error, stdout, stderr) => resolve({ code: error ? Number(error.code) : 0, stdout, stderr }),
+      );
+    });
+
+  it('sends as an extension to another extension, and says why a refused text was not sent', async () => {
+    const sent = await cli('messages', 'send', '--ext', '100', '101', 'lunch', 'at', '12?');
+    expect(sent.code).toBe(0);
+    expect(sent.stdout).toMatch(/^queued for extension 101's phones \(/);
+    expect((await log('direction=local&extension=101&limit=1'))[0]).toMatchObject({
+      from: '100',
+      body: 'lunch at 12?',
+    });
+    const refused = await cli('messages', 'send', '--ext', '100', '919005550123', 'premium');
+    expect(refused.code).not.toBe(0);
+    expect(refused.stderr).toContain(
+      'Not sent to +19005550123: that number is blocked by your outbound policy.',
+    );
   });
 });

@@ -181,7 +181,8 @@ export function registerMessageRoutes(app: TypedApp, deps: AdminApiDeps): void {
       const endpoint = known ? endpointsOf(known)[0] : undefined;
       if (!endpoint) return reply.code(404).send({ error: `no extension ${extension}` });
       const result = await deps.takeText({ endpoint, to, body, notifyRefusal: false }, deps.clock());
-      return reply.code(result.outcome === 'refused' ? 422 : 202).send(result);
+      if (result.outcome === 'refused') return reply.code(422).send({ ...result, error: result.because });
+      return reply.code(202).send(result);
     },
   );
 
