@@ -1,11 +1,5 @@
 import { randomUUID } from 'node:crypto';
-import {
-  DIALLED,
-  EXTENSION,
-  MESSAGE_FORWARD_HEADER,
-  toE164,
-  verifyForwardedMessage,
-} from '@switchboard/contract';
+import { DIALLED, EXTENSION, MESSAGE_FORWARD_HEADER, verifyForwardedMessage } from '@switchboard/contract';
 import type { ZodTypeProvider } from 'fastify-type-provider-zod';
 import { z } from 'zod';
 import { takeInboundMessage } from '../messaging/intake.js';
@@ -14,6 +8,7 @@ import { explainMessage } from '../routing/message-router.js';
 import { endpointsOf } from '../routing/snapshot.js';
 import { MESSAGE_DIRECTIONS, MESSAGE_STATUSES } from '../store/message-types.js';
 import { isSignedByTwilio } from '../twilio-rest/index.js';
+import { logWindow, logWindowQuery, numberFilter } from './log-query.js';
 import type { AdminApiDeps, TypedApp } from './types.js';
 
 /**
@@ -221,22 +216,18 @@ export function registerMessageRoutes(app: TypedApp, deps: AdminApiDeps): void {
           extension: z.string().max(8).optional(),
           direction: z.enum(MESSAGE_DIRECTIONS).optional(),
           status: z.enum(MESSAGE_STATUSES).optional(),
-          since: z.iso.datetime({ offset: true }).optional(),
-          until: z.iso.datetime({ offset: true }).optional(),
-          limit: z.coerce.number().int().min(1).max(1000).default(100),
+          ...logWindowQuery,
         }),
       },
     },
     async (request) => {
       const { since, until, number, ...rest } = request.query;
-      // Numbers are kept in E.164 (extensions as they are): `5125550199` finds `+15125550199`.
-      const e164 =
-        number === undefined ? undefined : toE164(number, deps.routing.config.settings.defaultCountry);
+      // Extensions are kept as they are, numbers in E.164.
+      const e164 = numberFilter(number, deps.routing.config.settings.defaultCountry);
       return deps.store.listMessages({
         ...rest,
-        ...(number !== undefined ? { number: e164 ?? number } : {}),
-        ...(since ? { since: new Date(since).toISOString() } : {}),
-        ...(until ? { until: new Date(until).toISOString() } : {}),
+        ...(e164 !== undefined ? { number: e164 } : {}),
+        ...logWindow({ since, until }),
       });
     },
   );
