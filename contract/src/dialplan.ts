@@ -47,8 +47,9 @@ export const DialplanVariable = {
   record: 'SB_RECORD',
   recordAnnouncement: 'SB_RECORD_ANNOUNCEMENT',
   /**
-   * A text a phone sent (the `message` script): its body as BASE64_ENCODE()d in [sb-text], read
-   * with GET FULL VARIABLE, so no byte of it is ever AGI or dialplan syntax (docs/messaging.md).
+   * A text a phone sent (the `message` script): its body with `%` → `%25` and `:` → `%3A`, then
+   * BASE64_ENCODE()d in [sb-text], read with GET FULL VARIABLE, so no byte of it is ever AGI or
+   * dialplan syntax (docs/messaging.md).
    */
   textBody: 'SB_TEXT_B64',
 } as const;

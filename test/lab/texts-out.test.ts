@@ -234,7 +234,8 @@ describe('texts phones send, on real Asterisk 22', () => {
 
   it('a hostile body is data: ${SHELL(...)}, quotes, control characters reach 101 exactly, nothing runs', async () => {
     const marker = join(chroot, 'tmp', `sb-text-pwned-${process.pid}`);
-    const hostile = `\${SHELL(touch /tmp/sb-text-pwned-${process.pid})} \${EXTEN} "'; \u0007\u001b[31m $(id) \`id\` ,|&`;
+    // `:)` then `:` is what Asterisk's expansion would read as a substring offset (docs/messaging.md).
+    const hostile = `\${SHELL(touch /tmp/sb-text-pwned-${process.pid})} \${EXTEN} "'; \u0007\u001b[31m $(id) \`id\` ,|& :) at 5:30 100% %3A \${MESSAGE(body):2}`;
     await send100('101', hostile);
     await until(() => received(phone101).includes(hostile), 5_000, '101 to get the hostile text');
     expect(existsSync(marker)).toBe(false);

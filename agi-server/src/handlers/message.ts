@@ -7,14 +7,24 @@ import type { HandlerDeps } from './deps.js';
  * `message`: a phone sent a text (SIP MESSAGE → its endpoint's message_context, rendered as
  * [sb-text-<endpoint>] → [sb-text]). The sender is the endpoint named in the query, which the
  * rendered context itself puts there (Asterisk chose the context by the endpoint it identified);
- * the MESSAGE's From is never read. The body comes BASE64_ENCODE()d in SB_TEXT_B64, read with GET
- * FULL VARIABLE (no length cut), decoded here and checked to be UTF-8. The text is stored (and its
+ * the MESSAGE's From is never read. The body comes escaped and BASE64_ENCODE()d in SB_TEXT_B64,
+ * read with GET FULL VARIABLE (no length cut), decoded here and checked to be UTF-8. The text is stored (and its
  * deliveries queued) before the session ends; SB_ACTION=text tells [sb-text] it was taken (empty:
  * the next AGI server is tried). See docs/messaging.md.
  */
 export const TEXT_TAKEN = 'text';
 
 const utf8 = new TextDecoder('utf-8', { fatal: true });
+
+/**
+ * [sb-text] escapes the body's `%` as `%25` and `:` as `%3A` before BASE64_ENCODE() (a `:` after a
+ * `)` would be read as a substring offset by Asterisk's expansion). Undone here; any other `%`
+ * means it was not escaped that way: undefined.
+ */
+export function unescapeTextBody(escaped: string): string | undefined {
+  if (/%(?!25|3A)/.test(escaped)) return undefined;
+  return escaped.replace(/%(25|3A)/g, (_, code: string) => (code === '25' ? '%' : ':'));
+}
 
 export function createMessageHandler(deps: HandlerDeps): AgiScriptHandler {
   return async (session) => {
@@ -26,7 +36,7 @@ export function createMessageHandler(deps: HandlerDeps): AgiScriptHandler {
     const base64 = encoded === undefined ? undefined : agiInput.textBody.parse(encoded);
     let body: string | undefined;
     try {
-      body = base64 === undefined ? undefined : utf8.decode(Buffer.from(base64, 'base64'));
+      body = base64 === undefined ? undefined : unescapeTextBody(utf8.decode(Buffer.from(base64, 'base64')));
     } catch {
       body = undefined;
     }
