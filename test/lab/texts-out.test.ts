@@ -26,12 +26,14 @@ const API_PORT = 18081;
 const API = `http://127.0.0.1:${API_PORT}`;
 const DID_100 = '+19863334950';
 const UNLUCKY = '+15125550166';
+const MOBILE_202 = '+15125550202';
 
 const seed: RoutingConfigInput = {
   settings: { defaultCountry: 'US' },
   extensions: [
     { number: '100', name: 'Reception', outboundCallerId: DID_100 },
     { number: '101', name: 'Operator' },
+    { number: '202', name: 'Texting away', mobile: MOBILE_202 },
   ],
   outbound: {
     ownedNumbers: ['+19863334949', DID_100],
@@ -229,6 +231,32 @@ describe('texts phones send, on real Asterisk 22', () => {
     expect((await logged(`number=${encodeURIComponent(UNLUCKY)}&direction=outbound`))[0]).toMatchObject({
       status: 'undelivered',
       reason: 'Twilio: undelivered (error 30003)',
+    });
+  });
+
+  it('100 → 202, which has no registered phone: forwarded once to 202’s mobile, from 100’s DID', async () => {
+    const before = cloud.requests.length;
+    await send100('202', 'are you in today?');
+    await until(() => cloud.requests.length > before, 5_000, 'the forward to the mobile');
+    await new Promise((resolve) => setTimeout(resolve, 2_500));
+    const requests = cloud.requests.slice(before);
+    expect(requests.map((request) => request.form)).toEqual([
+      {
+        From: DID_100,
+        To: MOBILE_202,
+        Body: 'From 100: are you in today?',
+        StatusCallback: `${API}/message-status`,
+      },
+    ]);
+    // The phone delivery waits for 202 to register; the forward is its own row in the log.
+    expect((await logged('direction=local&extension=202'))[0]).toMatchObject({
+      to: '202',
+      status: 'received',
+    });
+    expect((await logged(`number=${encodeURIComponent(MOBILE_202)}`))[0]).toMatchObject({
+      direction: 'outbound',
+      from: DID_100,
+      status: 'delivered',
     });
   });
 
