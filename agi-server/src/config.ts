@@ -73,6 +73,23 @@ export const serverConfigSchema = z.object({
     .regex(ACCOUNT_SID, 'must be your account SID (AC followed by 32 hex digits)')
     .optional(),
   /**
+   * The account's Auth Token: texts go out through Twilio's Messages API with it, and Twilio's
+   * status callbacks are checked against it (agi-server/src/twilio-rest/, docs/twilio.md). Unset:
+   * no text leaves through Twilio (they wait in the outbox). Never commit it.
+   */
+  SB_TWILIO_AUTH_TOKEN: notPlaceholder(
+    z.string().min(32, "must be your account's Auth Token (32 characters)"),
+  ).optional(),
+  /**
+   * Switchboard's admin API as Twilio reaches it (https://sb.example.net, no path): texts sent
+   * through Twilio ask for status callbacks at <this>/message-status, and those callbacks'
+   * X-Twilio-Signature is checked over exactly that URL. Unset: no status callbacks (a text stays
+   * `sent`).
+   */
+  SB_PUBLIC_URL: notPlaceholder(z.url({ protocol: /^https?$/ }))
+    .transform((url) => url.replace(/\/+$/, ''))
+    .optional(),
+  /**
    * Asterisk's CDR file (cdr_custom.conf as asterisk-config renders it). When set, calls the server
    * never saw and hangup reports it lost are put on record from it, at start and every
    * SB_RECONCILE_MS (see docs/call-log.md). The file must be readable here: run the server on the

@@ -55,6 +55,12 @@ export const DialplanVariable = {
   trunkCallerId: 'SB_TRUNK_CALLERID',
   /** Follow-me's screening: the prompt an answered leg hears; only a 1 connects (Dial's U()). */
   screenPrompt: 'SB_SCREEN_PROMPT',
+  /**
+   * A text a phone sent (the `message` script): its body with `%` → `%25` and `:` → `%3A`, then
+   * BASE64_ENCODE()d in [sb-text], read with GET FULL VARIABLE, so no byte of it is ever AGI or
+   * dialplan syntax (docs/messaging.md).
+   */
+  textBody: 'SB_TEXT_B64',
 } as const;
 
 /** Query parameters the dialplan passes, each value URIENCODE()d. */
@@ -89,6 +95,8 @@ export const AgiQuery = {
   /** After a menu's Read(): the digits pressed (${SB_DIGITS}) and ${READSTATUS}; present only then. */
   digits: 'digits',
   readStatus: 'readstatus',
+  /** A text a phone sent: what it addressed (the Request-URI's user, ${EXTEN}). */
+  to: 'to',
 } as const;
 
 /** Script names the dialplan calls (`agi_network_script`). */
@@ -97,4 +105,6 @@ export const AgiScript = {
   next: 'next',
   hangup: 'hangup',
   outbound: 'outbound',
+  /** A text a phone sent (its endpoint's message_context, [sb-text]): stored, then sent or refused. */
+  message: 'message',
 } as const;

@@ -32,7 +32,21 @@ async function text(from: string, body: string) {
 }
 
 beforeAll(async () => {
-  started = await startSwitchboard({ seed: officeConfig, headerSecret: secret });
+  started = await startSwitchboard({
+    seed: {
+      ...officeConfig,
+      // 101 texts from its own number; 100 has none that can send texts.
+      extensions: officeConfig.extensions?.map((extension) =>
+        extension.number === '101' ? { ...extension, outboundCallerId: '+19863334950' } : extension,
+      ),
+      outbound: {
+        ownedNumbers: ['+19863334950'],
+        policies: [{ id: 'default', allow: 'national', callsPerMinute: 10, maxConcurrent: 1 }],
+      },
+      messaging: { smsNumbers: ['+19863334950'] },
+    },
+    headerSecret: secret,
+  });
   chromium = await launchChromium();
 }, 60_000);
 afterAll(async () => {
@@ -66,6 +80,40 @@ describe('console: Messages', () => {
       .toEqual(['<img src=x onerror="window.pwned=1">']);
     expect(await page.evaluate(() => (window as unknown as { pwned?: number }).pwned)).toBeUndefined();
     await screenshot(page, 'messages');
+    expect(errors).toEqual([]);
+  });
+
+  it('replies as an extension under its policy: a refusal says why, a reply joins the thread', async () => {
+    const page = chromium.context.pages()[0] ?? (await chromium.context.newPage());
+    const conversations = page.getByTestId('conversations');
+    await conversations.getByRole('button', { name: '+15125550199 (2)' }).click();
+    const reply = page.getByTestId('reply');
+    // The conversation's extension by default: 100 took these texts, and it has no SMS number.
+    expect(await reply.getByLabel('as extension').inputValue()).toBe('100');
+    await reply.getByLabel('reply to +15125550199').fill('hello back 👋');
+    await reply.getByRole('button', { name: 'Send' }).click();
+    await expect
+      .poll(() => reply.getByRole('status').textContent())
+      .toBe('Not sent to +15125550199: your extension has no number that can send texts.');
+    await reply.getByLabel('as extension').fill('101');
+    await reply.getByLabel('reply to +15125550199').fill('hello back 👋');
+    await reply.getByRole('button', { name: 'Send' }).click();
+    await expect
+      .poll(() => reply.getByRole('status').textContent())
+      .toBe('queued for Twilio from +19863334950');
+    const thread = page.getByTestId('thread');
+    await expect
+      .poll(() => thread.locator('.body').allTextContents())
+      .toEqual(['Ünï ✓ 👋', 'second from 0199', 'hello back 👋', 'hello back 👋']);
+    // The refused attempt is on record too, with its status.
+    expect(await thread.locator('.hint').nth(2).textContent()).toContain('refused');
+    const [sent] = (await (
+      await fetch(`${started.apiUrl}/messages?direction=outbound&limit=1`, {
+        headers: { authorization: `Bearer ${started.token}` },
+      })
+    ).json()) as Array<Record<string, unknown>>;
+    expect(sent).toMatchObject({ from: '101', to: '+15125550199', body: 'hello back 👋', status: 'queued' });
+    await screenshot(page, 'messages-reply');
     expect(errors).toEqual([]);
   });
 });

@@ -1,6 +1,7 @@
-import { useEffect, useState } from 'preact/hooks';
+import { useState } from 'preact/hooks';
 import { api } from '../api.js';
 import { CallsPerHour, DISPOSITION_COLOURS } from '../components/chart.js';
+import { usePolling } from '../components/polling.js';
 import { duration, formatTime } from '../format.js';
 import { html } from '../html.js';
 import { BlockCallerButton } from './blocklist.js';
@@ -21,39 +22,34 @@ export function CallList() {
   const [updated, setUpdated] = useState(undefined);
   const [failure, setFailure] = useState('');
 
-  useEffect(() => {
-    let stopped = false;
-    const query = new URLSearchParams({ limit: '200' });
-    if (filters.did) query.set('did', filters.did);
-    if (filters.caller) query.set('caller', filters.caller);
-    if (filters.disposition) query.set('disposition', filters.disposition);
-    if (filters.since) query.set('since', new Date(filters.since).toISOString());
-    const dayAgo = new URLSearchParams({
-      limit: '1000',
-      since: new Date(Date.now() - 86_400_000).toISOString(),
-    });
-    const load = async () => {
+  usePolling(
+    async (stopped) => {
+      const query = new URLSearchParams({ limit: '200' });
+      if (filters.did) query.set('did', filters.did);
+      if (filters.caller) query.set('caller', filters.caller);
+      if (filters.disposition) query.set('disposition', filters.disposition);
+      if (filters.since) query.set('since', new Date(filters.since).toISOString());
+      const dayAgo = new URLSearchParams({
+        limit: '1000',
+        since: new Date(Date.now() - 86_400_000).toISOString(),
+      });
       try {
         const [list, day] = await Promise.all([
           api('GET', `/calls?${query}`),
           api('GET', `/calls?${dayAgo}`),
         ]);
-        if (stopped) return;
+        if (stopped()) return;
         setCalls(list);
         setRecent(day);
         setUpdated(new Date());
         setFailure('');
       } catch (error) {
-        if (!stopped) setFailure(error.message);
+        if (!stopped()) setFailure(error.message);
       }
-    };
-    load();
-    const timer = setInterval(load, REFRESH_MS);
-    return () => {
-      stopped = true;
-      clearInterval(timer);
-    };
-  }, [filters]);
+    },
+    REFRESH_MS,
+    [filters],
+  );
 
   const field = (name, props = {}) => html`<label>
     ${name}
@@ -131,21 +127,16 @@ function timeline(call) {
 export function CallDetail({ id }) {
   const [call, setCall] = useState(undefined);
   const [failure, setFailure] = useState('');
-  useEffect(() => {
-    let stopped = false;
-    const load = () =>
+  // A call in progress keeps changing: follow it until it ends.
+  usePolling(
+    (stopped) =>
       api('GET', `/calls/${encodeURIComponent(id)}`).then(
-        (found) => !stopped && setCall(found),
-        (error) => !stopped && setFailure(error.message),
-      );
-    load();
-    // A call in progress keeps changing: follow it until it ends.
-    const timer = setInterval(load, REFRESH_MS);
-    return () => {
-      stopped = true;
-      clearInterval(timer);
-    };
-  }, [id]);
+        (found) => !stopped() && setCall(found),
+        (error) => !stopped() && setFailure(error.message),
+      ),
+    REFRESH_MS,
+    [id],
+  );
   if (failure) return html`<p class="error">${failure}</p>`;
   if (!call) return html`<p class="loading">Loading…</p>`;
   const zone = call.timeZone;

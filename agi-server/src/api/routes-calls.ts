@@ -1,8 +1,8 @@
-import { toE164 } from '@switchboard/contract';
 import { z } from 'zod';
 import { NotFoundError } from '../config-service/routing-service.js';
 import { timeZoneOfRoute } from '../routing/snapshot.js';
 import { DISPOSITIONS } from '../store/types.js';
+import { logWindow, logWindowQuery, numberFilter } from './log-query.js';
 import type { AdminApiDeps, TypedApp } from './types.js';
 
 /** The call log: list with filters, one call with its steps. */
@@ -18,21 +18,17 @@ export function registerCallRoutes(app: TypedApp, deps: AdminApiDeps): void {
           did: z.string().max(32).optional(),
           caller: z.string().max(32).optional(),
           disposition: z.enum(DISPOSITIONS).optional(),
-          since: z.iso.datetime({ offset: true }).optional(),
-          until: z.iso.datetime({ offset: true }).optional(),
-          limit: z.coerce.number().int().min(1).max(1000).default(100),
+          ...logWindowQuery,
         }),
       },
     },
     async (request) => {
       const { since, until, did, ...rest } = request.query;
-      // The log keeps DIDs in E.164: `9863334949` finds the same rows as `+19863334949`.
-      const e164 = did === undefined ? undefined : toE164(did, deps.routing.config.settings.defaultCountry);
+      const e164 = numberFilter(did, deps.routing.config.settings.defaultCountry);
       return deps.store.listCalls({
         ...rest,
-        ...(did !== undefined ? { did: e164 ?? did } : {}),
-        ...(since ? { since: new Date(since).toISOString() } : {}),
-        ...(until ? { until: new Date(until).toISOString() } : {}),
+        ...(e164 !== undefined ? { did: e164 } : {}),
+        ...logWindow({ since, until }),
       });
     },
   );

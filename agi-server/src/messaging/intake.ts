@@ -1,6 +1,6 @@
 import { randomUUID } from 'node:crypto';
 import type { ForwardedMessage } from '@switchboard/contract';
-import { decideInboundMessage } from '../routing/message-router.js';
+import { decideInboundMessage, mobileForward } from '../routing/message-router.js';
 import type { RoutingSnapshot } from '../routing/snapshot.js';
 import type { NewDelivery } from '../store/message-types.js';
 import type { SwitchboardStore } from '../store/types.js';
@@ -47,10 +47,11 @@ export async function takeInboundMessage(
     );
     return stored ? { outcome: 'unknown-did', id, because: verdict.because } : { outcome: 'duplicate' };
   }
-  const payload = { from: message.from, body: phoneBody(message) };
-  const deliveries: NewDelivery[] = verdict.recipients.flatMap((recipient) =>
-    recipient.endpoints.map((endpoint) => ({ kind: 'phone' as const, target: endpoint, payload })),
-  );
+  const body = phoneBody(message);
+  const deliveries: NewDelivery[] = verdict.recipients.flatMap((recipient) => {
+    const payload = { from: message.from, body, forward: mobileForward(snapshot, recipient, verdict.did) };
+    return recipient.endpoints.map((endpoint) => ({ kind: 'phone' as const, target: endpoint, payload }));
+  });
   const stored = await store.recordMessage(
     {
       ...base,

@@ -13,7 +13,12 @@ import type { SwitchboardStore } from '../store/types.js';
 
 export type AttemptResult =
   | { readonly kind: 'sent'; readonly sid?: string }
-  | { readonly kind: 'retry'; readonly reason: string }
+  | {
+      readonly kind: 'retry';
+      readonly reason: string;
+      /** The target has nowhere to take it now (a phone with no registered contact). */
+      readonly unreachable?: boolean;
+    }
   | { readonly kind: 'failed'; readonly reason: string };
 
 export interface DeliveryChannel {
@@ -30,6 +35,10 @@ export interface OutboxWorkerOptions {
   readonly batch?: number;
   /** Attempts after which a delivery fails for good (phones keep waiting for registration). */
   readonly maxAttempts?: Partial<Record<DeliveryKind, number>>;
+  /** Told after a delivery was queued again because its target cannot take it now (no registered phone). */
+  readonly onUnreachable?: (delivery: Delivery) => Promise<void>;
+  /** Told after a delivery failed for good (settled): e.g. to tell the phone that sent it. */
+  readonly onFailed?: (delivery: Delivery, reason: string) => Promise<void>;
 }
 
 /**
@@ -131,6 +140,12 @@ export class OutboxWorker {
       const retryAt = new Date(now.getTime() + backoffMs(delivery.attempts)).toISOString();
       await store.settleDelivery(delivery.id, { state: 'queued', retryAt, reason: result.reason }, at);
       logger.debug({ delivery: delivery.id, reason: result.reason, retryAt }, 'delivery queued again');
+      if (result.unreachable)
+        await this.options
+          .onUnreachable?.(delivery)
+          .catch((error: unknown) =>
+            logger.warn({ err: error, delivery: delivery.id }, 'could not act on an unreachable target'),
+          );
       return;
     }
     await store.settleDelivery(
@@ -139,6 +154,12 @@ export class OutboxWorker {
       at,
       await this.messageUpdate(delivery, result),
     );
+    if (result.kind === 'failed')
+      await this.options
+        .onFailed?.(delivery, result.reason)
+        .catch((error: unknown) =>
+          logger.warn({ err: error, delivery: delivery.id }, 'could not act on a failed delivery'),
+        );
   }
 
   /** The message's status once this delivery is done: sent by Twilio, delivered to every phone, or failed. */

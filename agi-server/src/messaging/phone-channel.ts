@@ -12,7 +12,7 @@ export class PhoneChannel implements DeliveryChannel {
 
   async attempt(delivery: Delivery): Promise<AttemptResult> {
     const contacts = await this.phones.contactsOf(delivery.target);
-    if (contacts.length === 0) return { kind: 'retry', reason: 'no registered contact' };
+    if (contacts.length === 0) return { kind: 'retry', reason: 'no registered contact', unreachable: true };
     const pieces = splitBody(delivery.payload.body, MAX_AMI_BODY_BYTES);
     await Promise.all(
       contacts.map(async (contact) => {

@@ -38,7 +38,9 @@ export type MessageRefusal =
   | Exclude<DenialReason, 'no-trunk' | 'no-caller-id'>
   | 'emergency'
   | 'no-sms-number'
-  | 'empty';
+  | 'empty'
+  /** The per-minute limit (the policy's callsPerMinute, calls and texts together): checked at the edge. */
+  | 'calls-per-minute';
 
 export type OutboundMessageVerdict =
   | {
@@ -137,6 +139,7 @@ const REFUSAL_TEXT: Record<MessageRefusal, string> = {
   emergency: 'emergency numbers cannot be texted: call them',
   'no-sms-number': 'your extension has no number that can send texts',
   empty: 'the message was empty',
+  'calls-per-minute': 'your extension has reached its limit of calls and texts per minute, try again shortly',
 };
 
 /** What the phone is told when its text is refused (sent back as a MESSAGE). */
@@ -146,6 +149,21 @@ export function refusalText(reason: MessageRefusal, to: string | undefined): str
 
 function refused(from: string, reason: MessageRefusal, to: string | undefined): OutboundMessageVerdict {
   return { kind: 'refused', from, reason, to, because: refusalText(reason, to) };
+}
+
+/**
+ * Where a recipient's copy goes when none of its phones is registered: its mobile (set only with
+ * messaging.forwardToMobile), sent from `sender` (the DID the text came in on, or the texting
+ * extension's own number) if that number can send SMS.
+ */
+export function mobileForward(
+  snapshot: RoutingSnapshot,
+  recipient: MessageRecipient,
+  sender: string | undefined,
+): { readonly to: string; readonly from: string } | undefined {
+  if (!recipient.mobile || !sender || !snapshot.config.messaging.smsNumbers.includes(sender))
+    return undefined;
+  return { to: recipient.mobile, from: sender };
 }
 
 /** The number an extension texts from: its own caller ID, if owned and SMS-capable. */

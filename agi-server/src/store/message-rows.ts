@@ -1,13 +1,16 @@
 import { opt } from './call-rows.js';
-import type {
-  Delivery,
-  DeliveryKind,
-  DeliveryPayload,
-  DeliveryState,
-  MessageDirection,
-  MessageFilter,
-  MessageRecord,
-  MessageStatus,
+import {
+  type Delivery,
+  type DeliveryKind,
+  type DeliveryPayload,
+  type DeliveryState,
+  type MessageDirection,
+  type MessageFilter,
+  type MessageRecord,
+  type MessageStatus,
+  type NewDelivery,
+  type NewMessage,
+  utf8Bytes,
 } from './message-types.js';
 
 /** Rows of the messages and message_outbox tables as both stores read them (Time: text or Date). */
@@ -102,4 +105,57 @@ export function messageWhere(
   if (filter.since !== undefined) where.push(`created_at >= ${bind(filter.since)}`);
   if (filter.until !== undefined) where.push(`created_at < ${bind(filter.until)}`);
   return where.length ? `WHERE ${where.join(' AND ')}` : '';
+}
+
+/**
+ * The INSERTs both stores run, with the values in column order: `placeholder(n)` is the engine's
+ * (`?` or `$n`, 1-based) and `list` how it stores a list (a JSON text or an array).
+ */
+const MESSAGE_COLUMNS =
+  'id, direction, sid, from_number, to_number, extensions, body, body_bytes, media, status, reason, created_at, updated_at';
+const OUTBOX_COLUMNS = 'message_id, kind, target, payload, next_attempt_at, updated_at';
+
+function placeholders(count: number, placeholder: (position: number) => string): string {
+  return Array.from({ length: count }, (_, index) => placeholder(index + 1)).join(', ');
+}
+
+export function insertMessageSql(placeholder: (position: number) => string): string {
+  return `INSERT INTO messages (${MESSAGE_COLUMNS}) VALUES (${placeholders(13, placeholder)}) ON CONFLICT DO NOTHING`;
+}
+
+export function messageValues<List>(
+  message: NewMessage,
+  list: (values: readonly string[]) => List,
+): unknown[] {
+  return [
+    message.id,
+    message.direction,
+    message.sid ?? null,
+    message.from,
+    message.to,
+    list(message.extensions),
+    message.body,
+    utf8Bytes(message.body),
+    list(message.media),
+    message.status,
+    message.reason ?? null,
+    message.at,
+    message.at,
+  ];
+}
+
+export function insertDeliverySql(placeholder: (position: number) => string): string {
+  return `INSERT INTO message_outbox (${OUTBOX_COLUMNS}) VALUES (${placeholders(6, placeholder)})`;
+}
+
+/** A new delivery's row: due at `notBefore`, else when its message was stored. */
+export function deliveryValues(message: NewMessage, delivery: NewDelivery): unknown[] {
+  return [
+    message.id,
+    delivery.kind,
+    delivery.target,
+    JSON.stringify(delivery.payload),
+    delivery.notBefore ?? message.at,
+    message.at,
+  ];
 }

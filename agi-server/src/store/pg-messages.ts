@@ -1,12 +1,16 @@
 import type pg from 'pg';
 import {
   deliveryFromRow,
+  deliveryValues,
+  insertDeliverySql,
+  insertMessageSql,
   type MessageRow,
   messageFromRow,
+  messageValues,
   messageWhere,
   type OutboxRow,
 } from './message-rows.js';
-import { type DeliveryPayload, type MessageStore, utf8Bytes } from './message-types.js';
+import { type DeliveryPayload, type MessageStore, statusAfterCallback } from './message-types.js';
 import { guarded, inTransaction } from './pg-pool.js';
 
 /**
@@ -20,6 +24,7 @@ type PgOutboxRow = OutboxRow<Date, DeliveryPayload>;
 
 const iso = (value: Date) => value.toISOString();
 const same = <T>(value: T) => value;
+const dollar = (position: number) => `$${position}`;
 
 export function pgMessages(pool: pg.Pool): MessageStore {
   const query = <R extends pg.QueryResultRow>(text: string, values?: unknown[]) =>
@@ -31,39 +36,10 @@ export function pgMessages(pool: pg.Pool): MessageStore {
     recordMessage(message, deliveries) {
       return guarded(() =>
         inTransaction(pool, async (client) => {
-          const inserted = await client.query(
-            `INSERT INTO messages (id, direction, sid, from_number, to_number, extensions, body, body_bytes, media, status, reason, created_at, updated_at)
-             VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $12)
-             ON CONFLICT DO NOTHING`,
-            [
-              message.id,
-              message.direction,
-              message.sid ?? null,
-              message.from,
-              message.to,
-              message.extensions,
-              message.body,
-              utf8Bytes(message.body),
-              message.media,
-              message.status,
-              message.reason ?? null,
-              message.at,
-            ],
-          );
+          const inserted = await client.query(insertMessageSql(dollar), messageValues(message, same));
           if (inserted.rowCount === 0) return false;
           for (const delivery of deliveries)
-            await client.query(
-              `INSERT INTO message_outbox (message_id, kind, target, payload, next_attempt_at, updated_at)
-               VALUES ($1, $2, $3, $4, $5, $6)`,
-              [
-                message.id,
-                delivery.kind,
-                delivery.target,
-                JSON.stringify(delivery.payload),
-                delivery.notBefore ?? message.at,
-                message.at,
-              ],
-            );
+            await client.query(insertDeliverySql(dollar), deliveryValues(message, delivery));
           return true;
         }),
       );
@@ -115,12 +91,25 @@ export function pgMessages(pool: pg.Pool): MessageStore {
       return result.rowCount ?? 0;
     },
 
-    async updateMessageBySid(sid, status, reason, at) {
-      const result = await query(
-        'UPDATE messages SET status = $2, reason = $3, updated_at = $4 WHERE sid = $1',
-        [sid, status, reason ?? null, at],
+    updateMessageBySid(sid, status, reason, at) {
+      return guarded(() =>
+        inTransaction(pool, async (client) => {
+          const found = await client.query<PgMessageRow>('SELECT * FROM messages WHERE sid = $1 FOR UPDATE', [
+            sid,
+          ]);
+          const row = found.rows[0];
+          if (!row) return undefined;
+          const previous = toMessage(row);
+          const next = statusAfterCallback(previous.status, status);
+          if (next === previous.status && next !== status)
+            return { previous: previous.status, message: previous };
+          const updated = await client.query<PgMessageRow>(
+            'UPDATE messages SET status = $2, reason = $3, updated_at = $4 WHERE id = $1 RETURNING *',
+            [row.id, next, reason ?? null, at],
+          );
+          return { previous: previous.status, message: toMessage(updated.rows[0] as PgMessageRow) };
+        }),
       );
-      return (result.rowCount ?? 0) > 0;
     },
 
     async listMessages(filter) {

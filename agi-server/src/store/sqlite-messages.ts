@@ -1,8 +1,12 @@
 import type Database from 'better-sqlite3';
 import {
   deliveryFromRow,
+  deliveryValues,
+  insertDeliverySql,
+  insertMessageSql,
   type MessageRow,
   messageFromRow,
+  messageValues,
   messageWhere,
   type OutboxRow,
 } from './message-rows.js';
@@ -11,7 +15,7 @@ import {
   type DeliveryPayload,
   type MessageRecord,
   type MessageStore,
-  utf8Bytes,
+  statusAfterCallback,
 } from './message-types.js';
 
 /**
@@ -23,6 +27,8 @@ type SqliteMessageRow = MessageRow<string, string>;
 type SqliteOutboxRow = OutboxRow<string, string>;
 
 const same = (value: string) => value;
+const question = () => '?';
+const json = (values: readonly string[]) => JSON.stringify(values);
 const list = (value: string) => JSON.parse(value) as string[];
 const payload = (value: string) => JSON.parse(value) as DeliveryPayload;
 const toMessage = (row: SqliteMessageRow): MessageRecord => messageFromRow(row, same, list);
@@ -39,33 +45,11 @@ export function sqliteMessages(
         database
           .transaction(() => {
             const inserted = database
-              .prepare(
-                `INSERT INTO messages (id, direction, sid, from_number, to_number, extensions, body, body_bytes, media, status, reason, created_at, updated_at)
-                 VALUES (@id, @direction, @sid, @from, @to, @extensions, @body, @bodyBytes, @media, @status, @reason, @at, @at)
-                 ON CONFLICT DO NOTHING`,
-              )
-              .run({
-                ...message,
-                sid: message.sid ?? null,
-                extensions: JSON.stringify(message.extensions),
-                bodyBytes: utf8Bytes(message.body),
-                media: JSON.stringify(message.media),
-                reason: message.reason ?? null,
-              });
+              .prepare(insertMessageSql(question))
+              .run(...messageValues(message, json));
             if (inserted.changes === 0) return false;
-            const insertDelivery = database.prepare(
-              `INSERT INTO message_outbox (message_id, kind, target, payload, next_attempt_at, updated_at)
-               VALUES (?, ?, ?, ?, ?, ?)`,
-            );
-            for (const delivery of deliveries)
-              insertDelivery.run(
-                message.id,
-                delivery.kind,
-                delivery.target,
-                JSON.stringify(delivery.payload),
-                delivery.notBefore ?? message.at,
-                message.at,
-              );
+            const insertDelivery = database.prepare(insertDeliverySql(question));
+            for (const delivery of deliveries) insertDelivery.run(...deliveryValues(message, delivery));
             return true;
           })
           .immediate(),
@@ -142,12 +126,28 @@ export function sqliteMessages(
     },
 
     async updateMessageBySid(sid, status, reason, at) {
-      return write(
-        () =>
-          db()
-            .prepare('UPDATE messages SET status = ?, reason = ?, updated_at = ? WHERE sid = ?')
-            .run(status, reason ?? null, at, sid).changes > 0,
-      );
+      return write(() => {
+        const database = db();
+        return database
+          .transaction(() => {
+            const row = database
+              .prepare<[string], SqliteMessageRow>('SELECT * FROM messages WHERE sid = ?')
+              .get(sid);
+            if (!row) return undefined;
+            const previous = toMessage(row);
+            const next = statusAfterCallback(previous.status, status);
+            if (next === previous.status && next !== status)
+              return { previous: previous.status, message: previous };
+            database
+              .prepare('UPDATE messages SET status = ?, reason = ?, updated_at = ? WHERE id = ?')
+              .run(next, reason ?? null, at, row.id);
+            return {
+              previous: previous.status,
+              message: { ...previous, status: next, reason: reason, updatedAt: at },
+            };
+          })
+          .immediate();
+      });
     },
 
     async listMessages(filter) {

@@ -1,4 +1,5 @@
 import type { Command } from 'commander';
+import type { PhoneTextResult } from '../../messaging/phone-texts.js';
 import type { MessageRecord } from '../../store/message-types.js';
 import type { CliContext } from '../context.js';
 import { table } from '../format.js';
@@ -56,5 +57,29 @@ export function registerMessageCommands(program: Command, { client, asJson }: Cl
         await new Promise((resolve) => setTimeout(resolve, 1_000));
         await show(false);
       }
+    });
+  messages
+    .command('send')
+    .description(
+      "send a text as an extension: to another extension (delivered to its phones) or a number (through Twilio from the extension's own number), under its outbound policy and per-minute limit",
+    )
+    .requiredOption('--ext <extension>', 'the extension it is sent as')
+    .argument(
+      '<to>',
+      'an extension, or a number as the phone would dial it (E.164 or with the outside prefix)',
+    )
+    .argument('<text...>', 'the text (words are joined with spaces)')
+    .action(async (to: string, words: string[], options: { ext: string }) => {
+      const result = await client().request<PhoneTextResult>(
+        'POST',
+        '/messages',
+        { extension: options.ext, to, body: words.join(' ') },
+        { flags: { extension: '--ext', to: '<to>', body: '<text>' } },
+      );
+      if (asJson()) process.stdout.write(`${JSON.stringify(result)}\n`);
+      else if (result.outcome === 'local')
+        process.stdout.write(`queued for extension ${result.to}'s phones (${result.id})\n`);
+      else if (result.outcome === 'sms')
+        process.stdout.write(`queued for Twilio: ${result.sender} -> ${result.to} (${result.id})\n`);
     });
 }
