@@ -19,9 +19,16 @@ function envFile(lines: string[] = []): string {
 // The entry point that `npm start` runs (`--seed-sample`), with nothing configured but where the
 // database goes: FastAGI on 127.0.0.1:4573 with the sample routes, admin API on 127.0.0.1:8080,
 // token shown once, and on SIGTERM: drain, write the call log, exit 0.
-function startMain(dbPath: string, args: string[] = ['--seed-sample'], env: Record<string, string> = {}) {
+// `at`: start it through test/support/server-at.ts, the same process on a clock set to that instant.
+function startMain(
+  dbPath: string,
+  args: string[] = ['--seed-sample'],
+  env: Record<string, string> = {},
+  at?: string,
+) {
   const inherited = Object.fromEntries(Object.entries(process.env).filter(([key]) => !key.startsWith('SB_')));
-  const child = spawn(process.execPath, ['--import', 'tsx', 'agi-server/src/main.ts', ...args], {
+  const entry = at ? ['test/support/server-at.ts', at] : ['agi-server/src/main.ts'];
+  const child = spawn(process.execPath, ['--import', 'tsx', ...entry, ...args], {
     env: { ...inherited, SB_ENV_FILE: envFile(), SB_DB_PATH: dbPath, ...env },
     stdio: ['ignore', 'pipe', 'pipe'],
   });
@@ -53,7 +60,7 @@ describe('switchboard entry point (npm start)', () => {
   it('starts with the sample routes on 127.0.0.1:4573, shows an admin token once, stops cleanly', async () => {
     const dbPath = join(mkdtempSync(join(tmpdir(), 'sb-main-')), 'switchboard.sqlite');
     // The sample routes' business hours (Chicago, weekdays 08:00-18:00): a weekday noon.
-    const first = startMain(dbPath, ['--seed-sample'], { SB_TEST_CLOCK: WEEKDAY_NOON_CHICAGO });
+    const first = startMain(dbPath, ['--seed-sample'], {}, WEEKDAY_NOON_CHICAGO);
     let token = '';
     try {
       await first.ready();
