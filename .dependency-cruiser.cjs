@@ -113,7 +113,7 @@ module.exports = {
     {
       name: 'wiring-only-from-main',
       severity: 'error',
-      comment: 'app.ts wires the layers; only run-server.ts (the process main.ts runs) and the benchmark start it.',
+      comment: 'app.ts wires the layers; only run-server.ts (what main.ts runs) and the bench start it.',
       from: { path: '^agi-server/', pathNot: '^agi-server/(src/run-server[.]ts|bench/)' },
       to: { path: '^agi-server/src/app[.]ts$' },
     },
