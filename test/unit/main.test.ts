@@ -3,8 +3,10 @@ import { once } from 'node:events';
 import { existsSync, mkdtempSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
+import Database from 'better-sqlite3';
 import { describe, expect, it } from 'vitest';
 import { EXIT_CONFIG } from '../../agi-server/src/config.js';
+import { SQLITE_MIGRATIONS } from '../../agi-server/src/store/sqlite-migrations.js';
 import { openSqliteStore } from '../../agi-server/src/store/sqlite-store.js';
 import { WEEKDAY_NOON_CHICAGO } from '../support/clock.js';
 import { FakeAsterisk } from '../support/fake-asterisk.js';
@@ -113,6 +115,21 @@ describe('switchboard entry point (npm start)', () => {
     const [code] = await once(main.child, 'exit');
     expect(code).toBe(EXIT_CONFIG);
     expect(main.output.stderr).toMatch(/SB_AGI_PORT/);
+  });
+
+  it('refuses a store a newer server migrated: one line naming both schema versions, exit 78', async () => {
+    const dbPath = join(mkdtempSync(join(tmpdir(), 'sb-main-')), 'x.sqlite');
+    await openSqliteStore(dbPath).close();
+    const db = new Database(dbPath);
+    db.pragma(`user_version = ${SQLITE_MIGRATIONS.length + 1}`);
+    db.close();
+    const main = startMain(dbPath, ['--seed-sample']);
+    const [code] = await once(main.child, 'exit');
+    expect(code).toBe(EXIT_CONFIG);
+    expect(main.output.stderr.trim()).toBe(
+      `switchboard: the SQLite store's schema is version ${SQLITE_MIGRATIONS.length + 1}, but this server knows versions up to ${SQLITE_MIGRATIONS.length}: ` +
+        'a newer Switchboard migrated it; run that version (or restore the backup taken before the upgrade)',
+    );
   });
 
   it('reads its env file; variables already in the environment win', async () => {
