@@ -185,6 +185,13 @@ describe('FastAGI port: script names are not metric labels', () => {
     // (Node's process figures; one more `switchboard_` line appeared in two full `npm test` runs at
     // 03:00 Chicago, never alone), so the rest is bounded in size, not compared line by line.
     const ours = (text: string) => text.split('\n').filter((line) => line.startsWith('switchboard_'));
+    const series = (text: string) => new Set(ours(text).map((line) => line.replace(/ [^ ]+$/, '')));
+    const [seriesBefore, seriesAfter] = [series(before), series(after)];
+    console.info(
+      `[agi-port] switchboard_ series: ${seriesBefore.size} before, ${seriesAfter.size} after; ` +
+        `added: ${JSON.stringify([...seriesAfter].filter((line) => !seriesBefore.has(line)))}; ` +
+        `gone: ${JSON.stringify([...seriesBefore].filter((line) => !seriesAfter.has(line)))}`,
+    );
     const scriptSeries = (text: string) =>
       ours(text)
         .filter((line) => line.includes('script="'))

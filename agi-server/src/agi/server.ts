@@ -4,6 +4,7 @@ import type { Logger } from 'pino';
 import type { AddressCheck } from './allow-list.js';
 import { EnvCollector } from './env.js';
 import {
+  AgiCommandError,
   AgiConnectionClosedError,
   AgiDeadChannelError,
   AgiError,
@@ -39,7 +40,7 @@ export interface FastAgiServerOptions {
   readonly maxLineBytes?: number;
   readonly backlog?: number;
   /**
-   * Channel variable set to a short reason (`capacity`, `unknown-script`, `handler-error`) when
+   * Channel variable set to a short reason (`capacity`, `unknown-script`, `pbx-reply`, `handler-error`) when
    * the server cannot serve a session, so that the dialplan's fallback branch can log why.
    */
   readonly errorVariable?: string;
@@ -257,6 +258,14 @@ export function createFastAgiServer(options: FastAgiServerOptions): FastAgiServe
         // left to answer, so no variable can be set; worth a warning, not an error with a stack
         // for every such connection (the fuzz suite saw thousands).
         log().warn({ reason: error.message }, 'AGI peer closed the connection mid-session');
+      } else if (error instanceof AgiCommandError || error instanceof AgiProtocolError) {
+        // The PBX refused a command (510, 511 without HANGUP, 520) or answered out of protocol:
+        // the peer's doing, not this server's. The call still reaches a phone (the dialplan's
+        // static fallback); one warning per session without a stack, and the fallback counted
+        // as `pbx-reply`, which is where an operator sees a PBX at odds with this server. Errors
+        // stay for this server's own faults (docs/fastagi.md, "What gets logged").
+        log().warn({ reason: error.message }, 'AGI command refused by the PBX: call left to the fallback');
+        await setErrorVariable(session, 'pbx-reply');
       } else {
         log().error({ err: error }, 'AGI script failed');
         if (error instanceof AgiTimeoutError) {
