@@ -131,8 +131,8 @@ module.exports = {
     {
       name: 'wiring-only-from-main',
       severity: 'error',
-      comment: 'app.ts wires the layers; only main.ts and the benchmark start it.',
-      from: { path: '^agi-server/', pathNot: '^agi-server/(src/main[.]ts|bench/)' },
+      comment: 'app.ts wires the layers; only run-server.ts (what main.ts runs) and the bench start it.',
+      from: { path: '^agi-server/', pathNot: '^agi-server/(src/run-server[.]ts|bench/)' },
       to: { path: '^agi-server/src/app[.]ts$' },
     },
     {

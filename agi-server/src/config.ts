@@ -138,12 +138,6 @@ export const serverConfigSchema = z.object({
     .string()
     .regex(/^[A-Za-z0-9.-]{1,200}$/)
     .default('switchboard.invalid'),
-  /**
-   * Tests only, never in production: the server's clock starts at this instant (ISO 8601 with
-   * offset) and ticks from there, so a test that spawns the server routes at the hour it means.
-   * Unset (always, outside tests): the machine's clock.
-   */
-  SB_TEST_CLOCK: z.iso.datetime({ offset: true }).optional(),
 });
 
 export type ServerConfig = z.infer<typeof serverConfigSchema>;

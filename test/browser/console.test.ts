@@ -198,6 +198,14 @@ describe('operator console in Chromium', () => {
     await expect.poll(() => page.getByTestId('rolled-back').textContent()).toContain('rollback to version 1');
     await screenshot(page, '11-history-rolled-back');
     expect(await latestVersion()).toBe(before + 1);
+    // Which admin token made each change, as the API and the CLI show it: the rollback just made
+    // with the console's token, and the edit before it.
+    const history = await api<Array<{ version: number; authorToken?: string }>>('/history');
+    for (const version of [before, before + 1]) {
+      const stored = history.find((entry) => entry.version === version)?.authorToken;
+      expect(stored).toMatch(/#[0-9a-f]{12}$/);
+      await expect.poll(() => page.getByTestId(`token-${version}`).textContent()).toBe(stored);
+    }
     const route = await api<RouteShape>('/routes/main');
     expect(route.plans.open[0]?.timeoutSeconds).toBe(20);
   });

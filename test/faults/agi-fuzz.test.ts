@@ -418,9 +418,12 @@ describe('FastAGI fuzz: malformed and hostile sessions', () => {
     };
     console.info(`AGI fuzz: ${JSON.stringify(report)}`);
     expect(commandsSeen).toBeGreaterThan(5_000);
-    // The log: bounded (at most one warning or error line per session, none carrying a 1 MiB
-    // input along) and never repeating a hostile value.
-    expect(logCounts.error + logCounts.warn).toBeLessThanOrEqual(sessions.length);
+    // The log: bounded (at most one warning line per session, none carrying a 1 MiB input along)
+    // and never repeating a hostile value. Everything here is the PBX side's doing (refused or
+    // garbled replies, bad requests, dropped connections): warnings, never an `error` line, which
+    // is kept for this server's own faults (docs/fastagi.md, "Log levels").
+    expect(logCounts.error).toBe(0);
+    expect(logCounts.warn).toBeLessThanOrEqual(sessions.length);
     expect(logCounts.longestLine).toBeLessThan(4_096);
     expect(logCounts.hostileEchoed).toBe(0);
     expect(echoed).toBe(0);

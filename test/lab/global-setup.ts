@@ -1,6 +1,6 @@
 import type { TestProject } from 'vitest/node';
 import './provided-context.js';
-import { installLabConfig, LabAsterisk, provisionLab } from './lab.js';
+import { installLabConfig, LabAsterisk, provisionLab, shareFakeClock } from './lab.js';
 
 // One Asterisk for the whole lab suite: provisioned once (cached chroot), configured fresh from
 // the project's asterisk-config, started before the first lab test and stopped after the last.
@@ -8,6 +8,7 @@ let asterisk: LabAsterisk | undefined;
 
 export async function setup(project: TestProject): Promise<void> {
   const chroot = await provisionLab();
+  shareFakeClock(chroot);
   installLabConfig(chroot);
   asterisk = new LabAsterisk(chroot);
   await asterisk.start();

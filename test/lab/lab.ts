@@ -8,7 +8,7 @@ import {
   rmSync,
   writeFileSync,
 } from 'node:fs';
-import { join } from 'node:path';
+import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { promisify } from 'node:util';
 import { loadAsteriskSettings } from '../../agi-server/src/asterisk/load-settings.js';
@@ -39,6 +39,30 @@ export async function provisionLab(): Promise<string> {
   const chroot = stdout.trim().split('\n').pop() ?? '';
   if (!existsSync(join(chroot, 'usr/sbin/asterisk'))) throw new Error(`lab chroot not ready: ${chroot}`);
   return chroot;
+}
+
+/**
+ * Under Debian's `faketime` (libfaketime in LD_PRELOAD, the offset in FAKETIME), every process of
+ * the lab must read the same clock: the CDR reconciler compares Asterisk's CDR times with the
+ * server's clock (its 24-hour window), and the call log mixes rows from both. The chroot has no
+ * libfaketime, so its loader would ignore LD_PRELOAD and Asterisk and SIPp would run on the real
+ * clock (under a Sunday faked three days ahead: every CDR record out of the window, 4 of
+ * faults.test.ts's 5 tests failed). The host's library is copied to the same path inside the
+ * chroot, and the environment the lab's processes inherit does the rest. Without faketime:
+ * nothing to do.
+ */
+export function shareFakeClock(chroot: string): void {
+  if (!process.env.FAKETIME) return;
+  for (const entry of (process.env.LD_PRELOAD ?? '').split(/[: ]+/)) {
+    if (!entry.includes('faketime')) continue;
+    // `$LIB` is the loader's name for the platform's library folder.
+    const found = ['lib/x86_64-linux-gnu', 'lib/aarch64-linux-gnu', 'lib64', 'lib']
+      .map((lib) => entry.replace('$LIB', lib))
+      .find((path) => existsSync(path));
+    if (!found) throw new Error(`faketime: ${entry} not found on the host`);
+    mkdirSync(join(chroot, dirname(found)), { recursive: true });
+    copyFileSync(found, join(chroot, found));
+  }
 }
 
 /** Renders the project's asterisk-config with the lab settings and installs it for this run. */

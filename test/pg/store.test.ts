@@ -8,6 +8,7 @@ import { openPgStore } from '../../agi-server/src/store/pg-store.js';
 import type { VersionListener } from '../../agi-server/src/store/types.js';
 import { captureLogger } from '../support/capture-logger.js';
 import { officeConfig } from '../support/routing-fixtures.js';
+import { itRefusesNewerSchema } from '../support/schema-version-contract.js';
 import { describeStoreContract } from '../support/store-contract.js';
 
 const logger = captureLogger().logger;
@@ -15,7 +16,34 @@ const openFresh = async () => openPgStore(await createDatabase(inject('pgUrl')),
 
 describeStoreContract('PostgreSQL', openFresh);
 
+/** One statement on its own connection (the store under test may refuse to open). */
+async function onDatabase<T>(url: string, work: (client: pg.Client) => Promise<T>): Promise<T> {
+  const client = new pg.Client({ connectionString: url });
+  await client.connect();
+  try {
+    return await work(client);
+  } finally {
+    await client.end();
+  }
+}
+
 describe('PostgreSQL store', () => {
+  itRefusesNewerSchema({
+    engine: 'PostgreSQL',
+    known: PG_MIGRATIONS.length,
+    place: () => createDatabase(inject('pgUrl')),
+    open: (url) => openPgStore(url, logger),
+    schemaVersion: (url) =>
+      onDatabase(url, async (client) => {
+        const { rows } = await client.query('SELECT max(version) AS version FROM schema_migrations');
+        return Number(rows[0]?.version);
+      }),
+    setSchemaVersion: (url, version) =>
+      onDatabase(url, async (client) => {
+        await client.query('INSERT INTO schema_migrations (version) VALUES ($1)', [version]);
+      }),
+  });
+
   it('migrates once even when several servers start at the same moment', async () => {
     const url = await createDatabase(inject('pgUrl'));
     const stores = await Promise.all([1, 2, 3].map(() => openPgStore(url, logger)));

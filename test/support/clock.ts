@@ -1,7 +1,7 @@
 /**
  * The instants tests route at. The fixtures' and the sample's schedules are America/Chicago on
  * weekdays (office 09:00-17:00, sample business-hours 08:00-18:00): a test that routes through
- * one sets its clock to one of these (`clockFrom`, or SB_TEST_CLOCK for a spawned server), so the
+ * one sets its clock to one of these (`clockFrom`; a spawned server is started through `server-at.ts`), so the
  * suite passes at any hour it is run (README: "Tests own their clock").
  */
 export { clockFrom } from '../../agi-server/src/clock.js';

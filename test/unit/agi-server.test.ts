@@ -310,6 +310,34 @@ describe('FastAGI server: bad peers', () => {
     expect(errorsLogged()).toEqual([]);
   });
 
+  it('a command the PBX refuses (520) or a reply out of protocol: a warning, SB_AGI_ERROR=pbx-reply, no error line', async () => {
+    const fallbacks: string[] = [];
+    const port = await startServer(
+      {
+        inbound: async (session) => {
+          await session.setVariables({ SB_ACTION: 'dial' });
+        },
+      },
+      { onFallback: (reason) => fallbacks.push(reason) },
+    );
+    const refused = await FakeAsterisk.start(port, 'inbound');
+    expect(await refused.nextCommand()).toBe('SET VARIABLE "SB_ACTION" "dial"');
+    refused.send('520-Invalid command syntax.  Proper usage follows:\n Usage: x\n520 End of proper usage.\n');
+    expect(await refused.nextCommand()).toBe('SET VARIABLE "SB_AGI_ERROR" "pbx-reply"');
+    refused.send('200 result=1\n');
+    await refused.closed;
+    const garbled = await FakeAsterisk.start(port, 'inbound');
+    await garbled.nextCommand();
+    garbled.send('not AGI at all\n');
+    await garbled.closed;
+    await expect.poll(() => server?.activeSessions).toBe(0);
+    expect(fallbacks).toEqual(['pbx-reply', 'pbx-reply']);
+    expect(log.lines.filter((line) => line.reason === 'pbx-reply').map((line) => line.level)).toEqual([
+      40, 40,
+    ]);
+    expect(errorsLogged()).toEqual([]);
+  });
+
   it('cuts a session that runs past its deadline', async () => {
     const port = await startServer(
       { inbound: () => new Promise<void>(() => undefined) },

@@ -130,14 +130,18 @@ describe('AGI scripts inbound -> next -> hangup, with the call log', () => {
     });
   });
 
-  it('sends a `next` with a forged position to the fallback (handler error), never a crash', async () => {
+  it('sends a `next` with a forged position to the fallback (bad request, a warning), never a crash', async () => {
     const { agiPort, log } = await start();
     const next = await FakeAsterisk.start(
       agiPort,
       'next?route=..%2Fetc&plan=open&step=0&dialstatus=NOANSWER',
     );
-    expect(await next.serve()).toEqual(['SET VARIABLE "SB_AGI_ERROR" "handler-error"']);
-    expect(log.lines.some((line) => line.msg === 'AGI script failed')).toBe(true);
+    expect(await next.serve()).toEqual(['SET VARIABLE "SB_AGI_ERROR" "bad-request"']);
+    // The PBX side's doing: one warning, no error line (docs/fastagi.md, "Log levels").
+    await expect
+      .poll(() => log.lines.filter((line) => line.reason === 'bad-request').map((line) => line.level))
+      .toEqual([40]);
+    expect(log.lines.filter((line) => Number(line.level) >= 50)).toEqual([]);
   });
 
   it('writes the call log on close (SIGTERM path): nothing queued is lost', async () => {

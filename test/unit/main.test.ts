@@ -3,8 +3,10 @@ import { once } from 'node:events';
 import { existsSync, mkdtempSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
+import Database from 'better-sqlite3';
 import { describe, expect, it } from 'vitest';
 import { EXIT_CONFIG } from '../../agi-server/src/config.js';
+import { SQLITE_MIGRATIONS } from '../../agi-server/src/store/sqlite-migrations.js';
 import { openSqliteStore } from '../../agi-server/src/store/sqlite-store.js';
 import { WEEKDAY_NOON_CHICAGO } from '../support/clock.js';
 import { FakeAsterisk } from '../support/fake-asterisk.js';
@@ -19,9 +21,16 @@ function envFile(lines: string[] = []): string {
 // The entry point that `npm start` runs (`--seed-sample`), with nothing configured but where the
 // database goes: FastAGI on 127.0.0.1:4573 with the sample routes, admin API on 127.0.0.1:8080,
 // token shown once, and on SIGTERM: drain, write the call log, exit 0.
-function startMain(dbPath: string, args: string[] = ['--seed-sample'], env: Record<string, string> = {}) {
+// `at`: start it through test/support/server-at.ts, the same process on a clock set to that instant.
+function startMain(
+  dbPath: string,
+  args: string[] = ['--seed-sample'],
+  env: Record<string, string> = {},
+  at?: string,
+) {
   const inherited = Object.fromEntries(Object.entries(process.env).filter(([key]) => !key.startsWith('SB_')));
-  const child = spawn(process.execPath, ['--import', 'tsx', 'agi-server/src/main.ts', ...args], {
+  const entry = at ? ['test/support/server-at.ts', at] : ['agi-server/src/main.ts'];
+  const child = spawn(process.execPath, ['--import', 'tsx', ...entry, ...args], {
     env: { ...inherited, SB_ENV_FILE: envFile(), SB_DB_PATH: dbPath, ...env },
     stdio: ['ignore', 'pipe', 'pipe'],
   });
@@ -53,7 +62,7 @@ describe('switchboard entry point (npm start)', () => {
   it('starts with the sample routes on 127.0.0.1:4573, shows an admin token once, stops cleanly', async () => {
     const dbPath = join(mkdtempSync(join(tmpdir(), 'sb-main-')), 'switchboard.sqlite');
     // The sample routes' business hours (Chicago, weekdays 08:00-18:00): a weekday noon.
-    const first = startMain(dbPath, ['--seed-sample'], { SB_TEST_CLOCK: WEEKDAY_NOON_CHICAGO });
+    const first = startMain(dbPath, ['--seed-sample'], {}, WEEKDAY_NOON_CHICAGO);
     let token = '';
     try {
       await first.ready();
@@ -106,6 +115,21 @@ describe('switchboard entry point (npm start)', () => {
     const [code] = await once(main.child, 'exit');
     expect(code).toBe(EXIT_CONFIG);
     expect(main.output.stderr).toMatch(/SB_AGI_PORT/);
+  });
+
+  it('refuses a store a newer server migrated: one line naming both schema versions, exit 78', async () => {
+    const dbPath = join(mkdtempSync(join(tmpdir(), 'sb-main-')), 'x.sqlite');
+    await openSqliteStore(dbPath).close();
+    const db = new Database(dbPath);
+    db.pragma(`user_version = ${SQLITE_MIGRATIONS.length + 1}`);
+    db.close();
+    const main = startMain(dbPath, ['--seed-sample']);
+    const [code] = await once(main.child, 'exit');
+    expect(code).toBe(EXIT_CONFIG);
+    expect(main.output.stderr.trim()).toBe(
+      `switchboard: the SQLite store's schema is version ${SQLITE_MIGRATIONS.length + 1}, but this server knows versions up to ${SQLITE_MIGRATIONS.length}: ` +
+        'a newer Switchboard migrated it; run that version (or restore the backup taken before the upgrade)',
+    );
   });
 
   it('reads its env file; variables already in the environment win', async () => {

@@ -10,6 +10,7 @@ import { SQLITE_MIGRATIONS } from '../../agi-server/src/store/sqlite-migrations.
 import { migrateSqlite, openSqliteStore } from '../../agi-server/src/store/sqlite-store.js';
 import { StoreUnavailableError, VersionConflictError } from '../../agi-server/src/store/types.js';
 import { officeConfig } from '../support/routing-fixtures.js';
+import { itRefusesNewerSchema } from '../support/schema-version-contract.js';
 import { describeStoreContract } from '../support/store-contract.js';
 
 const tempDb = () => join(mkdtempSync(join(tmpdir(), 'sb-sqlite-')), 'nested', 'store.sqlite');
@@ -36,6 +37,26 @@ async function lockFromAnotherProcess(path: string, ms: number) {
 describeStoreContract('SQLite', async () => openSqliteStore(tempDb()));
 
 describe('SQLite store', () => {
+  itRefusesNewerSchema({
+    engine: 'SQLite',
+    known: SQLITE_MIGRATIONS.length,
+    place: async () => tempDb(),
+    open: async (path) => openSqliteStore(path),
+    schemaVersion: async (path) => {
+      const db = new Database(path);
+      try {
+        return db.pragma('user_version', { simple: true }) as number;
+      } finally {
+        db.close();
+      }
+    },
+    setSchemaVersion: async (path, version) => {
+      const db = new Database(path);
+      db.pragma(`user_version = ${version}`);
+      db.close();
+    },
+  });
+
   it('migrates an empty file to the latest schema, in WAL mode, and is idempotent', async () => {
     const path = tempDb();
     const store = openSqliteStore(path);

@@ -40,10 +40,10 @@ export function History() {
   const latest = versions[0]?.version;
   return html`<section>
     <h1>History</h1>
-    <p class="hint">Every change is a version. Pick two to compare; roll back to any version (the rollback is itself a new version).</p>
+    <p class="hint">Every change is a version. Who is the name the client sent; Token, the admin token that made it. Pick two to compare; roll back to any version (the rollback is itself a new version).</p>
     ${message ? html`<p class="success" data-testid="rolled-back">${message}</p>` : null}
     <table class="list" data-testid="versions">
-      <thead><tr><th>From</th><th>To</th><th>Version</th><th>When</th><th>Who</th><th>What</th><th></th></tr></thead>
+      <thead><tr><th>From</th><th>To</th><th>Version</th><th>When</th><th>Who</th><th>What</th><th title="The admin token that made the change: its name and the start of its hash">Token</th><th></th></tr></thead>
       <tbody>
         ${versions.map(
           (entry) => html`<tr class=${entry.version === latest ? 'current' : ''}>
@@ -53,6 +53,7 @@ export function History() {
             <td>${formatTime(entry.createdAt)}</td>
             <td>${entry.author}</td>
             <td>${entry.summary}</td>
+            <td class="token" data-testid=${`token-${entry.version}`}>${entry.authorToken ?? ''}</td>
             <td>
               ${
                 entry.version === latest

@@ -49,6 +49,11 @@ export class AgiTimeoutError extends AgiError {
   override name = 'AgiTimeoutError';
 }
 
+/** The whole session ran past its deadline: this server's handler was too slow. */
+export class AgiDeadlineError extends AgiTimeoutError {
+  override name = 'AgiDeadlineError';
+}
+
 /** The connection closed (or was closed) while a command waited for its reply. */
 export class AgiConnectionClosedError extends AgiError {
   override name = 'AgiConnectionClosedError';
@@ -57,6 +62,14 @@ export class AgiConnectionClosedError extends AgiError {
 /** Asterisk sent something that is not AGI: the session cannot continue safely. */
 export class AgiProtocolError extends AgiError {
   override name = 'AgiProtocolError';
+}
+
+/**
+ * The request (the script's query, the env block) lacks what the script needs: the peer's doing,
+ * like a refused command; a handler throws it instead of guessing (docs/fastagi.md).
+ */
+export class AgiRequestError extends AgiError {
+  override name = 'AgiRequestError';
 }
 
 /** A value we were asked to send cannot be represented on the AGI wire (newline, NUL). */

@@ -4,10 +4,13 @@ import type { Logger } from 'pino';
 import type { AddressCheck } from './allow-list.js';
 import { EnvCollector } from './env.js';
 import {
+  AgiCommandError,
   AgiConnectionClosedError,
   AgiDeadChannelError,
+  AgiDeadlineError,
   AgiError,
   AgiProtocolError,
+  AgiRequestError,
   AgiTimeoutError,
 } from './errors.js';
 import { LineReader } from './line-reader.js';
@@ -39,7 +42,7 @@ export interface FastAgiServerOptions {
   readonly maxLineBytes?: number;
   readonly backlog?: number;
   /**
-   * Channel variable set to a short reason (`capacity`, `unknown-script`, `handler-error`) when
+   * Channel variable set to a short reason (`capacity`, `unknown-script`, `pbx-reply`, `bad-request`, `handler-error`) when
    * the server cannot serve a session, so that the dialplan's fallback branch can log why.
    */
   readonly errorVariable?: string;
@@ -236,7 +239,7 @@ export function createFastAgiServer(options: FastAgiServerOptions): FastAgiServe
       }
       const expired = new Promise<never>((_, reject) => {
         deadline = setTimeout(
-          () => reject(new AgiTimeoutError(`session deadline of ${settings.sessionDeadlineMs} ms passed`)),
+          () => reject(new AgiDeadlineError(`session deadline of ${settings.sessionDeadlineMs} ms passed`)),
           settings.sessionDeadlineMs,
         );
       });
@@ -257,9 +260,28 @@ export function createFastAgiServer(options: FastAgiServerOptions): FastAgiServe
         // left to answer, so no variable can be set; worth a warning, not an error with a stack
         // for every such connection (the fuzz suite saw thousands).
         log().warn({ reason: error.message }, 'AGI peer closed the connection mid-session');
+      } else if (
+        error instanceof AgiCommandError ||
+        error instanceof AgiProtocolError ||
+        error instanceof AgiRequestError ||
+        (error instanceof AgiTimeoutError && !(error instanceof AgiDeadlineError))
+      ) {
+        // The PBX refused a command (510, 511 without HANGUP, 520), answered out of protocol or
+        // not in time (the session is cut then), or sent a request the script cannot serve: the
+        // peer's doing, not this server's. The call
+        // still reaches a phone (the dialplan's static fallback); one warning per session
+        // without a stack, and the fallback counted by reason, which is where an operator sees
+        // a PBX at odds with this server. `error` stays for this server's own faults
+        // (docs/fastagi.md, "Log levels").
+        const reason = error instanceof AgiRequestError ? 'bad-request' : 'pbx-reply';
+        log().warn(
+          { reason, detail: error.message },
+          'the PBX side failed the AGI session (refused command, bad reply or request): call left to the fallback',
+        );
+        await setErrorVariable(session, reason);
       } else {
         log().error({ err: error }, 'AGI script failed');
-        if (error instanceof AgiTimeoutError) {
+        if (error instanceof AgiDeadlineError) {
           options.onFallback?.('session-deadline');
           session.abort(error);
         } else await setErrorVariable(session, 'handler-error');

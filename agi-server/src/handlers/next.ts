@@ -1,5 +1,5 @@
 import { AgiQuery } from '@switchboard/contract';
-import type { AgiScriptHandler } from '../agi/index.js';
+import { AgiRequestError, type AgiScriptHandler } from '../agi/index.js';
 import { outcomeOfDialStatus } from '../call-outcome/dial-status.js';
 import type { Decision } from '../routing/decision.js';
 import { menuOutcome } from '../routing/menu-model.js';
@@ -17,8 +17,8 @@ export function createNextHandler(deps: HandlerDeps): AgiScriptHandler {
   return async (session) => {
     const { query } = session.env;
     const position = readPosition(session);
-    // No valid position: nothing to continue; the handler error sends the call to the fallback.
-    if (!position) throw new Error('next: invalid route, plan or step in the AGI request');
+    // No valid position: nothing to continue; the call goes to the fallback (`bad-request`).
+    if (!position) throw new AgiRequestError('next: invalid route, plan or step in the AGI request');
     const dialStatus = queryValue(query, AgiQuery.dialStatus, agiInput.dialStatus);
     const outcome = outcomeOfDialStatus(dialStatus);
     // Present only after a menu's Read(): then `digits` is what the caller pressed (docs/menus.md).

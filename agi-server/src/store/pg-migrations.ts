@@ -1,4 +1,5 @@
 import type pg from 'pg';
+import { refuseNewerSchema } from './schema-version.js';
 
 /**
  * PostgreSQL schema, one entry per version (table schema_migrations). The same tables as SQLite
@@ -156,7 +157,9 @@ export async function migratePg(pool: pg.Pool): Promise<number> {
     const { rows } = await client.query<{ version: number | null }>(
       'SELECT max(version) AS version FROM schema_migrations',
     );
-    for (let index = rows[0]?.version ?? 0; index < PG_MIGRATIONS.length; index++) {
+    const current = rows[0]?.version ?? 0;
+    refuseNewerSchema('PostgreSQL', current, PG_MIGRATIONS.length);
+    for (let index = current; index < PG_MIGRATIONS.length; index++) {
       await client.query('BEGIN');
       try {
         await client.query(PG_MIGRATIONS[index] as string);

@@ -99,7 +99,12 @@ export interface PgStore extends SwitchboardStore {
 /** Connects, migrates (once, under an advisory lock) and returns the store. */
 export async function openPgStore(connectionString: string, logger: Logger): Promise<PgStore> {
   const pool = createPgPool(connectionString, logger);
-  await guarded(() => migratePg(pool));
+  try {
+    await guarded(() => migratePg(pool));
+  } catch (error) {
+    await pool.end().catch(() => undefined);
+    throw error;
+  }
   const feed = new PgVersionFeed(connectionString, logger);
   // While PostgreSQL is away, nonces are claimed in this process (a replay to another server in
   // that time is not caught): refusing every signed call for a database outage would be worse.

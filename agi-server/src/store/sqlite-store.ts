@@ -4,6 +4,7 @@ import Database from 'better-sqlite3';
 import { routingConfigSchema } from '../routing/model.js';
 import { callRecordFromRow, opt, type CallRow as SharedCallRow } from './call-rows.js';
 import { NonceCache } from './nonce-cache.js';
+import { refuseNewerSchema } from './schema-version.js';
 import { sqliteMessages } from './sqlite-messages.js';
 import { SQLITE_MIGRATIONS } from './sqlite-migrations.js';
 import {
@@ -78,6 +79,7 @@ function toMeta(row: VersionRow): VersionMeta {
 
 export function migrateSqlite(db: Database.Database): number {
   const current = db.pragma('user_version', { simple: true }) as number;
+  refuseNewerSchema('SQLite', current, SQLITE_MIGRATIONS.length);
   for (let index = current; index < SQLITE_MIGRATIONS.length; index++) {
     db.transaction(() => {
       db.exec(SQLITE_MIGRATIONS[index] as string);
@@ -109,7 +111,12 @@ function openDatabase(path: string): Database.Database {
   // better-sqlite3 is synchronous: a write waiting on another process's lock blocks the event
   // loop, and with it every AGI session. Give up soon instead; the call log retries later.
   db.pragma('busy_timeout = 250');
-  migrateSqlite(db);
+  try {
+    migrateSqlite(db);
+  } catch (error) {
+    db.close();
+    throw error;
+  }
   return db;
 }
 
