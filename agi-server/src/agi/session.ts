@@ -115,6 +115,11 @@ export class AgiSession extends EventEmitter<AgiSessionEvents> {
   /** Sends a raw command line and resolves with its 200 reply; other codes reject typed. */
   send(command: string): Promise<AgiSuccessReply> {
     assertWireSafe(command, 'AGI command');
+    return this.enqueue(command);
+  }
+
+  /** Queues a command line already known to be wire-safe. */
+  private enqueue(command: string): Promise<AgiSuccessReply> {
     // An explicit queue, not a promise chain: most sessions send one command, and a chained
     // promise per command was measurable. The next command goes out when the reply comes in.
     return new Promise<AgiSuccessReply>((resolve, reject) => {
@@ -160,8 +165,10 @@ export class AgiSession extends EventEmitter<AgiSessionEvents> {
    * Sets several variables in as few round trips as possible: one `EXEC MSet` per 99 pairs
    * (see docs/dialplan-agi.md), a plain SET VARIABLE when there is only one.
    */
-  async setVariables(variables: Readonly<Record<string, string>>): Promise<void> {
-    const entries = Object.entries(variables);
+  async setVariables(
+    variables: Readonly<Record<string, string>> | ReadonlyArray<readonly [string, string]>,
+  ): Promise<void> {
+    const entries = isPairs(variables) ? variables : Object.entries(variables);
     if (entries.length === 1) {
       const [name, value] = entries[0] as [string, string];
       // A plain name only, never a function: the same rule as MSet's (msetData checks those).
@@ -173,7 +180,9 @@ export class AgiSession extends EventEmitter<AgiSessionEvents> {
     const batches: string[] = [];
     for (let start = 0; start < entries.length; start += MSET_MAX_PAIRS)
       batches.push(msetData(entries.slice(start, start + MSET_MAX_PAIRS)));
-    for (const data of batches) await this.exec('MSet', data);
+    // The names and values were checked by msetData (names valid, no CR/LF/NUL in any value):
+    // the command goes out without scanning it again.
+    for (const data of batches) await this.enqueue(`EXEC MSet ${quoteArgument(data)}`);
   }
 
   /** EXEC an application; resolves with its result code. -2 (not found) rejects. */
@@ -228,6 +237,12 @@ export class AgiSession extends EventEmitter<AgiSessionEvents> {
     for (const queued of this.waiting.splice(0)) queued.reject(this.closedWith());
     this.emit('close');
   }
+}
+
+function isPairs(
+  variables: Readonly<Record<string, string>> | ReadonlyArray<readonly [string, string]>,
+): variables is ReadonlyArray<readonly [string, string]> {
+  return Array.isArray(variables);
 }
 
 function toCommandError(command: string, reply: AgiErrorReply): AgiCommandError {
