@@ -26,6 +26,14 @@ export function assertWireSafe(value: string, what: string): void {
 /** One AGI word, always quoted so that empty values and blanks survive. */
 export function quoteArgument(value: string): string {
   assertWireSafe(value, 'AGI argument');
+  return quoteWireSafe(value);
+}
+
+/**
+ * quoteArgument for a value already known to hold no CR, LF or NUL (msetData's output: every value
+ * in it was checked), without scanning it for them again.
+ */
+export function quoteWireSafe(value: string): string {
   return `"${QUOTED_SPECIAL.test(value) ? value.replace(QUOTED_SPECIALS, '\\$&') : value}"`;
 }
 

@@ -46,7 +46,10 @@ export function createNextHandler(deps: HandlerDeps): AgiScriptHandler {
         instant: now,
       });
     }
-    await session.setVariables(decisionVariables(decision, outbound));
+    // The decision is the session's last command: it goes out with our end of the connection, so
+    // Asterisk goes on in the dialplan as soon as it has run it (docs/fastagi.md); nothing below
+    // delays the call.
+    await session.setVariables(decisionVariables(decision, outbound), { end: true });
 
     const linkedId = readLinkedId(session);
     const at = now.toISOString();
