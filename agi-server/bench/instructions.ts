@@ -49,6 +49,13 @@ async function instructionsPerSession(variant: string): Promise<{ perSession: nu
       '--smc-check=all-non-file',
       `--callgrind-out-file=${join(out, 'callgrind.%p')}`,
       process.execPath,
+      // The contract's TypeScript source, as in run.ts: a missing or stale contract/dist must not
+      // be what the servers run.
+      '--conditions=switchboard-source',
+      // V8's compiler and GC helpers on the main thread: under valgrind, background threads run
+      // whenever the scheduler lets them, so their work landed in or out of the counted window
+      // by chance (±5 % between runs of the same code); on one thread the count repeats.
+      '--single-threaded',
       '--import',
       'tsx',
     ],

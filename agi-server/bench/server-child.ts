@@ -92,7 +92,7 @@ async function dingDongServer(): Promise<number> {
         { did: query.get('did') ?? undefined, caller: vars.agi_callerid, callerName: vars.agi_calleridname },
         new Date(),
       );
-      await context.exec('MSet', msetData(new Map(Object.entries(decisionVariables(decision)))));
+      await context.exec('MSet', msetData(decisionVariables(decision)));
       context.end();
     });
   }).start(await freePort(), '127.0.0.1');

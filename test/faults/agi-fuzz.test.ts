@@ -417,7 +417,10 @@ describe('FastAGI fuzz: malformed and hostile sessions', () => {
       activeSessionsAfter: switchboard.agi.activeSessions,
     };
     console.info(`AGI fuzz: ${JSON.stringify(report)}`);
-    expect(commandsSeen).toBeGreaterThan(5_000);
+    // Served sessions got their decision. (A decision goes out with the server's end of the
+    // connection, so a session whose MSet the fuzzer refuses gets no second command any more:
+    // 4,668 commands for this seed, where SB_AGI_ERROR used to follow and it was over 5,000.)
+    expect(commandsSeen).toBeGreaterThan(4_000);
     // The log: bounded (at most one warning line per session, none carrying a 1 MiB input along)
     // and never repeating a hostile value. Everything here is the PBX side's doing (refused or
     // garbled replies, bad requests, dropped connections): warnings, never an `error` line, which

@@ -85,6 +85,46 @@ describe('FastAGI server: commands and replies', () => {
     expect(commands).toEqual(['EXEC MSet "SB_ACTION=dial,SB_DIAL=PJSIP/100,SB_NOTE=a\\\\,b"']);
   });
 
+  it('sends a last command together with its end of the connection, and still reads the answer', async () => {
+    const outcome: string[] = [];
+    const port = await startServer({
+      inbound: async (session) => {
+        await session.setVariables(
+          [
+            ['SB_ACTION', 'dial'],
+            ['SB_DIAL', 'PJSIP/100'],
+          ],
+          { end: true },
+        );
+        outcome.push('answered');
+        await session.noop().catch((error: unknown) => outcome.push((error as Error).constructor.name));
+      },
+    });
+    // A raw peer: it answers only once it has seen our FIN, as Asterisk may (it runs the command,
+    // answers, then reads the end of the connection and goes on in the dialplan).
+    const socket = connect({ host: '127.0.0.1', port });
+    socket.setEncoding('utf8');
+    let received = '';
+    let endedWith = '';
+    socket.on('data', (chunk: string) => {
+      received += chunk;
+    });
+    const ended = new Promise<void>((resolve) =>
+      socket.once('end', () => {
+        endedWith = received;
+        resolve();
+      }),
+    );
+    socket.allowHalfOpen = true;
+    socket.write(agiEnvBlock('inbound'));
+    await ended;
+    expect(endedWith).toBe('EXEC MSet "SB_ACTION=dial,SB_DIAL=PJSIP/100"\n');
+    socket.end('200 result=0\n');
+    await new Promise((resolve) => socket.once('close', resolve));
+    await expect.poll(() => outcome).toEqual(['answered', 'AgiConnectionClosedError']);
+    expect(errorsLogged()).toEqual([]);
+  });
+
   it('rejects 510, 511 and 520 with typed errors carrying the usage text', async () => {
     const caught: unknown[] = [];
     const port = await startServer({

@@ -99,6 +99,21 @@ describe('blocklist matching', () => {
     expect(isWithheldCaller('+15551230001')).toBe(false);
   });
 
+  it("uses the caller's E.164 form from the call's facts when given (parsed once per call)", () => {
+    // The caller text says one thing, the facts' parsed form another: the parsed form decides,
+    // so the blocklist does not parse the caller a second time.
+    expect(
+      blockedCaller(blocklist, 'main', '(555) 000-0000', 'US', undefined, '+15551230001')?.entry.caller,
+    ).toBe('+15551230001');
+    expect(blockedCaller(blocklist, 'main', '+15551230001', 'US', undefined, null)).toBeUndefined();
+    expect(blockedCaller(blocklist, 'main', '(555) 123-0001', 'US', undefined, undefined)?.entry.caller).toBe(
+      '+15551230001',
+    );
+    expect(
+      routeCall(snapshot, { ...call('(555) 000-0000'), callerE164: '+19005550100' }, MONDAY_10_CHICAGO),
+    ).toMatchObject({ action: 'hangup', reason: 'blocked' });
+  });
+
   it('applies a per-route entry only on its routes', () => {
     expect(blockedCaller(blocklist, 'main', 'anonymous', 'US')?.entry.caller).toBe('anonymous');
     expect(blockedCaller(blocklist, 'nights', 'anonymous', 'US')).toBeUndefined();

@@ -93,6 +93,31 @@ describe('plans and steps', () => {
     });
   });
 
+  it('keeps letters of any script in the caller-ID name and drops other symbols', () => {
+    expect(
+      routeCall(snapshot, call('+15557654321', '+19863334949', "Zoë Ō'Brien 😀 <x>"), MONDAY_10_CHICAGO),
+    ).toMatchObject({ action: 'dial', callerIdName: "Main: Zoë Ō'Brien  x" });
+    // Plain ASCII passes unchanged (the fast path), symbols outside the kept set do not.
+    expect(
+      routeCall(snapshot, call('+15557654321', '+19863334949', 'Ann-Lee #2'), MONDAY_10_CHICAGO),
+    ).toMatchObject({
+      callerIdName: 'Main: Ann-Lee #2',
+    });
+    expect(
+      routeCall(snapshot, call('+15557654321', '+19863334949', 'Ann_Lee!'), MONDAY_10_CHICAGO),
+    ).toMatchObject({
+      callerIdName: 'Main: AnnLee',
+    });
+  });
+
+  it("matches a caller route on the caller's E.164 form from the facts when given", () => {
+    const vip = routeCall(snapshot, { ...call('5550001111'), callerE164: '+15550001111' }, MONDAY_10_CHICAGO);
+    expect(vip.position?.routeId).toBe('main-vip');
+    // null: the edge found no number in the caller, so no caller route can match.
+    const none = routeCall(snapshot, { ...call('+15550001111'), callerE164: null }, MONDAY_10_CHICAGO);
+    expect(none.position?.routeId).toBe('main');
+  });
+
   it('does not prefix a name twice (the channel keeps it after the first Dial)', () => {
     const decision = continueCall(snapshot, { routeId: 'main', planKey: 'open', attempt: 0 }, 'no-answer', {
       did: undefined,

@@ -27,6 +27,21 @@ describe('schedules', () => {
     expect(scheduleState(office, at('2026-11-22T15:00:00Z'))).toBe('closed'); // Sunday
   });
 
+  it('changes state on the minute it should, however often the minute before was asked', () => {
+    // The state is kept per schedule for the minute last asked: the next minute is worked out anew.
+    const shortDay = scheduleSchema.parse({
+      id: 'short',
+      name: 'Short',
+      timeZone: 'America/New_York',
+      weekly: [{ days: ['tue'], open: '09:00', close: '16:30' }],
+    });
+    expect(scheduleState(shortDay, at('2026-11-24T21:29:00Z'))).toBe('open'); // Tue 16:29 EST
+    expect(scheduleState(shortDay, at('2026-11-24T21:29:59.999Z'))).toBe('open');
+    expect(scheduleState(shortDay, at('2026-11-24T21:30:00Z'))).toBe('closed'); // 16:30
+    expect(scheduleState(shortDay, at('2026-11-24T21:29:30Z'))).toBe('open'); // back in time
+    expect(scheduleState(night, at('2026-11-24T21:29:30Z'))).toBe('closed'); // another schedule, same minute
+  });
+
   it('follows the wall clock across the spring-forward day (UTC offset -5 -> -4)', () => {
     // 2026-03-09 is the Monday after DST began on Sunday 2026-03-08: 09:00 EDT = 13:00 UTC.
     expect(scheduleState(office, at('2026-03-09T13:00:00Z'))).toBe('open');

@@ -6,7 +6,6 @@ import { AgiProtocolError } from './errors.js';
  * may be empty (`agi_accountcode: `). Asterisk writes the literal `unknown` for absent values.
  */
 
-const KEY = /^agi_[a-z0-9_]+$/;
 /** Script names are path-like; the query string after `?` is parsed separately. */
 const SCRIPT = /^[A-Za-z0-9_.\-/]{1,128}$/;
 
@@ -40,6 +39,8 @@ export interface AgiEnvironment {
   readonly extension: string | undefined;
   readonly priority: string | undefined;
   readonly accountCode: string | undefined;
+  /** `agi_callingpres` as sent (Asterisk's AST_PRES_* number), undefined when absent. */
+  readonly callingPres: string | undefined;
   /** Every line as sent, for fields this type does not name. */
   readonly raw: Readonly<Record<string, string>>;
 }
@@ -50,10 +51,19 @@ export function parseEnvLine(line: string): [key: string, value: string] | undef
   return separator === -1 ? undefined : [line.slice(0, separator), envValue(line, separator)];
 }
 
-/** Where an env line's key ends (its colon), or -1 when the line is not `agi_*: value`. */
+/**
+ * Where an env line's key ends (its colon), or -1 when the line is not `agi_*: value`. The key is
+ * checked character by character (KEY's rule, without a slice and a regex per line).
+ */
 function keyEnd(line: string): number {
   const separator = line.indexOf(':');
-  return separator > 0 && KEY.test(line.slice(0, separator)) ? separator : -1;
+  if (separator <= 4 || !line.startsWith('agi_')) return -1;
+  for (let index = 4; index < separator; index++) {
+    const code = line.charCodeAt(index);
+    // a-z, 0-9, _
+    if (!((code >= 0x61 && code <= 0x7a) || (code >= 0x30 && code <= 0x39) || code === 0x5f)) return -1;
+  }
+  return separator;
 }
 
 /** "agi_accountcode: " has an empty value; tolerate a missing space after the colon too. */
@@ -114,39 +124,82 @@ function decodeComponent(text: string): string | undefined {
   return hasControl(decoded) ? undefined : decoded;
 }
 
-function collectArgs(raw: Record<string, string>): string[] {
+function collectArgs(lines: ReadonlyMap<string, string>): string[] {
   const args: string[] = [];
-  for (let index = 1; `agi_arg_${index}` in raw; index++) {
-    args.push(raw[`agi_arg_${index}`] ?? '');
+  for (let index = 1; ; index++) {
+    const value = lines.get(`agi_arg_${index}`);
+    if (value === undefined) return args;
+    args.push(value);
   }
-  return args;
 }
 
-/** Builds the typed environment from the collected lines; throws AgiProtocolError when invalid. */
-export function buildEnvironment(raw: Readonly<Record<string, string>>): AgiEnvironment {
-  const missing = REQUIRED_KEYS.filter((key) => !raw[key]);
+/**
+ * Builds the typed environment from the collected lines (key -> value, first of a key kept);
+ * throws AgiProtocolError when invalid.
+ */
+export function buildEnvironment(lines: ReadonlyMap<string, string>): AgiEnvironment {
+  const missing = REQUIRED_KEYS.filter((key) => !lines.get(key));
   if (missing.length > 0) throw new AgiProtocolError(`incomplete AGI environment (${missing.join(', ')})`);
-  const { script, query } = parseScript(raw.agi_network_script as string);
-  return {
-    script,
-    query,
-    args: collectArgs(raw),
-    request: raw.agi_request as string,
-    channel: raw.agi_channel as string,
-    uniqueId: raw.agi_uniqueid as string,
-    language: known(raw.agi_language),
-    type: known(raw.agi_type),
-    version: known(raw.agi_version),
-    callerId: known(raw.agi_callerid),
-    callerIdName: known(raw.agi_calleridname),
-    dnid: known(raw.agi_dnid),
-    rdnis: known(raw.agi_rdnis),
-    context: known(raw.agi_context),
-    extension: known(raw.agi_extension),
-    priority: known(raw.agi_priority),
-    accountCode: known(raw.agi_accountcode),
-    raw,
-  };
+  return new Environment(lines, parseScript(lines.get('agi_network_script') as string));
+}
+
+/**
+ * A class rather than an object literal: one shape for every session, and `raw` (an object of
+ * every line) is made only when something reads it; the named fields are what handlers use.
+ */
+class Environment implements AgiEnvironment {
+  readonly script: string;
+  readonly query: Readonly<Record<string, string>>;
+  readonly args: readonly string[];
+  readonly request: string;
+  readonly channel: string;
+  readonly uniqueId: string;
+  readonly language: string | undefined;
+  readonly type: string | undefined;
+  readonly version: string | undefined;
+  readonly callerId: string | undefined;
+  readonly callerIdName: string | undefined;
+  readonly dnid: string | undefined;
+  readonly rdnis: string | undefined;
+  readonly context: string | undefined;
+  readonly extension: string | undefined;
+  readonly priority: string | undefined;
+  readonly accountCode: string | undefined;
+  readonly callingPres: string | undefined;
+  private rawLines: Record<string, string> | undefined;
+
+  constructor(
+    private readonly lines: ReadonlyMap<string, string>,
+    { script, query }: { script: string; query: Record<string, string> },
+  ) {
+    this.script = script;
+    this.query = query;
+    this.args = collectArgs(lines);
+    this.request = lines.get('agi_request') as string;
+    this.channel = lines.get('agi_channel') as string;
+    this.uniqueId = lines.get('agi_uniqueid') as string;
+    this.language = known(lines.get('agi_language'));
+    this.type = known(lines.get('agi_type'));
+    this.version = known(lines.get('agi_version'));
+    this.callerId = known(lines.get('agi_callerid'));
+    this.callerIdName = known(lines.get('agi_calleridname'));
+    this.dnid = known(lines.get('agi_dnid'));
+    this.rdnis = known(lines.get('agi_rdnis'));
+    this.context = known(lines.get('agi_context'));
+    this.extension = known(lines.get('agi_extension'));
+    this.priority = known(lines.get('agi_priority'));
+    this.accountCode = known(lines.get('agi_accountcode'));
+    this.callingPres = lines.get('agi_callingpres');
+  }
+
+  get raw(): Readonly<Record<string, string>> {
+    if (!this.rawLines) {
+      const raw = Object.create(null) as Record<string, string>;
+      for (const [key, value] of this.lines) raw[key] = value;
+      this.rawLines = raw;
+    }
+    return this.rawLines;
+  }
 }
 
 /**
@@ -154,7 +207,8 @@ export function buildEnvironment(raw: Readonly<Record<string, string>>): AgiEnvi
  * Bounded: more than `maxLines` lines is a protocol error, not an ever-growing map.
  */
 export class EnvCollector {
-  private readonly entries: Record<string, string> = Object.create(null);
+  /** A Map, not an object: the keys are fresh strings per session, which an object must intern. */
+  private readonly entries = new Map<string, string>();
   private count = 0;
 
   constructor(private readonly maxLines = 256) {}
@@ -170,8 +224,8 @@ export class EnvCollector {
       throw new AgiProtocolError(`not an AGI environment line: ${JSON.stringify(line.slice(0, 80))}`);
     if (this.count >= this.maxLines) throw new AgiProtocolError('AGI environment too long');
     const key = line.slice(0, separator);
-    if (!(key in this.entries)) {
-      this.entries[key] = envValue(line, separator);
+    if (!this.entries.has(key)) {
+      this.entries.set(key, envValue(line, separator));
       this.count++;
     }
     return false;

@@ -135,20 +135,22 @@ export function createFastAgiServer(options: FastAgiServerOptions): FastAgiServe
 
   function onConnection(socket: Socket): void {
     connections.add(socket);
-    socket.once('close', forget);
     socket.on('error', onSocketError);
     if (allowed && !allowed(socket.remoteAddress ?? '', socket.remoteFamily ?? '')) {
+      socket.once('close', forget);
       refuse(socket, 'not-allowed');
       return;
     }
     socket.setNoDelay(true);
     if (closing) {
+      socket.once('close', forget);
       refuse(socket, 'shutting-down');
       return;
     }
     // Counted here, at accept: a flood of connections that send their env blocks late must not
     // all become sessions at once (docs/fastagi.md).
     if (admitted >= settings.maxSessions) {
+      socket.once('close', forget);
       refuse(socket, 'capacity');
       return;
     }
@@ -162,7 +164,10 @@ export function createFastAgiServer(options: FastAgiServerOptions): FastAgiServe
     };
     // Whichever comes first: the session ends (its socket may linger until the peer's FIN) or
     // the connection closes without a session (no env block, garbage, a health check).
+    // One listener for both jobs (forget the socket, give the place back): a listener per job
+    // was measurable per session.
     socket.once('close', () => {
+      connections.delete(socket);
       clearTimeout(envTimer);
       release();
     });

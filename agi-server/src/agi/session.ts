@@ -26,6 +26,7 @@ import {
   assertWireSafe,
   msetData,
   quoteArgument,
+  quoteWireSafe,
 } from './wire.js';
 
 /** MSet takes at most 99 name=value pairs (pbx_variables.c). */
@@ -33,6 +34,8 @@ const MSET_MAX_PAIRS = 99;
 
 interface QueuedCommand {
   readonly command: string;
+  /** The session's last command: written together with our end of the connection (FIN). */
+  readonly last?: boolean;
   readonly resolve: (reply: AgiSuccessReply) => void;
   readonly reject: (error: Error) => void;
 }
@@ -59,6 +62,8 @@ export class AgiSession extends EventEmitter<AgiSessionEvents> {
   /** Commands waiting for the one in flight to be answered (AGI allows one at a time). */
   private readonly waiting: QueuedCommand[] = [];
   private hangupSeen = false;
+  /** Our end of the connection was sent with a last command: nothing more may be written. */
+  private ending = false;
   private closedWith: (() => AgiError) | undefined;
 
   constructor(
@@ -115,10 +120,15 @@ export class AgiSession extends EventEmitter<AgiSessionEvents> {
   /** Sends a raw command line and resolves with its 200 reply; other codes reject typed. */
   send(command: string): Promise<AgiSuccessReply> {
     assertWireSafe(command, 'AGI command');
+    return this.enqueue(command);
+  }
+
+  /** Queues a command line already known to be wire-safe. */
+  private enqueue(command: string, last = false): Promise<AgiSuccessReply> {
     // An explicit queue, not a promise chain: most sessions send one command, and a chained
     // promise per command was measurable. The next command goes out when the reply comes in.
     return new Promise<AgiSuccessReply>((resolve, reject) => {
-      const queued = { command, resolve, reject };
+      const queued = { command, resolve, reject, last };
       if (this.pending || this.waiting.length > 0) this.waiting.push(queued);
       else this.start(queued);
     });
@@ -130,12 +140,22 @@ export class AgiSession extends EventEmitter<AgiSessionEvents> {
       queued.reject(this.closedWith());
       return;
     }
+    if (this.ending) {
+      queued.reject(new AgiConnectionClosedError('AGI session ended with its last command'));
+      return;
+    }
     const { command } = queued;
     const timer = setTimeout(() => {
       this.abort(new AgiTimeoutError(`no reply to "${command}" within ${this.commandTimeoutMs} ms`));
     }, this.commandTimeoutMs);
     this.pending = { command, resolve: queued.resolve, reject: queued.reject, timer };
-    this.socket.write(`${command}\n`);
+    if (queued.last) {
+      // Our side is done: the FIN leaves with the command, so Asterisk runs it, answers and goes
+      // on in the dialplan at once instead of waiting for us to read its answer and close. The
+      // answer is still read (the connection stays open for reading until Asterisk closes it).
+      this.ending = true;
+      this.socket.end(`${command}\n`);
+    } else this.socket.write(`${command}\n`);
   }
 
   /** GET VARIABLE: the value, or undefined when the variable is not set (result=0). */
@@ -160,20 +180,31 @@ export class AgiSession extends EventEmitter<AgiSessionEvents> {
    * Sets several variables in as few round trips as possible: one `EXEC MSet` per 99 pairs
    * (see docs/dialplan-agi.md), a plain SET VARIABLE when there is only one.
    */
-  async setVariables(variables: Readonly<Record<string, string>>): Promise<void> {
-    const entries = Object.entries(variables);
+  async setVariables(
+    variables: Readonly<Record<string, string>> | ReadonlyArray<readonly [string, string]>,
+    options: { readonly end?: boolean } = {},
+  ): Promise<void> {
+    const entries = isPairs(variables) ? variables : Object.entries(variables);
     if (entries.length === 1) {
       const [name, value] = entries[0] as [string, string];
       // A plain name only, never a function: the same rule as MSet's (msetData checks those).
       assertVariableName(name);
-      await this.setVariable(name, value);
+      if (options.end)
+        await this.enqueue(`SET VARIABLE ${quoteArgument(name)} ${quoteArgument(value)}`, true);
+      else await this.setVariable(name, value);
       return;
     }
     // Every name is checked before the first MSet is sent, so a bad one sends nothing at all.
     const batches: string[] = [];
     for (let start = 0; start < entries.length; start += MSET_MAX_PAIRS)
       batches.push(msetData(entries.slice(start, start + MSET_MAX_PAIRS)));
-    for (const data of batches) await this.exec('MSet', data);
+    // The names and values were checked by msetData (names valid, no CR/LF/NUL in any value):
+    // the command goes out without scanning it again.
+    for (const [index, data] of batches.entries())
+      await this.enqueue(
+        `EXEC MSet ${quoteWireSafe(data)}`,
+        options.end === true && index === batches.length - 1,
+      );
   }
 
   /** EXEC an application; resolves with its result code. -2 (not found) rejects. */
@@ -228,6 +259,12 @@ export class AgiSession extends EventEmitter<AgiSessionEvents> {
     for (const queued of this.waiting.splice(0)) queued.reject(this.closedWith());
     this.emit('close');
   }
+}
+
+function isPairs(
+  variables: Readonly<Record<string, string>> | ReadonlyArray<readonly [string, string]>,
+): variables is ReadonlyArray<readonly [string, string]> {
+  return Array.isArray(variables);
 }
 
 function toCommandError(command: string, reply: AgiErrorReply): AgiCommandError {

@@ -16,6 +16,8 @@ const QUOTED_SPECIALS = /[\\"]/g;
 /** What an application argument escapes (see escapeApplicationValue). */
 const APPLICATION_SPECIAL = /[\\,()[\]"]/;
 const APPLICATION_SPECIALS = /[\\,()[\]"]/g;
+/** APPLICATION_SPECIAL and FORBIDDEN in one class: a value without any needs no further look. */
+const APPLICATION_SPECIAL_OR_FORBIDDEN = /[\\,()[\]"\r\n\0]/;
 
 export function assertWireSafe(value: string, what: string): void {
   if (FORBIDDEN.test(value)) throw new AgiArgumentError(`${what} contains CR, LF or NUL`);
@@ -24,6 +26,14 @@ export function assertWireSafe(value: string, what: string): void {
 /** One AGI word, always quoted so that empty values and blanks survive. */
 export function quoteArgument(value: string): string {
   assertWireSafe(value, 'AGI argument');
+  return quoteWireSafe(value);
+}
+
+/**
+ * quoteArgument for a value already known to hold no CR, LF or NUL (msetData's output: every value
+ * in it was checked), without scanning it for them again.
+ */
+export function quoteWireSafe(value: string): string {
   return `"${QUOTED_SPECIAL.test(value) ? value.replace(QUOTED_SPECIALS, '\\$&') : value}"`;
 }
 
@@ -50,6 +60,8 @@ export function assertApplicationName(name: string): void {
  * group or unquote text so that a later comma no longer separates arguments.
  */
 export function escapeApplicationValue(value: string): string {
+  // One scan for the usual value (nothing to escape, nothing forbidden); the rest look closer.
+  if (!APPLICATION_SPECIAL_OR_FORBIDDEN.test(value)) return value;
   assertWireSafe(value, 'application argument');
   return APPLICATION_SPECIAL.test(value) ? value.replace(APPLICATION_SPECIALS, '\\$&') : value;
 }
@@ -58,8 +70,21 @@ export function escapeApplicationValue(value: string): string {
 export function msetData(variables: Iterable<readonly [string, string]>): string {
   let data = '';
   for (const [name, value] of variables) {
-    assertVariableName(name);
-    data += `${data === '' ? '' : ','}${name}=${escapeApplicationValue(value)}`;
+    checkedName(name);
+    data += `${data === '' ? '' : ','}${name}=${value === '' ? '' : escapeApplicationValue(value)}`;
   }
   return data;
+}
+
+/**
+ * Names that passed assertVariableName: the handlers send the same few names on every call, and
+ * a Set lookup is cheaper than the pattern. Bounded: emptied if code ever sends many names.
+ */
+const validNames = new Set<string>();
+
+function checkedName(name: string): void {
+  if (validNames.has(name)) return;
+  assertVariableName(name);
+  if (validNames.size >= 1_024) validNames.clear();
+  validNames.add(name);
 }

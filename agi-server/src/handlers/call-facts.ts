@@ -65,12 +65,15 @@ export async function readInboundFacts(
       signed = undefined;
     }
   }
+  const caller = signed?.caller ?? env.callerId;
   return {
     // Unparseable: kept as dialled (sanitised) so the call log still shows what arrived.
     did: did ?? sanitisedId(dialled),
-    caller: signed?.caller ?? env.callerId,
+    caller,
+    // Parsed once here; route matching and the blocklist both read it.
+    callerE164: caller === undefined ? null : (toE164(caller, defaultCountry) ?? null),
     callerName: env.callerIdName,
-    presentation: callingPresentation(env.raw.agi_callingpres),
+    presentation: callingPresentation(env.callingPres),
     routeKey: signed?.route || undefined,
     signature: status,
     callSid: callSid ?? sanitisedId(rawCallSid),

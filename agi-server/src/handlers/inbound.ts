@@ -13,9 +13,12 @@ export function createInboundHandler(deps: HandlerDeps): AgiScriptHandler {
     const snapshot = deps.snapshot();
     const facts = await readInboundFacts(session, deps, snapshot.config.settings.defaultCountry, now);
     const decision = routeCall(snapshot, facts, now);
-    await session.setVariables(decisionVariables(decision));
+    // The decision is the session's last command: it goes out with our end of the connection, so
+    // Asterisk goes on in the dialplan as soon as it has run it (docs/fastagi.md); nothing below
+    // delays the call.
+    await session.setVariables(decisionVariables(decision), { end: true });
 
-    // Everything below is off the reply's path: the dialplan already has its answer.
+    // Everything below is off the call's path: the dialplan has its answer and goes on.
     const at = now.toISOString();
     const events: CallEvent[] = [
       {

@@ -26,6 +26,8 @@ export function createNextHandler(deps: HandlerDeps): AgiScriptHandler {
     const digits = fromMenu ? queryValue(query, AgiQuery.digits, agiInput.digits) : undefined;
     const facts = { did: undefined, caller: session.env.callerId, callerName: session.env.callerIdName };
     const snapshot = deps.snapshot();
+    // One reading of the clock for the decision and the call-log rows.
+    const now = deps.clock();
     let decision: Decision;
     let outbound: { extension: string; dialled: string } | undefined;
     if (position.routeId === OUTBOUND_ROUTE) {
@@ -41,13 +43,16 @@ export function createNextHandler(deps: HandlerDeps): AgiScriptHandler {
       decision = continueCall(snapshot, position, outcome, facts, {
         fromMenu,
         digits,
-        instant: deps.clock(),
+        instant: now,
       });
     }
-    await session.setVariables(decisionVariables(decision, outbound));
+    // The decision is the session's last command: it goes out with our end of the connection, so
+    // Asterisk goes on in the dialplan as soon as it has run it (docs/fastagi.md); nothing below
+    // delays the call.
+    await session.setVariables(decisionVariables(decision, outbound), { end: true });
 
     const linkedId = readLinkedId(session);
-    const at = deps.clock().toISOString();
+    const at = now.toISOString();
     // After a menu the row keeps what the caller pressed.
     const recorded = fromMenu ? menuOutcome(digits) : outcome;
     const events: CallEvent[] = [{ type: 'outcome', linkedId, attempt: position.attempt, outcome: recorded }];

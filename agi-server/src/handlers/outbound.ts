@@ -34,7 +34,10 @@ export function createOutboundHandler(deps: HandlerDeps): AgiScriptHandler {
       const admitted = await deps.outboundLimiter.admit(extension, linkedId, verdict.policy, now.getTime());
       if (admitted !== 'ok') decision = deniedDecision(snapshot, admitted, verdict.number);
     }
-    await session.setVariables(decisionVariables(decision, { extension, dialled }));
+    // The decision is the session's last command: it goes out with our end of the connection, so
+    // Asterisk goes on in the dialplan as soon as it has run it (docs/fastagi.md); nothing below
+    // delays the call.
+    await session.setVariables(decisionVariables(decision, { extension, dialled }), { end: true });
 
     const at = now.toISOString();
     const number =

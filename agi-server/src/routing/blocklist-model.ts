@@ -164,11 +164,17 @@ export function blockedCaller(
   caller: string | undefined,
   defaultCountry: CountryCode,
   presentation?: number,
+  /** The caller already in E.164 (null: not a number), when the call's facts carry it. */
+  knownE164?: string | null,
 ): BlockVerdict | undefined {
   if (blocklist.entries.length === 0) return undefined;
   const index = indexOf(blocklist);
   const withheld = isWithheldCaller(caller, presentation);
-  const e164 = withheld ? undefined : toE164(caller, defaultCountry);
+  const e164 = withheld
+    ? undefined
+    : knownE164 !== undefined
+      ? (knownE164 ?? undefined)
+      : toE164(caller, defaultCountry);
   const entry = withheld
     ? index.anonymous.find((one) => applies(one, routeId))
     : e164 === undefined

@@ -76,6 +76,36 @@ export interface RecordingChoice {
   readonly side: 'caller' | 'callee';
 }
 
+/**
+ * The rules that can apply to calls of one direction and route, in document order: worked out once
+ * per routing version (the config object) and route, not on every attempt of every call.
+ */
+const candidatesByConfig = new WeakMap<RecordingConfig, Map<string, readonly RecordingRule[]>>();
+
+function candidateRules(
+  recording: RecordingConfig,
+  direction: 'inbound' | 'outbound',
+  routeId: string | undefined,
+): readonly RecordingRule[] {
+  let byKey = candidatesByConfig.get(recording);
+  if (!byKey) {
+    byKey = new Map();
+    candidatesByConfig.set(recording, byKey);
+  }
+  // An outbound call matches only the rules without a route, whatever routeId: one list.
+  const key = direction === 'inbound' ? `inbound\u0000${routeId ?? ''}` : 'outbound';
+  let rules = byKey.get(key);
+  if (!rules) {
+    rules = recording.rules.filter(
+      (one) =>
+        (one.direction === 'both' || one.direction === direction) &&
+        (!one.route || (direction === 'inbound' && one.route === routeId)),
+    );
+    byKey.set(key, rules);
+  }
+  return rules;
+}
+
 /** The first rule matching the call decides; undefined: not recorded. */
 export function recordingFor(
   recording: RecordingConfig,
@@ -83,11 +113,9 @@ export function recordingFor(
   routeId: string | undefined,
   extensions: readonly string[],
 ): RecordingChoice | undefined {
-  const rule = recording.rules.find(
-    (one) =>
-      (one.direction === 'both' || one.direction === direction) &&
-      (!one.route || (direction === 'inbound' && one.route === routeId)) &&
-      (!one.extension || extensions.includes(one.extension)),
+  if (recording.rules.length === 0) return undefined;
+  const rule = candidateRules(recording, direction, routeId).find(
+    (one) => !one.extension || extensions.includes(one.extension),
   );
   if (!rule?.record) return undefined;
   return {

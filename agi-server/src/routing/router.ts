@@ -61,10 +61,65 @@ export function attemptsOf(plan: Plan, extensions?: ReadonlyMap<string, Extensio
   return attempts;
 }
 
+/**
+ * A plan's attempts, flattened once per plan object (a routing version's plans never change):
+ * every call reads them, and flattening allocated a list per decision.
+ */
+const attemptCache = new WeakMap<ReadonlyMap<string, Extension>, WeakMap<Plan, readonly Attempt[]>>();
+
+/** Keyed by the snapshot's extensions too: follow-me expands a plan by its extensions' settings. */
+function cachedAttempts(plan: Plan, extensions: ReadonlyMap<string, Extension>): readonly Attempt[] {
+  let byPlan = attemptCache.get(extensions);
+  if (!byPlan) {
+    byPlan = new WeakMap();
+    attemptCache.set(extensions, byPlan);
+  }
+  let attempts = byPlan.get(plan);
+  if (!attempts) {
+    attempts = attemptsOf(plan, extensions);
+    byPlan.set(plan, attempts);
+  }
+  return attempts;
+}
+
+/** What a ringing attempt (extension, ring group, hunt member) dials, and its label. */
+interface Ringing {
+  readonly numbers: readonly string[];
+  readonly label: string;
+}
+
+/** Per attempt object (cachedAttempts keeps them for the plan's life): worked out once. */
+const ringingCache = new WeakMap<Attempt, Ringing>();
+
+function ringingOf(attempt: Attempt): Ringing {
+  let ringing = ringingCache.get(attempt);
+  if (!ringing) {
+    const { step } = attempt;
+    const numbers =
+      step.type === 'extension'
+        ? [step.extension]
+        : step.type === 'hunt'
+          ? [step.extensions[attempt.member] as string]
+          : step.type === 'ring-group'
+            ? step.extensions
+            : [];
+    const timeout = 'timeoutSeconds' in step ? step.timeoutSeconds : 0;
+    ringing = { numbers, label: `${step.type} ${numbers.join(',')} for ${timeout}s` };
+    ringingCache.set(attempt, ringing);
+  }
+  return ringing;
+}
+
+/** Characters a caller-ID name keeps: letters, digits and a few marks (Unicode-aware). */
+const NAME_DROPPED = /[^\p{L}\p{N} .:'&/#+-]/gu;
+/** The common case, plain ASCII with nothing to drop: the Unicode replace would change nothing. */
+const PLAIN_NAME = /^[A-Za-z0-9 .:'&/#+-]*$/;
+
 /** Caller-ID name for the phones: the route's prefix before the caller's name (or number). */
 function callerIdName(route: Route | undefined, facts: CallFacts): string | undefined {
   if (!route?.callerIdNamePrefix) return undefined;
-  const shown = (facts.callerName ?? facts.caller ?? '').replace(/[^\p{L}\p{N} .:'&/#+-]/gu, '').slice(0, 40);
+  const name = facts.callerName ?? facts.caller ?? '';
+  const shown = (PLAIN_NAME.test(name) ? name : name.replace(NAME_DROPPED, '')).slice(0, 40);
   // Idempotent: after the first Dial the channel's name already carries the prefix.
   return shown.startsWith(route.callerIdNamePrefix) ? shown : `${route.callerIdNamePrefix}${shown}`;
 }
@@ -91,8 +146,7 @@ function withInboundRecording(snapshot: RoutingSnapshot, decision: Decision): De
 
 function attemptDecision(snapshot: RoutingSnapshot, position: PlanPosition, facts: CallFacts): Decision {
   const plan = planOf(snapshot, position.routeId, position.planKey);
-  const attempts = plan ? attemptsOf(plan, snapshot.extensions) : [];
-  const attempt = attempts[planAttempt(position)];
+  const attempt = plan ? cachedAttempts(plan, snapshot.extensions)[planAttempt(position)] : undefined;
   if (!attempt) return hangup(snapshot, position, 'plan-end', HangupCause.noAnswer, 'end of plan');
   const route = snapshot.routesById.get(position.routeId);
   const base = { version: snapshot.version, position };
@@ -117,21 +171,18 @@ function attemptDecision(snapshot: RoutingSnapshot, position: PlanPosition, fact
     case 'extension':
     case 'ring-group':
     case 'hunt': {
-      const numbers =
-        step.type === 'extension'
-          ? [step.extension]
-          : step.type === 'hunt'
-            ? [step.extensions[attempt.member] as string]
-            : step.extensions;
+      const { numbers, label } = ringingOf(attempt);
+      // Built field by field (no spread of `base`): the decision of nearly every call.
       return {
-        ...base,
+        version: snapshot.version,
+        position,
         action: 'dial',
         dial: dialTargets(snapshot, numbers),
         timeoutSeconds: step.timeoutSeconds,
         options: '',
         callerIdName: callerIdName(route, facts),
         targets: numbers,
-        label: `${step.type} ${numbers.join(',')} for ${step.timeoutSeconds}s`,
+        label,
       };
     }
     case 'forward':
@@ -210,7 +261,14 @@ export function blockVerdict(
   facts: CallFacts,
 ): BlockVerdict | undefined {
   const { blocklist, settings } = snapshot.config;
-  return blockedCaller(blocklist, start.routeId, facts.caller, settings.defaultCountry, facts.presentation);
+  return blockedCaller(
+    blocklist,
+    start.routeId,
+    facts.caller,
+    settings.defaultCountry,
+    facts.presentation,
+    facts.callerE164,
+  );
 }
 
 /** First decision for a new call: the blocklist first, then the route's plan. */
@@ -256,7 +314,9 @@ function targetPosition(
     };
   }
   const plan = planOf(snapshot, from.routeId, from.planKey) ?? [];
-  const attempt = attemptsOf(plan, snapshot.extensions).findIndex((one) => one.stepIndex === target.step - 1);
+  const attempt = cachedAttempts(plan, snapshot.extensions).findIndex(
+    (one) => one.stepIndex === target.step - 1,
+  );
   const base = from.attempt - planAttempt(from);
   return { ...from, attempt: attempt === -1 ? Number.MAX_SAFE_INTEGER : base + attempt };
 }
@@ -306,7 +366,7 @@ export function continueCall(
   menuInput?: MenuInput,
 ): Decision {
   const plan = planOf(snapshot, position.routeId, position.planKey);
-  const attempt = plan ? attemptsOf(plan, snapshot.extensions)[planAttempt(position)] : undefined;
+  const attempt = plan ? cachedAttempts(plan, snapshot.extensions)[planAttempt(position)] : undefined;
   if (attempt?.step.type === 'menu') {
     if (menuInput?.fromMenu) return continueMenu(snapshot, position, attempt.step, facts, menuInput);
     // A direct dial from the menu ended: answered ends the call, anything else plays the menu again.

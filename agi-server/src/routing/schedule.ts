@@ -93,10 +93,22 @@ function spanCovering(schedule: Schedule, now: LocalTime): Span | undefined {
   });
 }
 
+/**
+ * The state of each schedule in the minute last asked about: a state can only change on a minute
+ * boundary (the schedule has minute resolution), so every call in that minute gets it from here
+ * instead of scanning closures and spans again. Keyed by the schedule object: a new routing
+ * version brings new objects, and the old entries go with them.
+ */
+const lastState = new WeakMap<Schedule, { minute: number; state: ScheduleState }>();
+
 export function scheduleState(schedule: Schedule, instant: Date): ScheduleState {
+  const minute = Math.floor(instant.getTime() / 60_000);
+  const cached = lastState.get(schedule);
+  if (cached?.minute === minute) return cached.state;
   const now = localTime(instant, schedule.timeZone);
-  if (closureOn(schedule, now)) return 'holiday';
-  return spanCovering(schedule, now) ? 'open' : 'closed';
+  const state = closureOn(schedule, now) ? 'holiday' : spanCovering(schedule, now) ? 'open' : 'closed';
+  lastState.set(schedule, { minute, state });
+  return state;
 }
 
 /** The state, and the closure or weekly span that decided it, in words for people. */

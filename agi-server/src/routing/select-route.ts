@@ -17,6 +17,12 @@ export interface CallFacts {
   /** The dialled number as received (any form; normalised here). */
   readonly did: string | undefined;
   readonly caller: string | undefined;
+  /**
+   * `caller` in E.164 when the edge already normalised it (settings' default country), so that
+   * route matching and the blocklist do not parse it again: null when it is not a number; absent:
+   * parsed here.
+   */
+  readonly callerE164?: string | null | undefined;
   readonly callerName: string | undefined;
   /** Asterisk's calling presentation (`agi_callingpres`): restricted numbers count as withheld. */
   readonly presentation?: number | undefined;
@@ -24,16 +30,27 @@ export interface CallFacts {
   readonly routeKey?: string | undefined;
 }
 
+/** The caller in E.164, from the facts when the edge parsed it, else parsed now. */
+export function callerE164Of(
+  snapshot: RoutingSnapshot,
+  facts: Pick<CallFacts, 'caller' | 'callerE164'>,
+): string | undefined {
+  if (facts.callerE164 !== undefined) return facts.callerE164 ?? undefined;
+  return facts.caller === undefined
+    ? undefined
+    : toE164(facts.caller, snapshot.config.settings.defaultCountry);
+}
+
 function matchRoute(
   snapshot: RoutingSnapshot,
   did: string | undefined,
-  caller: string | undefined,
+  facts: Pick<CallFacts, 'caller' | 'callerE164'>,
 ): Route | undefined {
   if (did === undefined) return undefined;
   const candidates = snapshot.routesByDid.get(did);
   if (!candidates) return undefined;
-  const callerE164 =
-    caller === undefined ? undefined : toE164(caller, snapshot.config.settings.defaultCountry);
+  const { caller } = facts;
+  const callerE164 = callerE164Of(snapshot, facts);
   const callerText = callerE164 ?? caller ?? '';
   for (const route of candidates) {
     if (!route.caller) return route;
@@ -78,11 +95,11 @@ export interface RouteChoice {
  */
 export function chooseRoute(
   snapshot: RoutingSnapshot,
-  facts: Pick<CallFacts, 'did' | 'caller' | 'routeKey'>,
+  facts: Pick<CallFacts, 'did' | 'caller' | 'callerE164' | 'routeKey'>,
 ): Pick<RouteChoice, 'did' | 'route'> {
   const did = toE164(facts.did, snapshot.config.settings.defaultCountry);
   const chosen = facts.routeKey ? snapshot.routesById.get(facts.routeKey) : undefined;
-  return { did, route: chosen ?? matchRoute(snapshot, did, facts.caller) };
+  return { did, route: chosen ?? matchRoute(snapshot, did, facts) };
 }
 
 /**
