@@ -63,7 +63,10 @@ describe('follow-me decisions', () => {
       position: { routeId: 'follow', attempt: 0 },
       label: 'follow-me 100: desk phone for 4s',
     });
-    expect(decisionVariables(first)).toMatchObject({ SB_TRUNK_CALLERID: '', SB_SCREEN_PROMPT: '' });
+    expect(Object.fromEntries(decisionVariables(first))).toMatchObject({
+      SB_TRUNK_CALLERID: '',
+      SB_SCREEN_PROMPT: '',
+    });
   });
 
   it('then the numbers the policy lets out, together, screened, with the policy caller ID on the trunk leg only', () => {
@@ -78,7 +81,7 @@ describe('follow-me decisions', () => {
       screenPrompt: 'followme/options',
     });
     expect(external.label).toContain('not allowed: +442071838750 (not-national)');
-    expect(decisionVariables(external)).toMatchObject({
+    expect(Object.fromEntries(decisionVariables(external))).toMatchObject({
       SB_TRUNK_CALLERID: '+19863334950',
       SB_SCREEN_PROMPT: 'followme/options',
       // The caller's own caller ID is not replaced: the phones and voicemail still see the caller.

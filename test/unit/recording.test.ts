@@ -115,13 +115,16 @@ describe('recording on demand', () => {
       action: 'dial',
       record: { rule: 'ask', mode: 'on-demand', side: 'callee' },
     });
-    expect(decisionVariables(inbound)).toMatchObject({
+    expect(Object.fromEntries(decisionVariables(inbound))).toMatchObject({
       SB_RECORD: '',
       SB_RECORD_ANNOUNCEMENT: '',
       SB_RECORD_ON_DEMAND: 'callee',
     });
     const outbound = decideOutbound(onDemand, '102', '100', 0);
-    expect(decisionVariables(outbound)).toMatchObject({ SB_RECORD: '', SB_RECORD_ON_DEMAND: 'caller' });
+    expect(Object.fromEntries(decisionVariables(outbound))).toMatchObject({
+      SB_RECORD: '',
+      SB_RECORD_ON_DEMAND: 'caller',
+    });
   });
 
   it('record: false keeps the call out of reach of the feature code too', () => {
@@ -131,16 +134,21 @@ describe('recording on demand', () => {
       MONDAY_10_CHICAGO,
     );
     expect(vip.action).toBe('dial');
-    expect(decisionVariables(vip)).toMatchObject({ SB_RECORD: '', SB_RECORD_ON_DEMAND: '' });
+    expect(Object.fromEntries(decisionVariables(vip))).toMatchObject({
+      SB_RECORD: '',
+      SB_RECORD_ON_DEMAND: '',
+    });
   });
 
   it('a rule recording from the answer sets SB_RECORD and no feature code', () => {
     expect(
-      decisionVariables(
-        routeCall(
-          snapshot,
-          { did: '+19863334949', caller: '+15557654321', callerName: undefined },
-          MONDAY_10_CHICAGO,
+      Object.fromEntries(
+        decisionVariables(
+          routeCall(
+            snapshot,
+            { did: '+19863334949', caller: '+15557654321', callerName: undefined },
+            MONDAY_10_CHICAGO,
+          ),
         ),
       ),
     ).toMatchObject({
