@@ -12,7 +12,7 @@ export function ExtensionList() {
   return html`<section>
     <h1>Extensions</h1>
     <table class="list" data-testid="extensions">
-      <thead><tr><th>Number</th><th>Name</th><th>Endpoints</th><th>Mailbox</th><th>Outbound caller ID</th><th>Outbound policy</th></tr></thead>
+      <thead><tr><th>Number</th><th>Name</th><th>Endpoints</th><th>Mailbox</th><th>Outbound caller ID</th><th>Outbound policy</th><th>Email</th></tr></thead>
       <tbody>
         ${extensions.map(
           (extension) => html`<tr>
@@ -22,6 +22,7 @@ export function ExtensionList() {
             <td>${extension.mailbox ?? '–'}</td>
             <td>${extension.outboundCallerId ?? '–'}</td>
             <td>${extension.outboundPolicy ?? '(default)'}</td>
+            <td>${extension.email ?? '–'}</td>
           </tr>`,
         )}
       </tbody>
@@ -52,6 +53,9 @@ export function ExtensionEdit({ number }) {
             mailbox: number === 'new' ? '' : number,
             outboundCallerId: '+1',
             outboundPolicy: policies[0] ?? 'default',
+            // Voicemail notices (docs/voicemail.md): the email gets each message with its audio.
+            email: '',
+            mobile: '+1',
           },
         },
       },

@@ -2,8 +2,9 @@ import type { Logger } from 'pino';
 import type { ServerConfig } from '../config.js';
 import { AmiClient } from '../pbx/ami-client.js';
 import { PhoneMessages } from '../pbx/phone-messages.js';
+import type { DeliveryKind } from '../store/message-types.js';
 import type { SwitchboardStore } from '../store/types.js';
-import { OutboxWorker } from './outbox-worker.js';
+import { type AttemptResult, type DeliveryChannel, OutboxWorker } from './outbox-worker.js';
 import { PhoneChannel } from './phone-channel.js';
 import { watchRegistrations } from './registration-watch.js';
 
@@ -18,6 +19,15 @@ export interface MessagingService {
   start(): void;
   stop(): Promise<void>;
   readonly worker: OutboxWorker;
+  /** The PBX's manager connection (undefined without SB_AMI_SECRET): voicemail uses it too. */
+  readonly ami: AmiClient | undefined;
+}
+
+/** Other deliveries the one outbox carries (voicemail emails), and the attempts' counter. */
+export interface OutboxExtras {
+  readonly channels?: Partial<Record<DeliveryKind, DeliveryChannel>>;
+  readonly maxAttempts?: Partial<Record<DeliveryKind, number>>;
+  readonly onAttempt?: (kind: DeliveryKind, result: AttemptResult['kind']) => void;
 }
 
 /** How often the worker looks for due deliveries when nothing pokes it, and AMI is pinged. */
@@ -30,6 +40,7 @@ export function createMessagingService(
   store: SwitchboardStore,
   logger: Logger,
   clock: () => Date,
+  extras: OutboxExtras = {},
 ): MessagingService {
   const log = logger.child({ component: 'messaging' });
   const ami = config.SB_AMI_SECRET
@@ -44,7 +55,12 @@ export function createMessagingService(
     store,
     logger: log,
     clock,
-    channels: ami ? { phone: new PhoneChannel(new PhoneMessages(ami, config.SB_MESSAGE_FROM_HOST)) } : {},
+    channels: {
+      ...extras.channels,
+      ...(ami ? { phone: new PhoneChannel(new PhoneMessages(ami, config.SB_MESSAGE_FROM_HOST)) } : {}),
+    },
+    ...(extras.maxAttempts ? { maxAttempts: extras.maxAttempts } : {}),
+    ...(extras.onAttempt ? { onAttempt: extras.onAttempt } : {}),
   });
   let keepalive: NodeJS.Timeout | undefined;
   const ping = () => {
@@ -72,6 +88,7 @@ export function createMessagingService(
     });
   return {
     worker,
+    ami,
     poke: () => worker.poke(),
     start() {
       worker.start(TICK_MS);

@@ -30,6 +30,8 @@ export interface OutboxWorkerOptions {
   readonly batch?: number;
   /** Attempts after which a delivery fails for good (phones keep waiting for registration). */
   readonly maxAttempts?: Partial<Record<DeliveryKind, number>>;
+  /** Each attempt's end (metrics: switchboard_outbox_attempts_total). */
+  readonly onAttempt?: (kind: DeliveryKind, result: AttemptResult['kind']) => void;
 }
 
 /**
@@ -125,6 +127,7 @@ export class OutboxWorker {
     const limit = this.options.maxAttempts?.[delivery.kind];
     if (result.kind === 'retry' && limit !== undefined && delivery.attempts >= limit)
       result = { kind: 'failed', reason: `gave up after ${delivery.attempts} attempts: ${result.reason}` };
+    this.options.onAttempt?.(delivery.kind, result.kind);
     const now = clock();
     const at = now.toISOString();
     if (result.kind === 'retry') {

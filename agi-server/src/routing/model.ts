@@ -161,6 +161,8 @@ export const extensionSchema = z
     outboundPolicy: idSchema.optional(),
     /** The person's own mobile (E.164): texts go there too when none of the extension's phones is registered. */
     mobile: e164Schema.optional(),
+    /** The person's email: each new voicemail in the extension's mailbox is mailed there with its audio (docs/voicemail.md). */
+    email: z.email('must be an email address').max(254).optional(),
   })
   .strict();
 export type Extension = z.infer<typeof extensionSchema>;

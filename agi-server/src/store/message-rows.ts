@@ -8,6 +8,7 @@ import type {
   MessageFilter,
   MessageRecord,
   MessageStatus,
+  VoicemailFacts,
 } from './message-types.js';
 
 /** Rows of the messages and message_outbox tables as both stores read them (Time: text or Date). */
@@ -26,6 +27,8 @@ export interface MessageRow<Time, List> {
   reason: string | null;
   created_at: Time;
   updated_at: Time;
+  /** JSON text on SQLite, jsonb (parsed) on PostgreSQL; null for texts. */
+  voicemail: unknown;
 }
 
 export interface OutboxRow<Time, Payload> {
@@ -60,6 +63,13 @@ export function messageFromRow<Time, List>(
     reason: opt(row.reason),
     at: time(row.created_at),
     updatedAt: time(row.updated_at),
+    ...(row.voicemail == null
+      ? {}
+      : {
+          voicemail: (typeof row.voicemail === 'string'
+            ? JSON.parse(row.voicemail)
+            : row.voicemail) as VoicemailFacts,
+        }),
   };
 }
 

@@ -6,7 +6,13 @@ import {
   messageWhere,
   type OutboxRow,
 } from './message-rows.js';
-import { type DeliveryPayload, type MessageStore, utf8Bytes } from './message-types.js';
+import {
+  type DeliveryKind,
+  type DeliveryPayload,
+  type DeliveryState,
+  type MessageStore,
+  utf8Bytes,
+} from './message-types.js';
 import { guarded, inTransaction } from './pg-pool.js';
 
 /**
@@ -32,8 +38,8 @@ export function pgMessages(pool: pg.Pool): MessageStore {
       return guarded(() =>
         inTransaction(pool, async (client) => {
           const inserted = await client.query(
-            `INSERT INTO messages (id, direction, sid, from_number, to_number, extensions, body, body_bytes, media, status, reason, created_at, updated_at)
-             VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $12)
+            `INSERT INTO messages (id, direction, sid, from_number, to_number, extensions, body, body_bytes, media, status, reason, created_at, updated_at, voicemail)
+             VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $12, $13)
              ON CONFLICT DO NOTHING`,
             [
               message.id,
@@ -48,6 +54,7 @@ export function pgMessages(pool: pg.Pool): MessageStore {
               message.status,
               message.reason ?? null,
               message.at,
+              message.voicemail ? JSON.stringify(message.voicemail) : null,
             ],
           );
           if (inserted.rowCount === 0) return false;
@@ -152,6 +159,19 @@ export function pgMessages(pool: pg.Pool): MessageStore {
         [messageId],
       );
       return rows.map(toDelivery);
+    },
+
+    async outboxSummary() {
+      const { rows } = await query<{ kind: string; state: string; count: string; oldest: Date }>(
+        `SELECT kind, state, count(*) AS count, min(updated_at) AS oldest
+         FROM message_outbox GROUP BY kind, state ORDER BY kind, state`,
+      );
+      return rows.map((row) => ({
+        kind: row.kind as DeliveryKind,
+        state: row.state as DeliveryState,
+        count: Number(row.count),
+        oldest: iso(row.oldest),
+      }));
     },
   };
 }

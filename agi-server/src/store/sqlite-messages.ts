@@ -8,7 +8,9 @@ import {
 } from './message-rows.js';
 import {
   type Delivery,
+  type DeliveryKind,
   type DeliveryPayload,
+  type DeliveryState,
   type MessageRecord,
   type MessageStore,
   utf8Bytes,
@@ -40,8 +42,8 @@ export function sqliteMessages(
           .transaction(() => {
             const inserted = database
               .prepare(
-                `INSERT INTO messages (id, direction, sid, from_number, to_number, extensions, body, body_bytes, media, status, reason, created_at, updated_at)
-                 VALUES (@id, @direction, @sid, @from, @to, @extensions, @body, @bodyBytes, @media, @status, @reason, @at, @at)
+                `INSERT INTO messages (id, direction, sid, from_number, to_number, extensions, body, body_bytes, media, status, reason, created_at, updated_at, voicemail)
+                 VALUES (@id, @direction, @sid, @from, @to, @extensions, @body, @bodyBytes, @media, @status, @reason, @at, @at, @voicemail)
                  ON CONFLICT DO NOTHING`,
               )
               .run({
@@ -51,6 +53,7 @@ export function sqliteMessages(
                 bodyBytes: utf8Bytes(message.body),
                 media: JSON.stringify(message.media),
                 reason: message.reason ?? null,
+                voicemail: message.voicemail ? JSON.stringify(message.voicemail) : null,
               });
             if (inserted.changes === 0) return false;
             const insertDelivery = database.prepare(
@@ -179,6 +182,16 @@ export function sqliteMessages(
         .prepare<[string], SqliteOutboxRow>('SELECT * FROM message_outbox WHERE message_id = ? ORDER BY id')
         .all(messageId)
         .map(toDelivery);
+    },
+
+    async outboxSummary() {
+      return db()
+        .prepare<[], { kind: string; state: string; count: number; oldest: string }>(
+          `SELECT kind, state, count(*) AS count, min(updated_at) AS oldest
+           FROM message_outbox GROUP BY kind, state ORDER BY kind, state`,
+        )
+        .all()
+        .map((row) => ({ ...row, kind: row.kind as DeliveryKind, state: row.state as DeliveryState }));
     },
   };
 }

@@ -1,0 +1,90 @@
+import type { Logger } from 'pino';
+import { ConfigError, type ServerConfig } from '../config.js';
+import { createMailer, type Mailer } from '../mail/mailer.js';
+import { VoicemailSpool } from '../media/voicemail-spool.js';
+import type { DeliveryChannel } from '../messaging/outbox-worker.js';
+import type { RoutingSnapshot } from '../routing/snapshot.js';
+import type { SwitchboardStore } from '../store/types.js';
+import { EmailChannel, spoolAudio } from './email-channel.js';
+import { SpoolWatch } from './intake.js';
+
+/**
+ * Voicemail delivery, wired once (docs/voicemail.md): the spool watch that puts each new PBX
+ * message on record with its notices, and the email channel the one outbox worker uses for them.
+ * Without SB_VOICEMAIL_DIR nothing is watched; without SB_SMTP_URL emails wait in the outbox.
+ */
+
+/** How often the spool is scanned for new messages (a few readdirs). */
+const SCAN_MS = 1_000;
+/**
+ * An email is tried this many times (backoff 1 s doubling to 60 s: about 4 days) before it fails
+ * for good; the reason of each retry is on its row.
+ */
+export const EMAIL_MAX_ATTEMPTS = 6_000;
+
+export interface VoicemailService {
+  readonly spool: VoicemailSpool | undefined;
+  readonly channels: { readonly email: DeliveryChannel };
+  /** Starts the spool watch; `onStored` pokes the outbox worker. */
+  start(onStored: () => void): void;
+  stop(): Promise<void>;
+}
+
+export function createVoicemailService(
+  config: ServerConfig,
+  store: SwitchboardStore,
+  snapshot: () => RoutingSnapshot,
+  logger: Logger,
+  clock: () => Date,
+): VoicemailService {
+  const log = logger.child({ component: 'voicemail' });
+  if (config.SB_SMTP_URL && !config.SB_MAIL_FROM)
+    throw new ConfigError('SB_MAIL_FROM: required with SB_SMTP_URL (the From address of voicemail emails)');
+  const spool = config.SB_VOICEMAIL_DIR
+    ? new VoicemailSpool(config.SB_VOICEMAIL_DIR, config.SB_VOICEMAIL_CONTEXT)
+    : undefined;
+  const mailer: Mailer | undefined =
+    config.SB_SMTP_URL && config.SB_MAIL_FROM
+      ? createMailer({
+          url: config.SB_SMTP_URL,
+          startTls: config.SB_SMTP_STARTTLS,
+          caFile: config.SB_SMTP_CA_FILE,
+          from: config.SB_MAIL_FROM,
+        })
+      : undefined;
+  const email = new EmailChannel({
+    store,
+    mailer,
+    audio: spool ? spoolAudio(spool) : { audioOf: async () => undefined },
+    maxAttachmentBytes: config.SB_MAIL_MAX_ATTACHMENT_BYTES,
+    linkOf: (facts) =>
+      config.SB_PUBLIC_URL && facts.msgId
+        ? new URL(
+            `console/#/voicemail?mailbox=${facts.mailbox}&id=${facts.msgId}`,
+            withSlash(config.SB_PUBLIC_URL),
+          ).href
+        : undefined,
+  });
+  let watch: SpoolWatch | undefined;
+  return {
+    spool,
+    channels: { email },
+    start(onStored) {
+      if (!spool) return;
+      watch = new SpoolWatch(
+        spool,
+        { store, snapshot, mailFrom: config.SB_MAIL_FROM, logger: log, clock },
+        onStored,
+      );
+      watch.start(SCAN_MS);
+    },
+    async stop() {
+      await watch?.stop();
+      mailer?.close();
+    },
+  };
+}
+
+function withSlash(url: string): string {
+  return url.endsWith('/') ? url : `${url}/`;
+}

@@ -1,0 +1,158 @@
+import { existsSync, readdirSync, readFileSync, writeFileSync } from 'node:fs';
+import { join } from 'node:path';
+import { afterAll, afterEach, beforeAll, describe, expect, inject, it } from 'vitest';
+import { readRoutingFile } from '../../agi-server/src/config.js';
+import { wavSeconds } from '../../agi-server/src/media/voicemail-spool.js';
+import { createTestSmtpServer, type TestSmtpServer } from '../support/smtp-server.js';
+import { startSwitchboard } from '../support/switchboard.js';
+import { muLawTone } from './audio.js';
+import { callFromTwilio, errorsIn } from './calls.js';
+import { RUN_DIR, type Sipp, startPhone } from './lab.js';
+
+// Issue 18 on real Asterisk 22: a message left in VoiceMail() is found in the spool, put on record
+// with its email in the outbox, and mailed with its audio through a real SMTP server process
+// (STARTTLS + AUTH); the mail server away for 30 s loses nothing. See docs/voicemail.md.
+const chroot = inject('labChroot');
+const base = readRoutingFile(new URL('routing.lab.yaml', import.meta.url).pathname);
+const TOKEN = `sb_${'lab'.repeat(12)}`;
+const spool = join(chroot, RUN_DIR.slice(1), 'spool', 'voicemail');
+const inbox100 = join(spool, 'default', '100', 'INBOX');
+const EMAIL = 'reception@pbx.test';
+/** The voicemail route: 100 rings 2 s, then VoiceMail(100); the SIPp caller streams a tone. */
+const VOICEMAIL_DID = '+19863334955';
+/** After VoiceMail() answers: the unavailable greeting and the beep, then the message (measured). */
+const GREETING_MS = 12_100;
+const sleep = (ms: number) => new Promise((resolve) => setTimeout(resolve, ms));
+
+let smtp: TestSmtpServer;
+let started: Awaited<ReturnType<typeof startSwitchboard>>;
+let phones: Sipp[] = [];
+
+const newMessages = (before: ReadonlySet<string>) =>
+  (existsSync(inbox100) ? readdirSync(inbox100) : []).filter(
+    (name) => /^msg\d+\.txt$/.test(name) && !before.has(name),
+  );
+const inboxNow = () => new Set(existsSync(inbox100) ? readdirSync(inbox100) : []);
+
+beforeAll(async () => {
+  writeFileSync(join(chroot, RUN_DIR.slice(1), 'scenarios', 'voicemail-tone.ulaw'), muLawTone(4));
+  smtp = await createTestSmtpServer('127.0.0.1', 2525);
+  await smtp.start();
+  started = await startSwitchboard({
+    seed: {
+      ...base,
+      extensions: base.extensions?.map((extension) =>
+        extension.number === '100' ? { ...extension, email: EMAIL } : extension,
+      ),
+    },
+    agiPort: 4573,
+    adminToken: TOKEN,
+    env: {
+      SB_VOICEMAIL_DIR: spool,
+      SB_SMTP_URL: smtp.url,
+      SB_SMTP_CA_FILE: smtp.caFile,
+      SB_MAIL_FROM: 'switchboard@pbx.test',
+    },
+  });
+}, 60_000);
+afterAll(async () => {
+  await started?.switchboard.close(1_000);
+  await smtp?.stop();
+});
+afterEach(async () => {
+  await Promise.all(phones.map((sipp) => sipp.stop()));
+  phones = [];
+});
+
+/** `calls` callers reach voicemail (nobody answers) and each leaves `messageMs` of tone. */
+async function leaveVoicemails(calls: number, messageMs: number) {
+  const ringing = startPhone(chroot, '127.0.0.2', 'phone-ring');
+  phones.push(ringing);
+  const result = await callFromTwilio(chroot, {
+    did: VOICEMAIL_DID,
+    scenario: 'twilio-voicemail',
+    durationMs: GREETING_MS + messageMs,
+    calls,
+    rate: 2,
+    timeoutSeconds: 120,
+  });
+  expect(result.exitCode, result.stderr).toBe(0);
+}
+
+describe('voicemail email on real Asterisk 22 and a real SMTP server', () => {
+  it('a call nobody answers: exactly one email, its WAV attachment 4-6 s by its header', async () => {
+    const before = inboxNow();
+    const mailBefore = smtp.count();
+    await leaveVoicemails(1, 5_000);
+    await expect.poll(() => newMessages(before).length, { timeout: 10_000 }).toBe(1);
+    await expect.poll(() => smtp.count() - mailBefore, { timeout: 15_000 }).toBe(1);
+    // Nothing more comes (a second scan, the next tick) for the same message.
+    await sleep(3_000);
+    expect(smtp.count() - mailBefore).toBe(1);
+    const [mail] = (await smtp.messages()).slice(mailBefore);
+    const txt = readFileSync(join(inbox100, newMessages(before)[0] as string), 'utf8');
+    const msgId = /msg_id=(\S+)/.exec(txt)?.[1];
+    const to = Array.isArray(mail?.to) ? mail.to[0] : mail?.to;
+    expect(to?.text).toBe(EMAIL);
+    expect(mail?.subject).toMatch(
+      /^Voicemail from \+15551230001 \(\d+ s\) at \d{4}-\d\d-\d\d \d\d:\d\d UTC$/,
+    );
+    expect(mail?.text).toContain('From:     +15551230001');
+    expect(mail?.text).toContain(`Called:   ${VOICEMAIL_DID} (route voicemail)`);
+    expect(mail?.attachments).toHaveLength(1);
+    const attachment = mail?.attachments[0];
+    expect(attachment?.contentType).toBe('audio/wav');
+    expect(attachment?.filename).toBe(`voicemail-100-${msgId}.wav`);
+    const seconds = wavSeconds(attachment?.content ?? Buffer.alloc(0)) ?? 0;
+    console.info(`[voicemail] attachment ${attachment?.size} bytes, ${seconds.toFixed(2)} s by its header`);
+    expect(seconds).toBeGreaterThanOrEqual(4);
+    expect(seconds).toBeLessThanOrEqual(6);
+    // The same bytes as the message in the spool.
+    const wav = readFileSync(join(inbox100, (newMessages(before)[0] as string).replace('.txt', '.wav')));
+    expect(attachment?.content.equals(wav)).toBe(true);
+    const [row] = await started.switchboard.store.listMessages({ direction: 'voicemail', limit: 1 });
+    expect(row).toMatchObject({ status: 'delivered', voicemail: { mailbox: '100', msgId } });
+    expect(errorsIn(started.log.lines)).toEqual([]);
+  }, 90_000);
+
+  it('the SMTP server away for 30 s around 20 voicemails: every email arrives once it is back, none lost', async () => {
+    const before = inboxNow();
+    const mailBefore = smtp.count();
+    await smtp.stop();
+    const stoppedAt = Date.now();
+    await leaveVoicemails(20, 3_000);
+    await expect.poll(() => newMessages(before).length, { timeout: 15_000 }).toBe(20);
+    // While it is away: the emails wait in the outbox, queued, visible in /health and /metrics.
+    await expect
+      .poll(
+        async () => {
+          const health = (await (await fetch(`${started.apiUrl}/health`)).json()) as {
+            outbox?: Array<{ kind: string; state: string; count: number }>;
+          };
+          return health.outbox?.find((row) => row.kind === 'email' && row.state === 'queued')?.count;
+        },
+        { timeout: 10_000 },
+      )
+      .toBe(20);
+    const metrics = await (await fetch(`${started.apiUrl}/metrics`)).text();
+    expect(metrics).toMatch(/switchboard_outbox_deliveries\{kind="email",state="queued"\} 20/);
+    expect(metrics).toMatch(/switchboard_outbox_attempts_total\{kind="email",result="retry"\} [1-9]/);
+    expect(smtp.count()).toBe(mailBefore);
+    await sleep(Math.max(0, 30_000 - (Date.now() - stoppedAt)));
+    await smtp.start();
+    const backAt = Date.now();
+    await expect.poll(() => smtp.count() - mailBefore, { timeout: 90_000, interval: 500 }).toBe(20);
+    console.info(`[voicemail] 20 emails arrived ${Date.now() - backAt} ms after the SMTP server came back`);
+    await sleep(3_000);
+    expect(smtp.count() - mailBefore).toBe(20);
+    // One email per message, each with its own message's audio.
+    const ids = newMessages(before).map(
+      (name) => /msg_id=(\S+)/.exec(readFileSync(join(inbox100, name), 'utf8'))?.[1],
+    );
+    const attached = (await smtp.messages())
+      .slice(mailBefore)
+      .map((mail) => /^voicemail-100-(.+)\.wav$/.exec(mail.attachments[0]?.filename ?? '')?.[1]);
+    expect(new Set(attached)).toEqual(new Set(ids));
+    expect(attached).toHaveLength(20);
+  }, 240_000);
+});
