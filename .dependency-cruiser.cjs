@@ -99,7 +99,8 @@ module.exports = {
     {
       name: 'mail-edge',
       severity: 'error',
-      comment: "mail/ sends email through the operator's SMTP server (nodemailer): Node and nodemailer, none of our layers.",
+      comment:
+        "mail/ sends email through the operator's SMTP server (nodemailer): Node and nodemailer, none of our layers.",
       from: { path: '^agi-server/src/mail/' },
       to: {
         path: '^agi-server/src/(routing|store|handlers|api|cli|cdr|config-service|agi|asterisk|messaging|pbx|media|voicemail)/|^agi-server/src/(app|main|config)[.]ts$',

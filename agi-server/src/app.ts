@@ -27,6 +27,7 @@ import { startRecordingRetention } from './media/retention.js';
 import { createMessagingService, type MessagingService } from './messaging/messaging-service.js';
 import { OutboxMonitor } from './messaging/outbox-monitor.js';
 import { createMetrics, type Metrics } from './metrics.js';
+import { amiVoicemail } from './pbx/voicemail-actions.js';
 import type { RoutingConfigInput } from './routing/model.js';
 import { CallLogWriter } from './store/call-log-writer.js';
 import { openStore, type StoreBackend } from './store/open-store.js';
@@ -205,6 +206,9 @@ export async function createSwitchboard(options: SwitchboardOptions): Promise<Sw
         onMessageStored: () => messaging.poke(),
         soundsDir: config.SB_SOUNDS_DIR,
         recordingsDir: config.SB_RECORDINGS_DIR,
+        voicemail: voicemail.spool
+          ? { spool: voicemail.spool, pbx: messaging.ami ? amiVoicemail(messaging.ami) : undefined }
+          : undefined,
       });
   let stopFollowing: (() => void) | undefined;
   let stopRetention: (() => void) | undefined;

@@ -7,7 +7,7 @@ import { createTestSmtpServer, type TestSmtpServer } from '../support/smtp-serve
 import { startSwitchboard } from '../support/switchboard.js';
 import { muLawTone } from './audio.js';
 import { callFromTwilio, errorsIn } from './calls.js';
-import { RUN_DIR, type Sipp, startPhone } from './lab.js';
+import { LabAsterisk, RUN_DIR, type Sipp, startPhone } from './lab.js';
 
 // Issue 18 on real Asterisk 22: a message left in VoiceMail() is found in the spool, put on record
 // with its email in the outbox, and mailed with its audio through a real SMTP server process
@@ -22,6 +22,27 @@ const EMAIL = 'reception@pbx.test';
 const VOICEMAIL_DID = '+19863334955';
 /** After VoiceMail() answers: the unavailable greeting and the beep, then the message (measured). */
 const GREETING_MS = 12_100;
+const asterisk = new LabAsterisk(chroot);
+
+function managerSecret(): string {
+  const secrets = JSON.parse(readFileSync(join(chroot, RUN_DIR.slice(1), 'secrets.json'), 'utf8')) as {
+    managerSecret?: string;
+  };
+  if (!secrets.managerSecret) throw new Error('the lab settings render no manager');
+  return secrets.managerSecret;
+}
+
+async function api(method: string, path: string, token = TOKEN) {
+  return fetch(`${started.apiUrl}${path}`, { method, headers: { authorization: `Bearer ${token}` } });
+}
+
+/** app_voicemail's own count of new messages in box 100 (what the phone's light shows). */
+async function newCount(): Promise<number> {
+  const out = await asterisk.cli('voicemail show users for default');
+  const line = out.split('\n').find((row) => /^default\s+100\s/.test(row));
+  return Number(line?.trim().split(/\s+/).pop());
+}
+
 const sleep = (ms: number) => new Promise((resolve) => setTimeout(resolve, ms));
 
 let smtp: TestSmtpServer;
@@ -52,6 +73,7 @@ beforeAll(async () => {
       SB_SMTP_URL: smtp.url,
       SB_SMTP_CA_FILE: smtp.caFile,
       SB_MAIL_FROM: 'switchboard@pbx.test',
+      SB_AMI_SECRET: managerSecret(),
     },
   });
 }, 60_000);
@@ -155,4 +177,62 @@ describe('voicemail email on real Asterisk 22 and a real SMTP server', () => {
     expect(new Set(attached)).toEqual(new Set(ids));
     expect(attached).toHaveLength(20);
   }, 240_000);
+
+  it('visual voicemail: listed with the token, audio refused without it (401) and outside the spool (400); heard and deleted by Asterisk', async () => {
+    const before = inboxNow();
+    await leaveVoicemails(1, 3_000);
+    await expect.poll(() => newMessages(before).length, { timeout: 10_000 }).toBe(1);
+    const name = newMessages(before)[0] as string;
+    const msgId = /msg_id=(\S+)/.exec(readFileSync(join(inbox100, name), 'utf8'))?.[1] as string;
+    const listed = (await (await api('GET', '/voicemail?mailbox=100')).json()) as {
+      mailboxes: Array<{ mailbox: string; new: number; messages: Array<Record<string, unknown>> }>;
+    };
+    const entry = listed.mailboxes[0]?.messages.find((message) => message.id === msgId);
+    expect(entry).toMatchObject({
+      mailbox: '100',
+      status: 'new',
+      callerNumber: '+15551230001',
+      audio: `/voicemail/100/${msgId}/audio`,
+    });
+    expect(entry?.durationSeconds).toBeGreaterThanOrEqual(2);
+    const audio = await api('GET', `/voicemail/100/${msgId}/audio`);
+    expect(audio.status).toBe(200);
+    expect(audio.headers.get('content-type')).toBe('audio/wav');
+    const wav = Buffer.from(await audio.arrayBuffer());
+    expect(wav.equals(readFileSync(join(inbox100, name.replace('.txt', '.wav'))))).toBe(true);
+    expect((await api('GET', `/voicemail/100/${msgId}/audio`, `sb_${'x'.repeat(36)}`)).status).toBe(401);
+    expect((await fetch(`${started.apiUrl}/voicemail/100/${msgId}/audio`)).status).toBe(401);
+    for (const path of [
+      '/voicemail/..%2F..%2F..%2Fetc/passwd/audio',
+      `/voicemail/100/..%2FOld%2F${msgId}/audio`,
+      '/voicemail/100/msg0000.wav/audio',
+      '/voicemail/100%2F..%2F101/1-00000000/audio',
+      '/voicemail?mailbox=..%2F100',
+    ])
+      expect((await api('GET', path)).status, path).toBe(400);
+
+    // Heard: Asterisk moves it to Old; its count of new messages drops with it.
+    const newBefore = await newCount();
+    expect((await api('POST', `/voicemail/100/${msgId}/heard`)).status).toBe(200);
+    await expect.poll(() => newCount(), { timeout: 5_000 }).toBe(newBefore - 1);
+    const old100 = join(spool, 'default', '100', 'Old');
+    const inOld = () =>
+      readdirSync(old100).filter(
+        (file) =>
+          file.endsWith('.txt') && readFileSync(join(old100, file), 'utf8').includes(`msg_id=${msgId}`),
+      );
+    expect(inOld()).toHaveLength(1);
+    // Deleted: the file is gone on the PBX, the API no longer knows it.
+    const oldName = inOld()[0] as string;
+    expect((await api('DELETE', `/voicemail/100/${msgId}`)).status).toBe(204);
+    expect(inOld()).toEqual([]);
+    // Its audio went with it (Asterisk renumbers what follows: as many .wav as .txt remain).
+    const left = readdirSync(old100);
+    expect(left.filter((file) => file.endsWith('.wav'))).toHaveLength(
+      left.filter((file) => file.endsWith('.txt')).length,
+    );
+    expect(oldName).toMatch(/^msg\d{4}\.txt$/);
+    expect((await api('GET', `/voicemail/100/${msgId}/audio`)).status).toBe(404);
+    expect((await api('DELETE', `/voicemail/100/${msgId}`)).status).toBe(404);
+  }, 90_000);
 });
