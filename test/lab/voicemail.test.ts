@@ -3,6 +3,7 @@ import { join } from 'node:path';
 import { afterAll, afterEach, beforeAll, describe, expect, inject, it } from 'vitest';
 import { readRoutingFile } from '../../agi-server/src/config.js';
 import { wavSeconds } from '../../agi-server/src/media/voicemail-spool.js';
+import { launchChromium, screenshot } from '../browser/browser.js';
 import { createTestSmtpServer, type TestSmtpServer } from '../support/smtp-server.js';
 import { startSwitchboard } from '../support/switchboard.js';
 import { muLawTone } from './audio.js';
@@ -234,5 +235,56 @@ describe('voicemail email on real Asterisk 22 and a real SMTP server', () => {
     expect(oldName).toMatch(/^msg\d{4}\.txt$/);
     expect((await api('GET', `/voicemail/100/${msgId}/audio`)).status).toBe(404);
     expect((await api('DELETE', `/voicemail/100/${msgId}`)).status).toBe(404);
+  }, 90_000);
+
+  it('in Chromium: the Voicemail view lists the message, its <audio> plays, Delete removes the file on the PBX', async () => {
+    const before = inboxNow();
+    await leaveVoicemails(1, 3_000);
+    await expect.poll(() => newMessages(before).length, { timeout: 10_000 }).toBe(1);
+    const name = newMessages(before)[0] as string;
+    const msgId = /msg_id=(\S+)/.exec(readFileSync(join(inbox100, name), 'utf8'))?.[1] as string;
+    const chromium = await launchChromium();
+    try {
+      const page = chromium.context.pages()[0] ?? (await chromium.context.newPage());
+      const errors: string[] = [];
+      page.on('pageerror', (error) => errors.push(error.message));
+      await page.goto(`${started.apiUrl}/`);
+      await page.getByLabel('Admin API token').fill(TOKEN);
+      await page.getByRole('button', { name: 'Sign in' }).click();
+      await page.getByTestId('calls').waitFor();
+      await page.getByRole('link', { name: 'Voicemail' }).click();
+      const row = page.locator(`tr[data-id="${msgId}"]`);
+      await row.waitFor();
+      expect(await row.textContent()).toContain('+15551230001');
+      await row.getByRole('button', { name: 'Play' }).click();
+      const audio = row.getByTestId('voicemail-audio');
+      await audio.waitFor();
+      expect(await audio.getAttribute('src')).toMatch(/^blob:/);
+      // Played from the API's bytes: Chromium decoded it (a duration) and its clock moves.
+      await expect
+        .poll(() => audio.evaluate((element: HTMLAudioElement) => element.duration), { timeout: 10_000 })
+        .toBeGreaterThan(0);
+      await audio.evaluate((element: HTMLAudioElement) => element.play());
+      await expect
+        .poll(() => audio.evaluate((element: HTMLAudioElement) => element.currentTime), { timeout: 10_000 })
+        .toBeGreaterThan(0);
+      const seconds = await audio.evaluate((element: HTMLAudioElement) => element.duration);
+      console.info(`[voicemail] Chromium: <audio> duration ${seconds.toFixed(2)} s`);
+      await screenshot(page, 'voicemail');
+      const wav = join(inbox100, name.replace('.txt', '.wav'));
+      const txtHolding = () =>
+        readdirSync(inbox100).filter(
+          (file) =>
+            file.endsWith('.txt') && readFileSync(join(inbox100, file), 'utf8').includes(`msg_id=${msgId}`),
+        );
+      expect(existsSync(wav)).toBe(true);
+      await row.getByRole('button', { name: 'Delete' }).click();
+      await expect.poll(() => txtHolding(), { timeout: 5_000 }).toEqual([]);
+      await expect.poll(() => row.count(), { timeout: 5_000 }).toBe(0);
+      expect((await api('GET', `/voicemail/100/${msgId}/audio`)).status).toBe(404);
+      expect(errors).toEqual([]);
+    } finally {
+      await chromium.close();
+    }
   }, 90_000);
 });
