@@ -1,4 +1,6 @@
-import { existsSync, readdirSync, readFileSync, writeFileSync } from 'node:fs';
+import { execFile } from 'node:child_process';
+import { existsSync, mkdtempSync, readdirSync, readFileSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, afterEach, beforeAll, describe, expect, inject, it } from 'vitest';
 import { readRoutingFile } from '../../agi-server/src/config.js';
@@ -31,6 +33,20 @@ function managerSecret(): string {
   };
   if (!secrets.managerSecret) throw new Error('the lab settings render no manager');
   return secrets.managerSecret;
+}
+
+function cli(...args: string[]): Promise<{ code: number; stdout: string; stderr: string }> {
+  return new Promise((resolve) => {
+    execFile(
+      process.execPath,
+      ['--import', 'tsx', 'agi-server/src/cli/main.ts', ...args],
+      {
+        env: { ...process.env, SWITCHBOARD_URL: started.apiUrl, SWITCHBOARD_TOKEN: TOKEN },
+        encoding: 'utf8',
+      },
+      (error, stdout, stderr) => resolve({ code: error ? Number(error.code) : 0, stdout, stderr }),
+    );
+  });
 }
 
 async function api(method: string, path: string, token = TOKEN) {
@@ -212,6 +228,16 @@ describe('voicemail email on real Asterisk 22 and a real SMTP server', () => {
     ])
       expect((await api('GET', path)).status, path).toBe(400);
 
+    // The CLI: listed, its audio written to a file byte for byte.
+    const listedByCli = await cli('voicemail', 'list', '--mailbox', '100');
+    expect(listedByCli.code, listedByCli.stderr).toBe(0);
+    expect(listedByCli.stdout).toMatch(new RegExp(`100\\s+${msgId}\\s+new\\s+\\+15551230001`));
+    const file = join(mkdtempSync(join(tmpdir(), 'sb-vm-cli-')), 'message.wav');
+    const played = await cli('voicemail', 'play', '100', msgId, '-o', file);
+    expect(played.code, played.stderr).toBe(0);
+    expect(readFileSync(file).equals(wav)).toBe(true);
+    expect((await cli('voicemail', 'play', '100', '../../etc/passwd')).code).not.toBe(0);
+
     // Heard: Asterisk moves it to Old; its count of new messages drops with it.
     const newBefore = await newCount();
     expect((await api('POST', `/voicemail/100/${msgId}/heard`)).status).toBe(200);
@@ -225,7 +251,8 @@ describe('voicemail email on real Asterisk 22 and a real SMTP server', () => {
     expect(inOld()).toHaveLength(1);
     // Deleted: the file is gone on the PBX, the API no longer knows it.
     const oldName = inOld()[0] as string;
-    expect((await api('DELETE', `/voicemail/100/${msgId}`)).status).toBe(204);
+    const removed = await cli('voicemail', 'rm', '100', msgId);
+    expect(removed.code, removed.stderr).toBe(0);
     expect(inOld()).toEqual([]);
     // Its audio went with it (Asterisk renumbers what follows: as many .wav as .txt remain).
     const left = readdirSync(old100);
