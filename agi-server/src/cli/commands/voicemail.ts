@@ -78,8 +78,8 @@ export function registerVoicemailCommands(program: Command, { client, print }: C
   voicemail
     .command('heard')
     .description('mark a message heard (Asterisk moves it to Old; the phone light follows)')
-    .argument('<mailbox>')
-    .argument('<id>')
+    .argument('<mailbox>', 'the mailbox (MAILBOX of voicemail list)')
+    .argument('<id>', 'the message (ID of voicemail list)')
     .action(async (mailbox: string, id: string) => {
       const answer = await client().request(
         'POST',
@@ -90,8 +90,8 @@ export function registerVoicemailCommands(program: Command, { client, print }: C
   voicemail
     .command('rm')
     .description('delete a message on the PBX')
-    .argument('<mailbox>')
-    .argument('<id>')
+    .argument('<mailbox>', 'the mailbox (MAILBOX of voicemail list)')
+    .argument('<id>', 'the message (ID of voicemail list)')
     .action(async (mailbox: string, id: string) => {
       await client().request(
         'DELETE',
