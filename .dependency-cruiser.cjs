@@ -89,6 +89,24 @@ module.exports = {
       },
     },
     {
+      name: 'twilio-rest-edge',
+      severity: 'error',
+      comment:
+        "twilio-rest/ reaches Twilio's REST APIs through the twilio library: Node, twilio, zod and the contract only, none of our layers.",
+      from: { path: '^agi-server/src/twilio-rest/' },
+      to: {
+        path: '^agi-server/src/(routing|store|handlers|api|cli|cdr|config-service|agi|asterisk|messaging|pbx|media)/|^agi-server/src/(app|main|config)[.]ts$',
+      },
+    },
+    {
+      name: 'twilio-only-through-twilio-rest',
+      severity: 'error',
+      comment:
+        "In the server, only twilio-rest/ imports the twilio library: one place for Twilio's REST APIs.",
+      from: { path: '^agi-server/src/', pathNot: '^agi-server/src/twilio-rest/' },
+      to: { path: '^node_modules/twilio/' },
+    },
+    {
       name: 'messaging-not-edges',
       severity: 'error',
       comment:

@@ -20,12 +20,18 @@ import { EmptyStoreError, RoutingService } from './config-service/routing-servic
 import type { HandlerDeps } from './handlers/deps.js';
 import { createHangupHandler } from './handlers/hangup.js';
 import { createInboundHandler } from './handlers/inbound.js';
+import { createMessageHandler } from './handlers/message.js';
 import { createNextHandler } from './handlers/next.js';
 import { createOutboundHandler } from './handlers/outbound.js';
 import { OutboundLimiter, type OutboundLimits } from './limits/outbound-limiter.js';
 import { startRecordingRetention } from './media/retention.js';
-import { createMessagingService, type MessagingService } from './messaging/messaging-service.js';
+import {
+  createMessagingService,
+  type MessagingService,
+  statusCallbackUrl,
+} from './messaging/messaging-service.js';
 import { OutboxMonitor } from './messaging/outbox-monitor.js';
+import { takePhoneText } from './messaging/phone-texts.js';
 import { createMetrics, type Metrics } from './metrics.js';
 import { amiVoicemail } from './pbx/voicemail-actions.js';
 import type { RoutingConfigInput } from './routing/model.js';
@@ -46,6 +52,7 @@ export function scriptTable(deps: HandlerDeps): Map<string, AgiScriptHandler> {
     [AgiScript.next, createNextHandler(deps)],
     [AgiScript.hangup, createHangupHandler(deps)],
     [AgiScript.outbound, createOutboundHandler(deps)],
+    [AgiScript.message, createMessageHandler(deps)],
   ]);
 }
 
@@ -168,6 +175,11 @@ export async function createSwitchboard(options: SwitchboardOptions): Promise<Sw
     twilioAccountSid: config.SB_TWILIO_ACCOUNT_SID,
     claimNonce: (nonce, owner, expiresAt) => store.claimNonce(nonce, owner, expiresAt),
     outboundLimiter,
+    takeText: async (text, now) => {
+      const result = await takePhoneText({ store, limiter: outboundLimiter }, routing.snapshot, text, now);
+      messaging.poke();
+      return result;
+    },
   };
   agi = createFastAgiServer({
     host: config.SB_AGI_HOST,
@@ -204,6 +216,11 @@ export async function createSwitchboard(options: SwitchboardOptions): Promise<Sw
         limits: apiLimits(config),
         headerSecret: config.SB_HEADER_SECRET,
         onMessageStored: () => messaging.poke(),
+        takeText: deps.takeText,
+        textStatus:
+          config.SB_TWILIO_AUTH_TOKEN && statusCallbackUrl(config)
+            ? { authToken: config.SB_TWILIO_AUTH_TOKEN, url: statusCallbackUrl(config) as string }
+            : undefined,
         soundsDir: config.SB_SOUNDS_DIR,
         recordingsDir: config.SB_RECORDINGS_DIR,
         voicemail: voicemail.spool

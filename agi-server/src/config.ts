@@ -73,6 +73,23 @@ export const serverConfigSchema = z.object({
     .regex(ACCOUNT_SID, 'must be your account SID (AC followed by 32 hex digits)')
     .optional(),
   /**
+   * The account's Auth Token: texts go out through Twilio's Messages API with it, and Twilio's
+   * status callbacks are checked against it (agi-server/src/twilio-rest/, docs/twilio.md). Unset:
+   * no text leaves through Twilio (they wait in the outbox). Never commit it.
+   */
+  SB_TWILIO_AUTH_TOKEN: notPlaceholder(
+    z.string().min(32, "must be your account's Auth Token (32 characters)"),
+  ).optional(),
+  /**
+   * Switchboard's admin API as Twilio reaches it (https://sb.example.net, no path): texts sent
+   * through Twilio ask for status callbacks at <this>/message-status, and those callbacks'
+   * X-Twilio-Signature is checked over exactly that URL. Unset: no status callbacks (a text stays
+   * `sent`).
+   */
+  SB_PUBLIC_URL: notPlaceholder(z.url({ protocol: /^https?$/ }))
+    .transform((url) => url.replace(/\/+$/, ''))
+    .optional(),
+  /**
    * Asterisk's CDR file (cdr_custom.conf as asterisk-config renders it). When set, calls the server
    * never saw and hangup reports it lost are put on record from it, at start and every
    * SB_RECONCILE_MS (see docs/call-log.md). The file must be readable here: run the server on the
@@ -148,8 +165,6 @@ export const serverConfigSchema = z.object({
   SB_MAIL_FROM: notPlaceholder(z.email('must be an email address')).optional(),
   /** Audio larger than this is not attached: the email carries a link instead (docs/voicemail.md). */
   SB_MAIL_MAX_ATTACHMENT_BYTES: z.coerce.number().int().min(1_000).max(100_000_000).default(10_000_000),
-  /** Where people reach the console/API (https://pbx.yourcompany…): links in emails and texts. */
-  SB_PUBLIC_URL: notPlaceholder(z.url({ protocol: /^https?$/ })).optional(),
   /**
    * Tests only, never in production: the server's clock starts at this instant (ISO 8601 with
    * offset) and ticks from there, so a test that spawns the server routes at the hour it means.

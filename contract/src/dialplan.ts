@@ -46,6 +46,11 @@ export const DialplanVariable = {
   /** `1`: record this call once bridged (MixMonitor, docs/recording.md); SB_RECORD_ANNOUNCEMENT first. */
   record: 'SB_RECORD',
   recordAnnouncement: 'SB_RECORD_ANNOUNCEMENT',
+  /**
+   * A text a phone sent (the `message` script): its body as BASE64_ENCODE()d in [sb-text], read
+   * with GET FULL VARIABLE, so no byte of it is ever AGI or dialplan syntax (docs/messaging.md).
+   */
+  textBody: 'SB_TEXT_B64',
 } as const;
 
 /** Query parameters the dialplan passes, each value URIENCODE()d. */
@@ -80,6 +85,8 @@ export const AgiQuery = {
   /** After a menu's Read(): the digits pressed (${SB_DIGITS}) and ${READSTATUS}; present only then. */
   digits: 'digits',
   readStatus: 'readstatus',
+  /** A text a phone sent: what it addressed (the Request-URI's user, ${EXTEN}). */
+  to: 'to',
 } as const;
 
 /** Script names the dialplan calls (`agi_network_script`). */
@@ -88,4 +95,6 @@ export const AgiScript = {
   next: 'next',
   hangup: 'hangup',
   outbound: 'outbound',
+  /** A text a phone sent (its endpoint's message_context, [sb-text]): stored, then sent or refused. */
+  message: 'message',
 } as const;

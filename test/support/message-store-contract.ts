@@ -118,9 +118,25 @@ export function describeMessageStoreContract(fresh: () => Promise<SwitchboardSto
     if (!row) throw new Error('nothing claimed');
     const sid = `SM${'b'.repeat(32)}`;
     await store.settleDelivery(row.id, { state: 'sent' }, at(1), { status: 'sent', sid });
-    expect(await store.updateMessageBySid(sid, 'delivered', undefined, at(3))).toBe(true);
-    expect(await store.updateMessageBySid(`SM${'c'.repeat(32)}`, 'delivered', undefined, at(3))).toBe(false);
+    expect(await store.updateMessageBySid(sid, 'delivered', undefined, at(3))).toMatchObject({
+      previous: 'sent',
+      message: { id: 'o-1', sid, status: 'delivered' },
+    });
+    expect(
+      await store.updateMessageBySid(`SM${'c'.repeat(32)}`, 'delivered', undefined, at(3)),
+    ).toBeUndefined();
     expect(await store.getMessage('o-1')).toMatchObject({ sid, status: 'delivered' });
+    // Callbacks out of order: a late `sent` does not take `delivered` back.
+    expect(await store.updateMessageBySid(sid, 'sent', undefined, at(4))).toMatchObject({
+      previous: 'delivered',
+      message: { status: 'delivered' },
+    });
+    expect(await store.getMessage('o-1')).toMatchObject({ status: 'delivered' });
+    // A failure after delivered is still recorded (a final status replaces a final one).
+    expect(await store.updateMessageBySid(sid, 'undelivered', 'Twilio error 30003', at(5))).toMatchObject({
+      previous: 'delivered',
+      message: { status: 'undelivered', reason: 'Twilio error 30003' },
+    });
   });
 
   it('lists messages newest first, by number on either side, extension, direction, status and time', async () => {

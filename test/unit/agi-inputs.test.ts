@@ -26,6 +26,16 @@ const samples: Record<keyof typeof agiInput, string[]> = {
   number: ['+4930123456', '00493012', 'x'],
   digits: ['2', '101', '*#', '1234567', '', 'a'],
   readStatus: ['OK', 'TIMEOUT', 'HANGUP', 'ok', 'DONE'],
+  textBody: [
+    Buffer.from('Ünï ✓ 👋', 'utf8').toString('base64'),
+    'QQ==',
+    'QUI=',
+    '',
+    'QQ=',
+    'a b=',
+    '${SHELL(id)}',
+    'A'.repeat(4100),
+  ],
 };
 
 function viaZod(input: (typeof agiInput)[keyof typeof agiInput], raw: string): unknown {

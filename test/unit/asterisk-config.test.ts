@@ -126,7 +126,7 @@ describe('asterisk-config rendering', () => {
     const queries = [...dialplan.matchAll(/Gosub\(sb-agi,s,1\(\w+\?(.*)\)\)$/gm)].map(
       (match) => match[1] ?? '',
     );
-    expect(queries).toHaveLength(5);
+    expect(queries).toHaveLength(6);
     // The hangup report's values were URIENCODE()d into SB_R_* when the report was originated.
     const originate = /Originate\(Local[^\n]*/.exec(dialplan)?.[0] ?? '';
     for (const query of queries) {

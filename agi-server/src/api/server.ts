@@ -45,7 +45,14 @@ declare module 'fastify' {
  * with). /metrics has its own check.
  */
 // /inbound-message carries its own HMAC (routes-messages.ts).
-const PUBLIC_PATHS = new Set(['/', '/health', '/openapi.json', '/metrics', '/inbound-message']);
+const PUBLIC_PATHS = new Set([
+  '/',
+  '/health',
+  '/openapi.json',
+  '/metrics',
+  '/inbound-message',
+  '/message-status',
+]);
 const PUBLIC_PREFIXES = ['/docs', '/console/'];
 
 function isPublic(url: string): boolean {

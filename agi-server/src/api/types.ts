@@ -9,6 +9,7 @@ import type { ZodTypeProvider } from 'fastify-type-provider-zod';
 import type { Logger } from 'pino';
 import type { RoutingService } from '../config-service/routing-service.js';
 import type { VoicemailSpool } from '../media/voicemail-spool.js';
+import type { PhoneTextResult, TextFromPhone } from '../messaging/phone-texts.js';
 import type { Metrics } from '../metrics.js';
 import type { VoicemailPbx } from '../pbx/voicemail-actions.js';
 import type { SwitchboardStore } from '../store/types.js';
@@ -34,6 +35,13 @@ export interface AdminApiDeps {
   readonly headerSecret?: string | undefined;
   /** Told when a text was stored, so its deliveries start at once. */
   readonly onMessageStored?: () => void;
+  /** Sends a text as an extension (POST /messages), through the same decision and limits as a phone's. */
+  readonly takeText?: (text: TextFromPhone, now: Date) => Promise<PhoneTextResult>;
+  /**
+   * Twilio's status callbacks for texts we sent: the account's Auth Token and the public URL
+   * (SB_PUBLIC_URL + /message-status) the signature covers. Unset: /message-status answers 503.
+   */
+  readonly textStatus?: { readonly authToken: string; readonly url: string } | undefined;
   /** Where uploaded menu prompts go (SB_SOUNDS_DIR); undefined: uploads are off. */
   readonly soundsDir?: string | undefined;
   /** Asterisk's monitor folder, where MixMonitor writes <linkedid>.wav (SB_RECORDINGS_DIR). */

@@ -214,6 +214,9 @@ function renderWizard(settings: AsteriskSettings, secrets: Secrets): string {
           `inbound_auth/password=${password}`,
           `endpoint/callerid="${extension.name}" <${extension.number}>`,
           `endpoint/mailboxes=${extension.number}@default`,
+          // Texts the phone sends go to a context of its own: the context names the endpoint, so
+          // the sender is who Asterisk identified, never the MESSAGE's From (docs/messaging.md).
+          `endpoint/message_context=${textContext(extension.number)}`,
           // A phone at a fixed address gets a static contact (with its user part); it may still register.
           ...(extension.contact ? [`aor/contact=${extension.contact}`] : []),
           // Several devices: each registered contact gets calls and texts (docs/messaging.md).
@@ -332,6 +335,30 @@ function agiTargetLines(servers: readonly string[]): string {
   ].join('\n');
 }
 
+/** The message_context of one phone endpoint (see textContextLines). */
+export function textContext(endpoint: string): string {
+  return `sb-text-${endpoint}`;
+}
+
+/**
+ * One context per phone endpoint for the texts it sends: it passes the endpoint's name (a
+ * constant written here) to [sb-text], and what the phone addressed in SB_TEXT_TO. Any
+ * Request-URI user matches; Switchboard's decision refuses what is not a number or an extension.
+ */
+function textContextLines(settings: AsteriskSettings): string {
+  return settings.extensions
+    .map((extension) =>
+      [
+        `[${textContext(extension.number)}]`,
+        // Set() takes everything after the first = as the value: a comma in ${EXTEN} stays in it.
+        `exten => _[*#+0-9A-Za-z]!,1,Set(SB_TEXT_TO=\${EXTEN})`,
+        ` same => n,Gosub(sb-text,s,1(${extension.number}))`,
+        '',
+      ].join('\n'),
+    )
+    .join('\n');
+}
+
 /** The AMI user Switchboard sends texts to phones through (docs/messaging.md); loopback by default. */
 function renderManager(
   settings: AsteriskSettings,
@@ -386,6 +413,7 @@ export function renderAsteriskConfig(
           .map((extension) => `exten => ${extension.number},1,Dial(PJSIP/${extension.number},30)`)
           .join('\n'),
         EMERGENCY_EXTENSIONS: emergencyLines(settings),
+        TEXT_CONTEXTS: textContextLines(settings),
         ...securityLines(settings),
       }),
     ],

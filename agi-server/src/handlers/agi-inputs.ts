@@ -85,6 +85,11 @@ export const agiInput = {
   digits: matching(/^[0-9*#]{1,6}$/),
   /** ${READSTATUS} after Read() (Asterisk 22 app_read.c). */
   readStatus: oneOf(['OK', 'TIMEOUT', 'HANGUP', 'ERROR', 'INTERRUPTED', 'SKIPPED']),
+  /**
+   * A text's body as [sb-text] hands it over: BASE64_ENCODE()d (Asterisk keeps at most 1,023
+   * bytes of a MESSAGE body, 1,364 base64 characters; the bound leaves room).
+   */
+  textBody: matching(/^(?:[A-Za-z0-9+/]{4}){0,1024}(?:[A-Za-z0-9+/]{2}==|[A-Za-z0-9+/]{3}=)?$/),
 } as const;
 
 /** One query value through its check: the parsed value, or undefined if absent or invalid. */

@@ -1,5 +1,6 @@
 import type { Logger } from 'pino';
 import type { OutboundLimits } from '../limits/outbound-limiter.js';
+import type { PhoneTextResult, TextFromPhone } from '../messaging/phone-texts.js';
 import type { Metrics } from '../metrics.js';
 import type { RoutingSnapshot } from '../routing/snapshot.js';
 import type { CallLogWriter } from '../store/call-log-writer.js';
@@ -19,4 +20,6 @@ export interface HandlerDeps {
   /** The replay cache (SwitchboardStore.claimNonce): true when this call may use the nonce. */
   readonly claimNonce: (nonce: string, owner: string, expiresAt: string) => Promise<boolean>;
   readonly outboundLimiter: OutboundLimits;
+  /** Takes a text a phone sent (stored before the AGI session ends); unset: `message` refuses. */
+  readonly takeText?: (text: TextFromPhone, now: Date) => Promise<PhoneTextResult>;
 }

@@ -2,16 +2,21 @@ import type { Logger } from 'pino';
 import type { ServerConfig } from '../config.js';
 import { AmiClient } from '../pbx/ami-client.js';
 import { PhoneMessages } from '../pbx/phone-messages.js';
-import type { DeliveryKind } from '../store/message-types.js';
+import type { Delivery, DeliveryKind } from '../store/message-types.js';
 import type { SwitchboardStore } from '../store/types.js';
+import { createTwilioClient, sendMessage, twilioAccountOf } from '../twilio-rest/index.js';
 import { type AttemptResult, type DeliveryChannel, OutboxWorker } from './outbox-worker.js';
 import { PhoneChannel } from './phone-channel.js';
+import { notifyPhone } from './phone-texts.js';
 import { watchRegistrations } from './registration-watch.js';
+import { TwilioChannel } from './twilio-channel.js';
 
 /**
  * The live side of texts, wired once: the AMI connection, the outbox worker with its phone
- * channel, and the registration watch that wakes deliveries. Without SB_AMI_SECRET the worker
- * still runs (nothing can reach a phone, so phone deliveries stay queued).
+ * channel and its Twilio channel, and the registration watch that wakes deliveries. Without
+ * SB_AMI_SECRET the worker still runs (nothing can reach a phone, so phone deliveries stay
+ * queued); without the Twilio account (SB_TWILIO_ACCOUNT_SID + SB_TWILIO_AUTH_TOKEN) texts to
+ * numbers stay queued the same way.
  */
 export interface MessagingService {
   /** A message was stored: drain now instead of at the next tick. */
@@ -34,6 +39,13 @@ export interface OutboxExtras {
 const TICK_MS = 1_000;
 const KEEPALIVE_MS = 10_000;
 const REWAKE_MS = 1_000;
+/** A text to a number that Twilio could not take after this many tries (about 8 minutes of backoff) fails. */
+const SMS_MAX_ATTEMPTS = 12;
+
+/** The public URL Twilio posts a sent text's status changes to (SB_PUBLIC_URL + /message-status). */
+export function statusCallbackUrl(config: Pick<ServerConfig, 'SB_PUBLIC_URL'>): string | undefined {
+  return config.SB_PUBLIC_URL ? `${config.SB_PUBLIC_URL}/message-status` : undefined;
+}
 
 export function createMessagingService(
   config: ServerConfig,
@@ -51,15 +63,39 @@ export function createMessagingService(
         secret: config.SB_AMI_SECRET,
       })
     : undefined;
-  const worker = new OutboxWorker({
+  const account = twilioAccountOf(config);
+  const twilio = account ? createTwilioClient(account) : undefined;
+  // A text a phone sent that Twilio refused (or never took): the phone is told why.
+  const tellSender = async (delivery: Delivery, reason: string) => {
+    const endpoint = delivery.payload.replyTo;
+    if (delivery.kind !== 'sms' || !endpoint) return;
+    const message = await store.getMessage(delivery.messageId);
+    await notifyPhone(
+      store,
+      {
+        endpoint,
+        extension: message?.extensions[0] ?? endpoint,
+        regarding: delivery.target,
+        text: `Not sent to ${delivery.target}: ${reason}.`,
+        about: delivery.messageId,
+      },
+      clock(),
+    );
+    worker.poke();
+  };
+  const worker: OutboxWorker = new OutboxWorker({
     store,
     logger: log,
     clock,
     channels: {
       ...extras.channels,
       ...(ami ? { phone: new PhoneChannel(new PhoneMessages(ami, config.SB_MESSAGE_FROM_HOST)) } : {}),
+      ...(twilio
+        ? { sms: new TwilioChannel((text) => sendMessage(twilio, text), statusCallbackUrl(config)) }
+        : {}),
     },
-    ...(extras.maxAttempts ? { maxAttempts: extras.maxAttempts } : {}),
+    maxAttempts: { sms: SMS_MAX_ATTEMPTS, ...extras.maxAttempts },
+    onFailed: tellSender,
     ...(extras.onAttempt ? { onAttempt: extras.onAttempt } : {}),
   });
   let keepalive: NodeJS.Timeout | undefined;

@@ -32,6 +32,8 @@ export interface OutboxWorkerOptions {
   readonly maxAttempts?: Partial<Record<DeliveryKind, number>>;
   /** Each attempt's end (metrics: switchboard_outbox_attempts_total). */
   readonly onAttempt?: (kind: DeliveryKind, result: AttemptResult['kind']) => void;
+  /** Told after a delivery failed for good (settled): e.g. to tell the phone that sent it. */
+  readonly onFailed?: (delivery: Delivery, reason: string) => Promise<void>;
 }
 
 /**
@@ -142,6 +144,12 @@ export class OutboxWorker {
       at,
       await this.messageUpdate(delivery, result),
     );
+    if (result.kind === 'failed')
+      await this.options
+        .onFailed?.(delivery, result.reason)
+        .catch((error: unknown) =>
+          logger.warn({ err: error, delivery: delivery.id }, 'could not act on a failed delivery'),
+        );
   }
 
   /** The message's status once this delivery is done: sent by Twilio, delivered to every phone, or failed. */

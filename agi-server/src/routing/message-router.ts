@@ -38,7 +38,9 @@ export type MessageRefusal =
   | Exclude<DenialReason, 'no-trunk' | 'no-caller-id'>
   | 'emergency'
   | 'no-sms-number'
-  | 'empty';
+  | 'empty'
+  /** The per-minute limit (the policy's callsPerMinute, calls and texts together): checked at the edge. */
+  | 'calls-per-minute';
 
 export type OutboundMessageVerdict =
   | {
@@ -137,6 +139,7 @@ const REFUSAL_TEXT: Record<MessageRefusal, string> = {
   emergency: 'emergency numbers cannot be texted: call them',
   'no-sms-number': 'your extension has no number that can send texts',
   empty: 'the message was empty',
+  'calls-per-minute': 'your extension has reached its limit of calls and texts per minute, try again shortly',
 };
 
 /** What the phone is told when its text is refused (sent back as a MESSAGE). */

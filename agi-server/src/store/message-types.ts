@@ -70,6 +70,8 @@ export interface DeliveryPayload {
   readonly body: string;
   /** An email's subject. */
   readonly subject?: string;
+  /** A text a phone sent: the PJSIP endpoint it came from, told if Twilio refuses or fails it. */
+  readonly replyTo?: string | undefined;
 }
 
 /**
@@ -151,13 +153,17 @@ export interface MessageStore {
   settleDelivery(id: number, outcome: DeliveryOutcome, at: string, message?: MessageUpdate): Promise<void>;
   /** A phone registered: its queued deliveries are due now. Returns how many. */
   wakeDeliveries(kind: DeliveryKind, target: string, now: string): Promise<number>;
-  /** Twilio's status callback. False when no message has the SID. */
+  /**
+   * Twilio's status callback. A final status (delivered, undelivered, failed) is never replaced by
+   * an earlier one (`queued`, `sent`): Twilio does not promise the callbacks' order. Returns the
+   * status before and the message after, or undefined when no message has the SID.
+   */
   updateMessageBySid(
     sid: string,
     status: MessageStatus,
     reason: string | undefined,
     at: string,
-  ): Promise<boolean>;
+  ): Promise<{ readonly previous: MessageStatus; readonly message: MessageRecord } | undefined>;
   listMessages(filter: MessageFilter): Promise<MessageRecord[]>;
   getMessage(id: string): Promise<MessageRecord | undefined>;
   deliveriesOf(messageId: string): Promise<Delivery[]>;
@@ -171,6 +177,14 @@ export interface OutboxSummaryRow {
   readonly count: number;
   /** The oldest row's last update in this state (for queued: how long something has waited). */
   readonly oldest: string;
+}
+
+/** Statuses a status callback cannot take back. */
+export const FINAL_TWILIO_STATUSES: readonly MessageStatus[] = ['delivered', 'undelivered', 'failed'];
+
+/** What a status callback leaves: `next`, unless the message is final and `next` is not. */
+export function statusAfterCallback(current: MessageStatus, next: MessageStatus): MessageStatus {
+  return FINAL_TWILIO_STATUSES.includes(current) && !FINAL_TWILIO_STATUSES.includes(next) ? current : next;
 }
 
 export function utf8Bytes(text: string): number {

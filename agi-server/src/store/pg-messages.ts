@@ -11,6 +11,7 @@ import {
   type DeliveryPayload,
   type DeliveryState,
   type MessageStore,
+  statusAfterCallback,
   utf8Bytes,
 } from './message-types.js';
 import { guarded, inTransaction } from './pg-pool.js';
@@ -122,12 +123,25 @@ export function pgMessages(pool: pg.Pool): MessageStore {
       return result.rowCount ?? 0;
     },
 
-    async updateMessageBySid(sid, status, reason, at) {
-      const result = await query(
-        'UPDATE messages SET status = $2, reason = $3, updated_at = $4 WHERE sid = $1',
-        [sid, status, reason ?? null, at],
+    updateMessageBySid(sid, status, reason, at) {
+      return guarded(() =>
+        inTransaction(pool, async (client) => {
+          const found = await client.query<PgMessageRow>('SELECT * FROM messages WHERE sid = $1 FOR UPDATE', [
+            sid,
+          ]);
+          const row = found.rows[0];
+          if (!row) return undefined;
+          const previous = toMessage(row);
+          const next = statusAfterCallback(previous.status, status);
+          if (next === previous.status && next !== status)
+            return { previous: previous.status, message: previous };
+          const updated = await client.query<PgMessageRow>(
+            'UPDATE messages SET status = $2, reason = $3, updated_at = $4 WHERE id = $1 RETURNING *',
+            [row.id, next, reason ?? null, at],
+          );
+          return { previous: previous.status, message: toMessage(updated.rows[0] as PgMessageRow) };
+        }),
       );
-      return (result.rowCount ?? 0) > 0;
     },
 
     async listMessages(filter) {

@@ -13,6 +13,7 @@ import {
   type DeliveryState,
   type MessageRecord,
   type MessageStore,
+  statusAfterCallback,
   utf8Bytes,
 } from './message-types.js';
 
@@ -145,12 +146,28 @@ export function sqliteMessages(
     },
 
     async updateMessageBySid(sid, status, reason, at) {
-      return write(
-        () =>
-          db()
-            .prepare('UPDATE messages SET status = ?, reason = ?, updated_at = ? WHERE sid = ?')
-            .run(status, reason ?? null, at, sid).changes > 0,
-      );
+      return write(() => {
+        const database = db();
+        return database
+          .transaction(() => {
+            const row = database
+              .prepare<[string], SqliteMessageRow>('SELECT * FROM messages WHERE sid = ?')
+              .get(sid);
+            if (!row) return undefined;
+            const previous = toMessage(row);
+            const next = statusAfterCallback(previous.status, status);
+            if (next === previous.status && next !== status)
+              return { previous: previous.status, message: previous };
+            database
+              .prepare('UPDATE messages SET status = ?, reason = ?, updated_at = ? WHERE id = ?')
+              .run(next, reason ?? null, at, row.id);
+            return {
+              previous: previous.status,
+              message: { ...previous, status: next, reason: reason, updatedAt: at },
+            };
+          })
+          .immediate();
+      });
     },
 
     async listMessages(filter) {

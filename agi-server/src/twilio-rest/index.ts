@@ -1,0 +1,10 @@
+/** Twilio's REST APIs and webhook signatures, through the `twilio` library only (docs/twilio.md). */
+export {
+  createTwilioClient,
+  TWILIO_REQUEST_TIMEOUT_MS,
+  type TwilioAccount,
+  type TwilioClient,
+  twilioAccountOf,
+} from './client.js';
+export { type OutgoingText, type SendOutcome, sendMessage } from './messages.js';
+export { isSignedByTwilio } from './webhook-signature.js';
