@@ -7,10 +7,17 @@ import { readRoutingFile } from '../../agi-server/src/config.js';
 import { wavSeconds } from '../../agi-server/src/media/voicemail-spool.js';
 import { launchChromium, screenshot } from '../browser/browser.js';
 import { createTestSmtpServer, type TestSmtpServer } from '../support/smtp-server.js';
-import { startSwitchboard } from '../support/switchboard.js';
+import {
+  type MessagesApi,
+  messagesApi,
+  startTwilioCloud,
+  type TwilioCloud,
+} from '../support/twilio-cloud/index.js';
+import { TEST_ACCOUNT_SID, TEST_AUTH_TOKEN } from '../support/twilio-signing.js';
 import { muLawTone } from './audio.js';
 import { callFromTwilio, errorsIn } from './calls.js';
 import { LabAsterisk, RUN_DIR, type Sipp, startPhone } from './lab.js';
+import { SwitchboardProcess } from './switchboard-process.js';
 
 // Issue 18 on real Asterisk 22: a message left in VoiceMail() is found in the spool, put on record
 // with its email in the outbox, and mailed with its audio through a real SMTP server process
@@ -41,7 +48,7 @@ function cli(...args: string[]): Promise<{ code: number; stdout: string; stderr:
       process.execPath,
       ['--import', 'tsx', 'agi-server/src/cli/main.ts', ...args],
       {
-        env: { ...process.env, SWITCHBOARD_URL: started.apiUrl, SWITCHBOARD_TOKEN: TOKEN },
+        env: { ...process.env, SWITCHBOARD_URL: API, SWITCHBOARD_TOKEN: TOKEN },
         encoding: 'utf8',
       },
       (error, stdout, stderr) => resolve({ code: error ? Number(error.code) : 0, stdout, stderr }),
@@ -50,7 +57,7 @@ function cli(...args: string[]): Promise<{ code: number; stdout: string; stderr:
 }
 
 async function api(method: string, path: string, token = TOKEN) {
-  return fetch(`${started.apiUrl}${path}`, { method, headers: { authorization: `Bearer ${token}` } });
+  return fetch(`${API}${path}`, { method, headers: { authorization: `Bearer ${token}` } });
 }
 
 /** app_voicemail's own count of new messages in box 100 (what the phone's light shows). */
@@ -62,8 +69,14 @@ async function newCount(): Promise<number> {
 
 const sleep = (ms: number) => new Promise((resolve) => setTimeout(resolve, ms));
 
+const API = 'http://127.0.0.1:18082';
+/** Extension 100's mobile: the text notice goes there, from the one SMS-capable number. */
+const MOBILE = '+15125550123';
+const SMS_NUMBER = '+19863334950';
 let smtp: TestSmtpServer;
-let started: Awaited<ReturnType<typeof startSwitchboard>>;
+let cloud: TwilioCloud;
+let texts: MessagesApi;
+let server: SwitchboardProcess;
 let phones: Sipp[] = [];
 
 const newMessages = (before: ReadonlySet<string>) =>
@@ -76,26 +89,47 @@ beforeAll(async () => {
   writeFileSync(join(chroot, RUN_DIR.slice(1), 'scenarios', 'voicemail-tone.ulaw'), muLawTone(4));
   smtp = await createTestSmtpServer('127.0.0.1', 2525);
   await smtp.start();
-  started = await startSwitchboard({
-    seed: {
+  texts = messagesApi({ smsNumbers: [SMS_NUMBER] });
+  cloud = await startTwilioCloud({
+    credentials: { accountSid: TEST_ACCOUNT_SID, authToken: TEST_AUTH_TOKEN },
+    apis: [texts.api],
+  });
+  const dir = mkdtempSync(join(tmpdir(), 'sb-lab-voicemail-'));
+  const seedFile = join(dir, 'routing.json');
+  writeFileSync(
+    seedFile,
+    JSON.stringify({
       ...base,
       extensions: base.extensions?.map((extension) =>
-        extension.number === '100' ? { ...extension, email: EMAIL } : extension,
+        extension.number === '100' ? { ...extension, email: EMAIL, mobile: MOBILE } : extension,
       ),
-    },
-    agiPort: 4573,
-    adminToken: TOKEN,
-    env: {
+      messaging: { smsNumbers: [SMS_NUMBER] },
+    }),
+  );
+  // Its own process: the Twilio library reaches the emulated cloud through HTTP_PROXY and trusts
+  // its CA from NODE_EXTRA_CA_CERTS, both read when a process starts.
+  server = new SwitchboardProcess(
+    {
+      ...cloud.env,
+      SB_DB_PATH: join(dir, 'store.sqlite'),
+      SB_AGI_PORT: '4573',
+      SB_API_PORT: '18082',
+      SB_ADMIN_TOKEN: TOKEN,
       SB_VOICEMAIL_DIR: spool,
       SB_SMTP_URL: smtp.url,
       SB_SMTP_CA_FILE: smtp.caFile,
       SB_MAIL_FROM: 'switchboard@pbx.test',
       SB_AMI_SECRET: managerSecret(),
+      SB_TWILIO_ACCOUNT_SID: TEST_ACCOUNT_SID,
+      SB_TWILIO_AUTH_TOKEN: TEST_AUTH_TOKEN,
     },
-  });
-}, 60_000);
+    seedFile,
+  );
+  await server.ready();
+}, 90_000);
 afterAll(async () => {
-  await started?.switchboard.close(1_000);
+  await server?.stop();
+  await cloud?.close();
   await smtp?.stop();
 });
 afterEach(async () => {
@@ -149,9 +183,24 @@ describe('voicemail email on real Asterisk 22 and a real SMTP server', () => {
     // The same bytes as the message in the spool.
     const wav = readFileSync(join(inbox100, (newMessages(before)[0] as string).replace('.txt', '.wav')));
     expect(attachment?.content.equals(wav)).toBe(true);
-    const [row] = await started.switchboard.store.listMessages({ direction: 'voicemail', limit: 1 });
-    expect(row).toMatchObject({ status: 'delivered', voicemail: { mailbox: '100', msgId } });
-    expect(errorsIn(started.log.lines)).toEqual([]);
+    // One text notice to the owner's mobile, from the SMS-capable number: caller, length, mailbox.
+    await expect
+      .poll(() => texts.messages.filter((text) => text.to === MOBILE).length, { timeout: 10_000 })
+      .toBe(1);
+    const [notice] = texts.messages.filter((text) => text.to === MOBILE);
+    expect(notice?.from).toBe(SMS_NUMBER);
+    expect(notice?.body).toMatch(
+      /^Voicemail from \+15551230001, \d+ s, \d{4}-\d\d-\d\d \d\d:\d\d UTC\. Mailbox 100\.$/,
+    );
+    await expect
+      .poll(async () => {
+        const [row] = (await (await api('GET', '/messages?direction=voicemail&limit=1')).json()) as Array<
+          Record<string, unknown>
+        >;
+        return row;
+      })
+      .toMatchObject({ status: 'delivered', voicemail: { mailbox: '100', msgId } });
+    expect(errorsIn(server.lines)).toEqual([]);
   }, 90_000);
 
   it('the SMTP server away for 30 s around 20 voicemails: every email arrives once it is back, none lost', async () => {
@@ -165,7 +214,7 @@ describe('voicemail email on real Asterisk 22 and a real SMTP server', () => {
     await expect
       .poll(
         async () => {
-          const health = (await (await fetch(`${started.apiUrl}/health`)).json()) as {
+          const health = (await (await fetch(`${API}/health`)).json()) as {
             outbox?: Array<{ kind: string; state: string; count: number }>;
           };
           return health.outbox?.find((row) => row.kind === 'email' && row.state === 'queued')?.count;
@@ -173,7 +222,7 @@ describe('voicemail email on real Asterisk 22 and a real SMTP server', () => {
         { timeout: 10_000 },
       )
       .toBe(20);
-    const metrics = await (await fetch(`${started.apiUrl}/metrics`)).text();
+    const metrics = await (await fetch(`${API}/metrics`)).text();
     expect(metrics).toMatch(/switchboard_outbox_deliveries\{kind="email",state="queued"\} 20/);
     expect(metrics).toMatch(/switchboard_outbox_attempts_total\{kind="email",result="retry"\} [1-9]/);
     expect(smtp.count()).toBe(mailBefore);
@@ -218,7 +267,7 @@ describe('voicemail email on real Asterisk 22 and a real SMTP server', () => {
     const wav = Buffer.from(await audio.arrayBuffer());
     expect(wav.equals(readFileSync(join(inbox100, name.replace('.txt', '.wav'))))).toBe(true);
     expect((await api('GET', `/voicemail/100/${msgId}/audio`, `sb_${'x'.repeat(36)}`)).status).toBe(401);
-    expect((await fetch(`${started.apiUrl}/voicemail/100/${msgId}/audio`)).status).toBe(401);
+    expect((await fetch(`${API}/voicemail/100/${msgId}/audio`)).status).toBe(401);
     for (const path of [
       '/voicemail/..%2F..%2F..%2Fetc/passwd/audio',
       `/voicemail/100/..%2FOld%2F${msgId}/audio`,
@@ -275,7 +324,7 @@ describe('voicemail email on real Asterisk 22 and a real SMTP server', () => {
       const page = chromium.context.pages()[0] ?? (await chromium.context.newPage());
       const errors: string[] = [];
       page.on('pageerror', (error) => errors.push(error.message));
-      await page.goto(`${started.apiUrl}/`);
+      await page.goto(`${API}/`);
       await page.getByLabel('Admin API token').fill(TOKEN);
       await page.getByRole('button', { name: 'Sign in' }).click();
       await page.getByTestId('calls').waitFor();

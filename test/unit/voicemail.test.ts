@@ -9,6 +9,7 @@ import {
   emailNotice,
   localTime,
   mailboxOwner,
+  noticeSender,
   noticeTimeZone,
   textNotice,
 } from '../../agi-server/src/voicemail/notice.js';
@@ -119,6 +120,25 @@ describe('the voicemail notice', () => {
     expect(hostile.subject).not.toMatch(/[\r\n]/);
     expect(hostile.subject.length).toBeLessThanOrEqual(200);
     expect(callerLabel({ callerNumber: undefined, callerName: undefined })).toBe('an unknown caller');
+  });
+
+  it('sends a text notice from the called DID when it can send SMS, else the owner number, else the first', () => {
+    const texting = buildSnapshot(
+      routingConfigSchema.parse({
+        ...officeConfig,
+        outbound: { ...officeConfig.outbound, ownedNumbers: ['+19863334949', '+19863334950'] },
+        extensions: (officeConfig.extensions ?? []).map((extension) =>
+          extension.number === '100' ? { ...extension, outboundCallerId: '+19863334950' } : extension,
+        ),
+        messaging: { smsNumbers: ['+19863334949', '+19863334950'] },
+      }),
+      2,
+    );
+    const owner = texting.extensions.get('100');
+    expect(noticeSender(texting, '+19863334949', owner)).toBe('+19863334949');
+    expect(noticeSender(texting, '+15125550000', owner)).toBe('+19863334950');
+    expect(noticeSender(texting, undefined, undefined)).toBe('+19863334949');
+    expect(noticeSender(snapshot, '+19863334949', owner)).toBeUndefined();
   });
 
   it('finds the mailbox owner: the extension naming the box, else the one with its number', () => {

@@ -152,14 +152,19 @@ export class OutboxWorker {
         );
   }
 
-  /** The message's status once this delivery is done: sent by Twilio, delivered to every phone, or failed. */
+  /**
+   * The message's status once this delivery is done: sent by Twilio, delivered to every phone (or
+   * a voicemail's every notice), or failed.
+   */
   private async messageUpdate(delivery: Delivery, result: AttemptResult): Promise<MessageUpdate | undefined> {
     if (delivery.kind === 'sms')
       return result.kind === 'sent'
         ? { status: 'sent', sid: result.sid }
         : { status: 'failed', reason: result.kind === 'failed' ? result.reason : undefined };
+    // A text's phones together; a voicemail's notices (email, text) together (docs/voicemail.md).
+    const together = delivery.kind === 'phone' ? ['phone'] : ['email', 'notice'];
     const others = (await this.options.store.deliveriesOf(delivery.messageId)).filter(
-      (other) => other.id !== delivery.id && other.kind === 'phone',
+      (other) => other.id !== delivery.id && together.includes(other.kind),
     );
     if (result.kind === 'failed') return { status: 'failed', reason: result.reason };
     return others.every((other) => other.state === 'sent') ? { status: 'delivered' } : undefined;

@@ -28,9 +28,10 @@ export type MessageStatus = (typeof MESSAGE_STATUSES)[number];
 
 /**
  * phone: a SIP MESSAGE to every registered contact of one PJSIP endpoint; sms: a text through
- * Twilio; email: a voicemail's email with its audio through the operator's SMTP server.
+ * Twilio; email: a voicemail's email with its audio through the operator's SMTP server; notice: a
+ * voicemail's text notice through Twilio (its SID is not the message's: docs/voicemail.md).
  */
-export const DELIVERY_KINDS = ['phone', 'sms', 'email'] as const;
+export const DELIVERY_KINDS = ['phone', 'sms', 'email', 'notice'] as const;
 export type DeliveryKind = (typeof DELIVERY_KINDS)[number];
 
 export const DELIVERY_STATES = ['queued', 'sent', 'delivered', 'failed'] as const;

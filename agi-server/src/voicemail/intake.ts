@@ -4,7 +4,14 @@ import type { SpoolMessage, VoicemailSpool } from '../media/voicemail-spool.js';
 import type { RoutingSnapshot } from '../routing/snapshot.js';
 import type { NewDelivery, NewMessage } from '../store/message-types.js';
 import type { SwitchboardStore } from '../store/types.js';
-import { emailNotice, mailboxOwner, type NoticeFacts, noticeTimeZone, textNotice } from './notice.js';
+import {
+  emailNotice,
+  mailboxOwner,
+  type NoticeFacts,
+  noticeSender,
+  noticeTimeZone,
+  textNotice,
+} from './notice.js';
 
 /**
  * How the server learns of a new PBX voicemail (docs/voicemail.md): it reads app_voicemail's
@@ -21,6 +28,10 @@ export interface IntakeOptions {
   readonly store: SwitchboardStore;
   readonly snapshot: () => RoutingSnapshot;
   readonly mailFrom: string | undefined;
+  /** Twilio is configured: text notices to the owner's mobile are queued. */
+  readonly textNotices: boolean;
+  /** The console link a notice carries (SB_PUBLIC_URL), or undefined. */
+  readonly linkOf: (mailbox: string, msgId: string) => string | undefined;
   readonly logger: Logger;
   readonly clock: () => Date;
 }
@@ -44,6 +55,7 @@ export async function recordSpoolMessage(options: IntakeOptions, message: SpoolM
     durationSeconds: message.durationSeconds,
     at: message.at,
     timeZone: noticeTimeZone(snapshot, call?.routeId),
+    link: options.linkOf(message.mailbox, message.msgId),
     origin: 'pbx',
   };
   const deliveries: NewDelivery[] = [];
@@ -55,6 +67,13 @@ export async function recordSpoolMessage(options: IntakeOptions, message: SpoolM
       payload: { from: options.mailFrom, subject: mail.subject, body: mail.text },
     });
   }
+  const sender = noticeSender(snapshot, call?.did, owner);
+  if (owner?.mobile && options.textNotices && sender)
+    deliveries.push({
+      kind: 'notice',
+      target: owner.mobile,
+      payload: { from: sender, body: textNotice(facts) },
+    });
   const record: NewMessage = {
     id: randomUUID(),
     direction: 'voicemail',
@@ -65,7 +84,10 @@ export async function recordSpoolMessage(options: IntakeOptions, message: SpoolM
     body: textNotice(facts),
     media: [],
     status: 'received',
-    reason: deliveries.length === 0 ? 'nobody to notify: no email on the extension' : undefined,
+    reason:
+      deliveries.length === 0
+        ? 'nobody to notify: no email (or mobile and Twilio) for the mailbox'
+        : undefined,
     at: message.at,
     voicemail: {
       origin: 'pbx',

@@ -31,6 +31,22 @@ export function mailboxOwner(snapshot: RoutingSnapshot, mailbox: string): Extens
   );
 }
 
+/**
+ * The number a text notice is sent from: the DID that was called when it can send SMS
+ * (`messaging.smsNumbers`), else the owner's own outbound number when it can, else the first
+ * SMS-capable number; none: no text notice.
+ */
+export function noticeSender(
+  snapshot: RoutingSnapshot,
+  did: string | undefined,
+  owner: Extension | undefined,
+): string | undefined {
+  const numbers = snapshot.config.messaging.smsNumbers;
+  if (did && numbers.includes(did)) return did;
+  if (owner?.outboundCallerId && numbers.includes(owner.outboundCallerId)) return owner.outboundCallerId;
+  return numbers[0];
+}
+
 export function noticeTimeZone(snapshot: RoutingSnapshot, routeId: string | undefined): string {
   return timeZoneOfRoute(snapshot, routeId) ?? 'UTC';
 }

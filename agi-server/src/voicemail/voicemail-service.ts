@@ -5,8 +5,10 @@ import { VoicemailSpool } from '../media/voicemail-spool.js';
 import type { DeliveryChannel } from '../messaging/outbox-worker.js';
 import type { RoutingSnapshot } from '../routing/snapshot.js';
 import type { SwitchboardStore } from '../store/types.js';
+import { createTwilioClient, sendMessage, twilioAccountOf } from '../twilio-rest/index.js';
 import { EmailChannel, spoolAudio } from './email-channel.js';
 import { SpoolWatch } from './intake.js';
+import { NoticeChannel } from './notice-channel.js';
 
 /**
  * Voicemail delivery, wired once (docs/voicemail.md): the spool watch that puts each new PBX
@@ -24,7 +26,7 @@ export const EMAIL_MAX_ATTEMPTS = 6_000;
 
 export interface VoicemailService {
   readonly spool: VoicemailSpool | undefined;
-  readonly channels: { readonly email: DeliveryChannel };
+  readonly channels: { readonly email: DeliveryChannel; readonly notice?: DeliveryChannel };
   /** Starts the spool watch; `onStored` pokes the outbox worker. */
   start(onStored: () => void): void;
   stop(): Promise<void>;
@@ -52,28 +54,39 @@ export function createVoicemailService(
           from: config.SB_MAIL_FROM,
         })
       : undefined;
+  const consoleLink = (mailbox: string, msgId: string) =>
+    config.SB_PUBLIC_URL
+      ? `${config.SB_PUBLIC_URL}/console/#/voicemail?mailbox=${mailbox}&id=${msgId}`
+      : undefined;
+  const account = twilioAccountOf(config);
+  const twilio = account ? createTwilioClient(account) : undefined;
   const email = new EmailChannel({
     store,
     mailer,
     audio: spool ? spoolAudio(spool) : { audioOf: async () => undefined },
     maxAttachmentBytes: config.SB_MAIL_MAX_ATTACHMENT_BYTES,
-    linkOf: (facts) =>
-      config.SB_PUBLIC_URL && facts.msgId
-        ? new URL(
-            `console/#/voicemail?mailbox=${facts.mailbox}&id=${facts.msgId}`,
-            withSlash(config.SB_PUBLIC_URL),
-          ).href
-        : undefined,
+    linkOf: (facts) => (facts.msgId ? consoleLink(facts.mailbox, facts.msgId) : undefined),
   });
   let watch: SpoolWatch | undefined;
   return {
     spool,
-    channels: { email },
+    channels: {
+      email,
+      ...(twilio ? { notice: new NoticeChannel((text) => sendMessage(twilio, text)) } : {}),
+    },
     start(onStored) {
       if (!spool) return;
       watch = new SpoolWatch(
         spool,
-        { store, snapshot, mailFrom: config.SB_MAIL_FROM, logger: log, clock },
+        {
+          store,
+          snapshot,
+          mailFrom: config.SB_MAIL_FROM,
+          textNotices: twilio !== undefined,
+          linkOf: consoleLink,
+          logger: log,
+          clock,
+        },
         onStored,
       );
       watch.start(SCAN_MS);
@@ -83,8 +96,4 @@ export function createVoicemailService(
       mailer?.close();
     },
   };
-}
-
-function withSlash(url: string): string {
-  return url.endsWith('/') ? url : `${url}/`;
 }
