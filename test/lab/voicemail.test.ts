@@ -1,5 +1,5 @@
 import { execFile } from 'node:child_process';
-import { existsSync, mkdtempSync, readdirSync, readFileSync, writeFileSync } from 'node:fs';
+import { existsSync, mkdtempSync, readdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, afterEach, beforeAll, describe, expect, inject, it } from 'vitest';
@@ -14,9 +14,10 @@ import {
   type TwilioCloud,
 } from '../support/twilio-cloud/index.js';
 import { TEST_ACCOUNT_SID, TEST_AUTH_TOKEN } from '../support/twilio-signing.js';
+import { toneWav } from '../support/wav.js';
 import { muLawTone } from './audio.js';
 import { callFromTwilio, errorsIn } from './calls.js';
-import { LabAsterisk, RUN_DIR, type Sipp, startPhone } from './lab.js';
+import { LabAsterisk, labPhonePassword, RUN_DIR, Sipp, startPhone } from './lab.js';
 import { SwitchboardProcess } from './switchboard-process.js';
 
 // Issue 18 on real Asterisk 22: a message left in VoiceMail() is found in the spool, put on record
@@ -362,5 +363,51 @@ describe('voicemail email on real Asterisk 22 and a real SMTP server', () => {
     } finally {
       await chromium.close();
     }
+  }, 90_000);
+
+  it('greetings: *97 from a phone opens its own mailbox in VoiceMailMain; an uploaded greeting is what callers hear', async () => {
+    // *97 from 100 (identified by its address and digest login): VoiceMailMain for 100@default.
+    let logFrom = asterisk.log().length;
+    const dialled = await new Sipp(chroot, {
+      scenario: 'phone-dial',
+      address: '127.0.0.2',
+      port: 5090,
+      mediaPort: 14_000,
+      remote: '127.0.0.1:5060',
+      service: '*97',
+      keys: { caller: '100' },
+      auth: { user: '100', password: labPhonePassword(chroot, '100') },
+      calls: 1,
+      durationMs: 2_000,
+      timeoutSeconds: 20,
+    }).done;
+    expect(dialled.exitCode, dialled.stderr).toBe(0);
+    const menu = asterisk.log().slice(logFrom);
+    expect(menu).toMatch(/VoiceMailMain\("PJSIP\/100-[0-9a-f]+", "100@default"\)/);
+    expect(menu).toMatch(/Playing 'vm-password\./);
+
+    // An uploaded unavailable greeting: written where app_voicemail looks, played to the next caller.
+    const greeting = toneWav(2);
+    const put = await fetch(`${API}/voicemail/100/greetings/unavail`, {
+      method: 'PUT',
+      headers: { authorization: `Bearer ${TOKEN}`, 'content-type': 'audio/wav' },
+      body: new Uint8Array(greeting),
+    });
+    expect(put.status).toBe(200);
+    const file = join(spool, 'default', '100', 'unavail.wav');
+    expect(readFileSync(file).equals(greeting)).toBe(true);
+    const refused = await fetch(`${API}/voicemail/100/greetings/unavail`, {
+      method: 'PUT',
+      headers: { authorization: `Bearer ${TOKEN}`, 'content-type': 'audio/wav' },
+      body: 'RIFF....WAVEnot audio',
+    });
+    expect(refused.status).toBe(400);
+    logFrom = asterisk.log().length;
+    await leaveVoicemails(1, 2_000);
+    // file.c names the file by its codec: the 8 kHz 16-bit WAV plays as `slin`.
+    expect(asterisk.log().slice(logFrom)).toMatch(
+      /Playing '\/lab-run\/spool\/voicemail\/default\/100\/unavail\.(wav|slin)'/,
+    );
+    rmSync(file);
   }, 90_000);
 });
