@@ -226,6 +226,11 @@ export async function createSwitchboard(options: SwitchboardOptions): Promise<Sw
         voicemail: voicemail.spool
           ? { spool: voicemail.spool, pbx: messaging.ami ? amiVoicemail(messaging.ami) : undefined }
           : undefined,
+        edgeVoicemail: {
+          context: config.SB_VOICEMAIL_CONTEXT,
+          mailFrom: config.SB_MAIL_FROM,
+          textNotices: voicemail.textNotices,
+        },
       });
   let stopFollowing: (() => void) | undefined;
   let stopRetention: (() => void) | undefined;

@@ -1,12 +1,18 @@
-import { randomBytes } from 'node:crypto';
+import { randomBytes, randomUUID as uuid } from 'node:crypto';
 import { createReadStream } from 'node:fs';
 import { mkdir, rename, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
-import { EXTENSION, VOICEMAIL_MESSAGE_ID } from '@switchboard/contract';
+import {
+  EXTENSION,
+  RECORDING_FORWARD_HEADER,
+  VOICEMAIL_MESSAGE_ID,
+  verifyForwardedRecording,
+} from '@switchboard/contract';
 import { z } from 'zod';
 import { NotFoundError } from '../config-service/routing-service.js';
 import type { SpoolMessage } from '../media/voicemail-spool.js';
 import { checkTelephonyWav } from '../media/wav-format.js';
+import { recordEdgeVoicemail } from '../voicemail/edge-intake.js';
 import { InvalidRequestError } from './errors.js';
 import type { AdminApiDeps, TypedApp } from './types.js';
 
@@ -52,7 +58,70 @@ async function byAsterisk(change: () => Promise<void>): Promise<string | undefin
   }
 }
 
+const header = (value: string | string[] | undefined) => (Array.isArray(value) ? value[0] : value);
+
 export function registerVoicemailRoutes(app: TypedApp, deps: AdminApiDeps): void {
+  app.post(
+    '/edge-voicemail',
+    {
+      schema: {
+        operationId: 'edgeVoicemail',
+        summary:
+          'A voicemail left at the Twilio fallback, forwarded signed (X-SB-Ts, X-SB-Sig) by /voicemail-done: stored with its notices before the answer',
+        tags: ['voicemail'],
+        security: [],
+        body: z.unknown(),
+      },
+    },
+    async (request, reply) => {
+      const secret = deps.headerSecret;
+      if (!secret || !deps.edgeVoicemail)
+        return reply
+          .code(503)
+          .send({ error: 'SB_HEADER_SECRET is not set: edge voicemails cannot be checked' });
+      const now = deps.clock();
+      const check = verifyForwardedRecording(
+        request.body,
+        {
+          timestamp: header(request.headers[RECORDING_FORWARD_HEADER.timestamp]),
+          signature: header(request.headers[RECORDING_FORWARD_HEADER.signature]),
+        },
+        secret,
+        now,
+      );
+      if (!check.ok) {
+        deps.logger.warn({ why: check.why }, 'forwarded edge voicemail refused');
+        return reply.code(403).send({ error: `refused: ${check.why} signature` });
+      }
+      if (
+        !(await deps.store.claimNonce(
+          check.nonce.value,
+          uuid(),
+          new Date(check.nonce.expiresAt).toISOString(),
+        ))
+      )
+        return reply.code(403).send({ error: 'refused: replayed (this RecordingSid was already forwarded)' });
+      const outcome = await recordEdgeVoicemail(
+        { store: deps.store, snapshot: deps.routing.snapshot, ...deps.edgeVoicemail },
+        check.recording,
+        now,
+      );
+      if (outcome === 'duplicate')
+        return reply.code(403).send({ error: 'refused: replayed (this RecordingSid is already stored)' });
+      deps.onMessageStored?.();
+      deps.logger.info(
+        {
+          event: 'voicemail-received',
+          origin: 'edge',
+          recordingSid: check.recording.recordingSid,
+          callSid: check.recording.callSid,
+        },
+        'edge voicemail put on record',
+      );
+      return reply.code(200).send({ outcome });
+    },
+  );
+
   const spool = () => {
     if (!deps.voicemail)
       throw new InvalidRequestError([

@@ -52,6 +52,8 @@ const PUBLIC_PATHS = new Set([
   '/metrics',
   '/inbound-message',
   '/message-status',
+  // An edge voicemail carries its own HMAC (routes-voicemail.ts).
+  '/edge-voicemail',
 ]);
 const PUBLIC_PREFIXES = ['/docs', '/console/'];
 

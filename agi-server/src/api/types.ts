@@ -48,6 +48,12 @@ export interface AdminApiDeps {
   readonly recordingsDir?: string | undefined;
   /** Visual voicemail (SB_VOICEMAIL_DIR): the spool, and Asterisk's AMI for heard/delete (SB_AMI_SECRET). */
   readonly voicemail?: { readonly spool: VoicemailSpool; readonly pbx: VoicemailPbx | undefined } | undefined;
+  /** Edge voicemails forwarded by the /voicemail-done Function (routes-voicemail.ts, docs/voicemail.md). */
+  readonly edgeVoicemail?: {
+    readonly context: string;
+    readonly mailFrom: string | undefined;
+    readonly textNotices: boolean;
+  };
 }
 
 /** The API's bounds on slow clients and token guessing (SB_API_* settings, config.ts). */

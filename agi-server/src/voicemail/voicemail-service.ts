@@ -1,3 +1,5 @@
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
 import type { Logger } from 'pino';
 import { ConfigError, type ServerConfig } from '../config.js';
 import { createMailer, type Mailer } from '../mail/mailer.js';
@@ -6,6 +8,7 @@ import type { DeliveryChannel } from '../messaging/outbox-worker.js';
 import type { RoutingSnapshot } from '../routing/snapshot.js';
 import type { SwitchboardStore } from '../store/types.js';
 import { createTwilioClient, sendMessage, twilioAccountOf } from '../twilio-rest/index.js';
+import { edgeAudio, eitherAudio } from './edge-audio.js';
 import { EmailChannel, spoolAudio } from './email-channel.js';
 import { SpoolWatch } from './intake.js';
 import { NoticeChannel } from './notice-channel.js';
@@ -26,6 +29,8 @@ export const EMAIL_MAX_ATTEMPTS = 6_000;
 
 export interface VoicemailService {
   readonly spool: VoicemailSpool | undefined;
+  /** Whether text notices can be sent (Twilio configured). */
+  readonly textNotices: boolean;
   readonly channels: { readonly email: DeliveryChannel; readonly notice?: DeliveryChannel };
   /** Starts the spool watch; `onStored` pokes the outbox worker. */
   start(onStored: () => void): void;
@@ -63,13 +68,19 @@ export function createVoicemailService(
   const email = new EmailChannel({
     store,
     mailer,
-    audio: spool ? spoolAudio(spool) : { audioOf: async () => undefined },
+    audio: eitherAudio(
+      spool ? spoolAudio(spool) : { audioOf: async () => undefined },
+      twilio && account
+        ? edgeAudio(twilio, account, join(tmpdir(), 'switchboard-edge-voicemail'))
+        : undefined,
+    ),
     maxAttachmentBytes: config.SB_MAIL_MAX_ATTACHMENT_BYTES,
     linkOf: (facts) => (facts.msgId ? consoleLink(facts.mailbox, facts.msgId) : undefined),
   });
   let watch: SpoolWatch | undefined;
   return {
     spool,
+    textNotices: twilio !== undefined,
     channels: {
       email,
       ...(twilio ? { notice: new NoticeChannel((text) => sendMessage(twilio, text)) } : {}),
