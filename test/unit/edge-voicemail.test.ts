@@ -1,3 +1,4 @@
+import { randomBytes } from 'node:crypto';
 import { mkdtempSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -27,8 +28,9 @@ import { toneWav } from '../support/wav.js';
 const SECRET = 'edge-secret-0123456789abcdef0123456789';
 const TOKEN = `sb_${'e'.repeat(40)}`;
 const EMAIL = 'ann@pbx.test';
-const CALL_SID = `CA${'7'.repeat(32)}`;
-const RECORDING_SID = `RE${'5'.repeat(32)}`;
+// Fresh SIDs each run: nothing a previous run left can stand in for this run's fetch.
+const CALL_SID = `CA${randomBytes(16).toString('hex')}`;
+const RECORDING_SID = `RE${randomBytes(16).toString('hex')}`;
 let smtp: TestSmtpServer;
 let cloud: TwilioCloud;
 let recordings: RecordingsApi;

@@ -1,3 +1,4 @@
+import { randomUUID } from 'node:crypto';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import type { Logger } from 'pino';
@@ -70,8 +71,10 @@ export function createVoicemailService(
     mailer,
     audio: eitherAudio(
       spool ? spoolAudio(spool) : { audioOf: async () => undefined },
+      // A folder of this process's own: a fetched recording is kept while its emails go; a restart
+      // fetches again rather than trust a file another process left.
       twilio && account
-        ? edgeAudio(twilio, account, join(tmpdir(), 'switchboard-edge-voicemail'))
+        ? edgeAudio(twilio, account, join(tmpdir(), `switchboard-edge-${process.pid}-${randomUUID()}`))
         : undefined,
     ),
     maxAttachmentBytes: config.SB_MAIL_MAX_ATTACHMENT_BYTES,
