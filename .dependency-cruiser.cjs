@@ -115,6 +115,24 @@ module.exports = {
       to: { path: '^agi-server/src/(handlers|api|cli|cdr|agi|asterisk)/|^agi-server/src/(app|main)[.]ts$' },
     },
     {
+      name: 'mail-edge',
+      severity: 'error',
+      comment:
+        "mail/ sends email through the operator's SMTP server (nodemailer): Node and nodemailer, none of our layers.",
+      from: { path: '^agi-server/src/mail/' },
+      to: {
+        path: '^agi-server/src/(routing|store|handlers|api|cli|cdr|config-service|agi|asterisk|messaging|pbx|media|voicemail)/|^agi-server/src/(app|main|config)[.]ts$',
+      },
+    },
+    {
+      name: 'voicemail-not-edges',
+      severity: 'error',
+      comment:
+        'voicemail/ (spool watch, notices, the email channel) is wired by app.ts; the API and handlers do not reach into it.',
+      from: { path: '^agi-server/src/voicemail/' },
+      to: { path: '^agi-server/src/(handlers|api|cli|cdr|agi|asterisk)/|^agi-server/src/(app|main)[.]ts$' },
+    },
+    {
       name: 'config-service-not-edges',
       severity: 'error',
       comment: 'config-service/ is used by the API and the wiring; it knows neither them nor the AGI side.',

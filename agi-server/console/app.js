@@ -13,12 +13,14 @@ import { RouteEdit, RouteList } from './views/routes.js';
 import { ScheduleEdit, ScheduleList } from './views/schedules.js';
 import { SignIn } from './views/sign-in.js';
 import { TryCall } from './views/try.js';
+import { VoicemailView } from './views/voicemail.js';
 
 /** Pages by hash (`#/routes/main`): bookmarkable, no server-side routing needed. */
 const PAGES = [
   { pattern: /^\/calls\/(.+)$/, view: ([id]) => html`<${CallDetail} id=${decodeURIComponent(id)} />` },
   { pattern: /^\/calls$/, view: () => html`<${CallList} />`, nav: 'Calls', href: '/calls' },
   { pattern: /^\/messages$/, view: () => html`<${MessagesView} />`, nav: 'Messages', href: '/messages' },
+  { pattern: /^\/voicemail$/, view: () => html`<${VoicemailView} />`, nav: 'Voicemail', href: '/voicemail' },
   { pattern: /^\/routes\/(.+)$/, view: ([id]) => html`<${RouteEdit} id=${id} key=${id} />` },
   { pattern: /^\/routes$/, view: () => html`<${RouteList} />`, nav: 'Routes', href: '/routes' },
   { pattern: /^\/schedules\/(.+)$/, view: ([id]) => html`<${ScheduleEdit} id=${id} key=${id} />` },

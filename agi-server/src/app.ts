@@ -30,13 +30,20 @@ import {
   type MessagingService,
   statusCallbackUrl,
 } from './messaging/messaging-service.js';
+import { OutboxMonitor } from './messaging/outbox-monitor.js';
 import { takePhoneText } from './messaging/phone-texts.js';
 import { createMetrics, type Metrics } from './metrics.js';
+import { amiVoicemail } from './pbx/voicemail-actions.js';
 import type { RoutingConfigInput } from './routing/model.js';
 import { CallLogWriter } from './store/call-log-writer.js';
 import { openStore, type StoreBackend } from './store/open-store.js';
 import { StoreMonitor } from './store/store-monitor.js';
 import type { SwitchboardStore } from './store/types.js';
+import {
+  createVoicemailService,
+  EMAIL_MAX_ATTEMPTS,
+  type VoicemailService,
+} from './voicemail/voicemail-service.js';
 
 /** The dispatch table: one AGI script name, one handler (wazo-agid's style; see docs/architecture.md). */
 export function scriptTable(deps: HandlerDeps): Map<string, AgiScriptHandler> {
@@ -80,12 +87,19 @@ export interface Switchboard {
   readonly reconciler: CdrReconciler | undefined;
   /** Texts: the outbox worker and the AMI side (docs/messaging.md). */
   readonly messaging: MessagingService;
+  /** Voicemail: the spool watch and the email channel (docs/voicemail.md). */
+  readonly voicemail: VoicemailService;
+  /** The outbox's counts for /health and /metrics. */
+  readonly outboxMonitor: OutboxMonitor;
   /** A token generated at this first start: shown once, stored only hashed. */
   readonly newAdminToken: string | undefined;
   listen(): Promise<{ agi: AddressInfo; api: AddressInfo | undefined }>;
   /** Drains AGI sessions, writes the call log's queue, closes the API and the store. */
   close(drainMs?: number): Promise<void>;
 }
+
+/** How often /health and /metrics' outbox counts are read from the store. */
+const OUTBOX_SUMMARY_MS = 2_000;
 
 function notInitialised(where: string, state: string): string {
   return (
@@ -134,9 +148,11 @@ export async function createSwitchboard(options: SwitchboardOptions): Promise<Sw
   }
   let agi: FastAgiServer | undefined;
   let callLog: CallLogWriter | undefined;
+  const outboxMonitor = new OutboxMonitor(store, logger);
   const metrics = createMetrics({
     activeSessions: () => agi?.activeSessions ?? 0,
     callLogPending: () => callLog?.pending ?? 0,
+    outbox: () => outboxMonitor.current,
   });
   const writer = new CallLogWriter(store, logger, metrics.callLog);
   callLog = writer;
@@ -180,7 +196,12 @@ export async function createSwitchboard(options: SwitchboardOptions): Promise<Sw
     onRefused: (reason) => metrics.refusedConnections.inc({ reason }),
   });
   const server = agi;
-  const messaging = createMessagingService(config, store, logger, clock);
+  const voicemail = createVoicemailService(config, store, () => routing.snapshot, logger, clock);
+  const messaging = createMessagingService(config, store, logger, clock, {
+    channels: voicemail.channels,
+    maxAttempts: { email: EMAIL_MAX_ATTEMPTS },
+    onAttempt: (kind, result) => metrics.outboxAttempts.inc({ kind, result }),
+  });
   const newAdminToken = options.withoutApi ? undefined : await ensureAdminToken(store, config.SB_ADMIN_TOKEN);
   const api = options.withoutApi
     ? undefined
@@ -190,7 +211,7 @@ export async function createSwitchboard(options: SwitchboardOptions): Promise<Sw
         metrics,
         logger,
         clock,
-        health: () => healthReport(server, storeMonitor, writer),
+        health: () => healthReport(server, storeMonitor, writer, outboxMonitor.current),
         metricsAccess: metricsAccess(config.SB_API_HOST, config.SB_METRICS_TOKEN),
         limits: apiLimits(config),
         headerSecret: config.SB_HEADER_SECRET,
@@ -202,6 +223,14 @@ export async function createSwitchboard(options: SwitchboardOptions): Promise<Sw
             : undefined,
         soundsDir: config.SB_SOUNDS_DIR,
         recordingsDir: config.SB_RECORDINGS_DIR,
+        voicemail: voicemail.spool
+          ? { spool: voicemail.spool, pbx: messaging.ami ? amiVoicemail(messaging.ami) : undefined }
+          : undefined,
+        edgeVoicemail: {
+          context: config.SB_VOICEMAIL_CONTEXT,
+          mailFrom: config.SB_MAIL_FROM,
+          textNotices: voicemail.textNotices,
+        },
       });
   let stopFollowing: (() => void) | undefined;
   let stopRetention: (() => void) | undefined;
@@ -232,6 +261,8 @@ export async function createSwitchboard(options: SwitchboardOptions): Promise<Sw
     outboundLimiter,
     reconciler,
     messaging,
+    voicemail,
+    outboxMonitor,
     engine: options.store ? 'given' : backend.engine,
     newAdminToken,
     async listen() {
@@ -245,6 +276,8 @@ export async function createSwitchboard(options: SwitchboardOptions): Promise<Sw
       stopFollowing = await routing.follow(backend.versionCheckMs);
       reconciler?.start(config.SB_RECONCILE_MS);
       messaging.start();
+      voicemail.start(() => messaging.poke());
+      outboxMonitor.start(OUTBOX_SUMMARY_MS);
       const recordings = config.SB_RECORDINGS_DIR;
       if (recordings)
         stopRetention = startRecordingRetention({
@@ -261,6 +294,8 @@ export async function createSwitchboard(options: SwitchboardOptions): Promise<Sw
       reconciler?.stop();
       stopRetention?.();
       await server.close(drainMs);
+      outboxMonitor.stop();
+      await voicemail.stop();
       await messaging.stop();
       await writer.close();
       await outboundLimiter.close();

@@ -138,6 +138,33 @@ export const serverConfigSchema = z.object({
     .string()
     .regex(/^[A-Za-z0-9.-]{1,200}$/)
     .default('switchboard.invalid'),
+  /**
+   * app_voicemail's spool (astspooldir/voicemail, Debian /var/spool/asterisk/voicemail) as the
+   * server sees it: new messages are found there, listed, played, marked heard and deleted
+   * (docs/voicemail.md). Run the server on the PBX host or share the folder.
+   */
+  SB_VOICEMAIL_DIR: z.string().min(1).optional(),
+  /** The voicemail.conf context of the mailboxes (asterisk-config renders `default`). */
+  SB_VOICEMAIL_CONTEXT: z
+    .string()
+    .regex(/^[A-Za-z0-9_-]{1,40}$/)
+    .default('default'),
+  /**
+   * The operator's SMTP server for voicemail emails: smtp://[user:password@]host[:port] (STARTTLS,
+   * see SB_SMTP_STARTTLS) or smtps://… (TLS from the first byte, port 465). Unset: no email is
+   * sent (the emails wait in the outbox). Never commit it.
+   */
+  SB_SMTP_URL: notPlaceholder(
+    z.url({ protocol: /^smtps?$/, error: 'must be an smtp:// or smtps:// URL' }),
+  ).optional(),
+  /** smtp:// only: `required` refuses to send (and to log in) without STARTTLS; `optional` uses it when offered. */
+  SB_SMTP_STARTTLS: z.enum(['required', 'optional']).default('required'),
+  /** A PEM file of CA certificates to trust for the SMTP server (a private CA); default: the system's. */
+  SB_SMTP_CA_FILE: z.string().min(1).optional(),
+  /** The From address of voicemail emails. Required with SB_SMTP_URL. */
+  SB_MAIL_FROM: notPlaceholder(z.email('must be an email address')).optional(),
+  /** Audio larger than this is not attached: the email carries a link instead (docs/voicemail.md). */
+  SB_MAIL_MAX_ATTACHMENT_BYTES: z.coerce.number().int().min(1_000).max(100_000_000).default(10_000_000),
 });
 
 export type ServerConfig = z.infer<typeof serverConfigSchema>;

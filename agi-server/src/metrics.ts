@@ -1,6 +1,7 @@
 import { Counter, collectDefaultMetrics, Gauge, Histogram, Registry } from 'prom-client';
 import type { SessionOutcome } from './agi/index.js';
 import type { CallLogCounters } from './store/call-log-writer.js';
+import type { OutboxSummaryRow } from './store/message-types.js';
 
 /** A counter the call path increments: `inc({ label: value })`, one per call. */
 export interface CallCounter<L extends string> {
@@ -28,6 +29,8 @@ export interface Metrics {
   readonly fallbacks: Counter<'reason'>;
   /** FastAGI connections refused at accept (not-allowed, capacity, shutting-down). */
   readonly refusedConnections: Counter<'reason'>;
+  /** Outbox attempts (texts, voicemail emails) by kind and result: sent, retry, failed. */
+  readonly outboxAttempts: Counter<'kind' | 'result'>;
   observeSession(outcome: SessionOutcome): void;
 }
 
@@ -35,6 +38,8 @@ export interface MetricSources {
   readonly activeSessions: () => number;
   /** Call-log events waiting to be written. */
   readonly callLogPending: () => number;
+  /** The outbox by kind and state (OutboxMonitor's last read). */
+  readonly outbox?: () => readonly OutboxSummaryRow[];
 }
 
 /**
@@ -167,8 +172,25 @@ export function createMetrics(sources: MetricSources): Metrics {
     labelNames: ['reason'] as const,
     registers: [registry],
   });
+  const outboxAttempts = new Counter({
+    name: 'switchboard_outbox_attempts_total',
+    help: 'Delivery attempts of the durable outbox (phone texts, SMS, voicemail emails), by kind and result (sent, retry, failed)',
+    labelNames: ['kind', 'result'] as const,
+    registers: [registry],
+  });
+  new Gauge({
+    name: 'switchboard_outbox_deliveries',
+    help: 'Rows of the durable outbox by kind and state (queued: waiting, e.g. for the mail server)',
+    labelNames: ['kind', 'state'] as const,
+    registers: [registry],
+    collect() {
+      this.reset();
+      for (const row of sources.outbox?.() ?? []) this.set({ kind: row.kind, state: row.state }, row.count);
+    },
+  });
   return {
     registry,
+    outboxAttempts,
     refusedConnections,
     dispositions,
     outboundDenials,

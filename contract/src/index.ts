@@ -14,4 +14,5 @@ export * from './patterns.js';
 export * from './phone-number.js';
 export * from './placeholder.js';
 export * from './policy.js';
+export * from './recording-forward.js';
 export * from './sip-headers.js';

@@ -37,3 +37,11 @@ export const NONCE = /^[A-Za-z0-9_-]{22}$/;
 export const LINKED_ID = /^[A-Za-z0-9._-]{1,64}$/;
 /** An admin API token: sb_ and 20 to 100 URL-safe characters. */
 export const API_TOKEN = /^sb_[A-Za-z0-9_-]{20,100}$/;
+/**
+ * app_voicemail's `msg_id` (apps/app_voicemail.c generate_msg_id: `%ld-%08x`, the Unix time and a
+ * counter): names one voicemail message for as long as it exists, whatever its msgNNNN file is
+ * renumbered to or moved into (docs/voicemail.md). The API never takes a path, only this.
+ */
+export const VOICEMAIL_MESSAGE_ID = /^\d{1,20}-[0-9a-f]{8}$/;
+/** app_voicemail's folders a message can be in: new (INBOX) and heard (Old). */
+export const VOICEMAIL_FOLDERS = ['INBOX', 'Old'] as const;

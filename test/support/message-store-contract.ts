@@ -170,4 +170,53 @@ export function describeMessageStoreContract(fresh: () => Promise<SwitchboardSto
     expect(await ids({ status: 'refused', limit: 10 })).toEqual(['3']);
     expect(await ids({ since: at(10), until: at(20), limit: 10 })).toEqual(['2']);
   });
+
+  it('keeps the facts of a voicemail on its message; the outbox summary counts rows by kind and state', async () => {
+    const store = await fresh();
+    const facts = {
+      origin: 'pbx' as const,
+      context: 'default',
+      mailbox: '100',
+      msgId: '1764756000-00000001',
+      linkedId: '1764756000.7',
+      callerName: 'Ünï Caller',
+      routeId: 'sample',
+      durationSeconds: 5,
+    };
+    const voicemail: NewMessage = {
+      ...inbound('vm-1', 'vm:default/100/1764756000-00000001', 'Voicemail from +15125550199 (5 s)'),
+      direction: 'voicemail',
+      extensions: ['100'],
+      media: [],
+      voicemail: facts,
+    };
+    expect(
+      await store.recordMessage(voicemail, [
+        {
+          kind: 'email',
+          target: 'ann@example.com',
+          payload: { from: 'pbx@example.com', subject: 'S', body: 'B' },
+        },
+        { kind: 'sms', target: '+15125550100', payload: { from: '+19863334949', body: 'b' } },
+      ]),
+    ).toBe(true);
+    // The same spool message seen again (a second scan, another server) adds nothing.
+    expect(await store.recordMessage({ ...voicemail, id: 'vm-2' }, [])).toBe(false);
+    expect((await store.getMessage('vm-1'))?.voicemail).toEqual(facts);
+    expect((await store.listMessages({ direction: 'voicemail', limit: 5 })).map((m) => m.id)).toEqual([
+      'vm-1',
+    ]);
+    await store.recordMessage(inbound('m-1', SID), [
+      { kind: 'phone', target: '100', payload: { from: 'a', body: 'b' } },
+    ]);
+    expect((await store.getMessage('m-1'))?.voicemail).toBeUndefined();
+    const [email] = (await store.deliveriesOf('vm-1')).filter((row) => row.kind === 'email');
+    expect(email?.payload).toEqual({ from: 'pbx@example.com', subject: 'S', body: 'B' });
+    await store.settleDelivery(email?.id ?? 0, { state: 'failed', reason: 'refused' }, at(5));
+    expect(await store.outboxSummary()).toEqual([
+      { kind: 'email', state: 'failed', count: 1, oldest: at(5) },
+      { kind: 'phone', state: 'queued', count: 1, oldest: T0 },
+      { kind: 'sms', state: 'queued', count: 1, oldest: T0 },
+    ]);
+  });
 }

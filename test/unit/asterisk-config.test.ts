@@ -391,6 +391,18 @@ describe('asterisk-config rendering: trunks, TLS, SRTP, phones', () => {
     );
   });
 
+  it("voicemail (docs/voicemail.md): the linkedid rides in VM_CATEGORY; *97 opens the phone's own box; AMI may move and delete", () => {
+    const dialplan = files.get('extensions.conf') ?? '';
+    expect(dialplan).toMatch(
+      /Set\(VM_CATEGORY=\$\{FILTER\(0-9A-Za-z\._-,\$\{CHANNEL\(linkedid\)\}\)\}\)\n same => n,VoiceMail\(\$\{SB_MAILBOX\},u\)/,
+    );
+    expect(dialplan).toMatch(/Set\(VM_CATEGORY=[^\n]*\n same => n,VoiceMail\(\$\{SB_FALLBACK_MAILBOX\},u\)/);
+    expect(dialplan).toMatch(
+      /\[from-internal\]\n(;[^\n]*\n)*exten => \*97,1,[^\n]*\n same => n,Set\(SB_BOX=\$\{PJSIP_ENDPOINT\(\$\{CHANNEL\(endpoint\)\},mailboxes\)\}\)\n[^\n]*\n same => n,VoiceMailMain\(\$\{SB_BOX\}\)/,
+    );
+    expect(files.get('modules.conf')).toContain('load => func_pjsip_endpoint.so');
+  });
+
   it('refuses a TLS trunk without a TLS transport, SRTP over UDP, and a termination that is not Twilio', () => {
     const bad = asteriskSettingsSchema.safeParse({
       extensions: [{ number: '100', name: 'A' }],

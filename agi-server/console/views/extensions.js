@@ -12,7 +12,7 @@ export function ExtensionList() {
   return html`<section>
     <h1>Extensions</h1>
     <table class="list" data-testid="extensions">
-      <thead><tr><th>Number</th><th>Name</th><th>Endpoints</th><th>Mailbox</th><th>Outbound caller ID</th><th>Outbound policy</th><th>Follow-me</th></tr></thead>
+      <thead><tr><th>Number</th><th>Name</th><th>Endpoints</th><th>Mailbox</th><th>Outbound caller ID</th><th>Outbound policy</th><th>Follow-me</th><th>Email</th></tr></thead>
       <tbody>
         ${extensions.map(
           (extension) => html`<tr>
@@ -23,6 +23,7 @@ export function ExtensionList() {
             <td>${extension.outboundCallerId ?? '–'}</td>
             <td>${extension.outboundPolicy ?? '(default)'}</td>
             <td>${extension.followMe?.enabled ? extension.followMe.numbers.join(', ') : '–'}</td>
+            <td>${extension.email ?? '–'}</td>
           </tr>`,
         )}
       </tbody>
@@ -57,6 +58,9 @@ export function ExtensionEdit({ number }) {
             followMe: { enabled: true, deskSeconds: 15, numbers: ['+1'], ringSeconds: 20, screening: true },
             'followMe.voicemail': number === 'new' ? '' : number,
             'followMe.screenPrompt': 'followme/options',
+            // Voicemail notices (docs/voicemail.md): the email gets each message with its audio.
+            email: '',
+            mobile: '+1',
           },
           numbers: ['followMe.deskSeconds', 'followMe.ringSeconds'],
         },

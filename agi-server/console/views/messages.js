@@ -91,7 +91,8 @@ export function MessagesView() {
       try {
         const list = await api('GET', '/messages?limit=500');
         if (stopped()) return;
-        setMessages(list);
+        // Voicemails are messages of the log too (docs/voicemail.md): they have their own view.
+        setMessages(list.filter((message) => message.direction !== 'voicemail'));
         setFailure('');
       } catch (error) {
         if (!stopped()) setFailure(error.message);

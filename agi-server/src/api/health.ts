@@ -1,5 +1,6 @@
 import { z } from 'zod';
 import type { CallLogWriter } from '../store/call-log-writer.js';
+import type { OutboxSummaryRow } from '../store/message-types.js';
 import type { StoreMonitor } from '../store/store-monitor.js';
 
 /**
@@ -15,6 +16,13 @@ export const healthReportSchema = z.object({
     failingSince: z.string().optional(),
     error: z.string().optional(),
   }),
+  /**
+   * The durable outbox (texts, voicemail emails) by kind and state; `oldest` is the oldest row's
+   * last change: a queued email waiting since long ago means the mail server is away.
+   */
+  outbox: z
+    .array(z.object({ kind: z.string(), state: z.string(), count: z.number(), oldest: z.string() }))
+    .optional(),
 });
 export type HealthReport = z.infer<typeof healthReportSchema>;
 
@@ -22,6 +30,7 @@ export function healthReport(
   agi: { activeSessions: number },
   monitor: StoreMonitor,
   callLog: CallLogWriter,
+  outbox?: readonly OutboxSummaryRow[],
 ): HealthReport {
   const store = monitor.current;
   const failure = callLog.failure;
@@ -33,5 +42,6 @@ export function healthReport(
       pending: callLog.pending,
       ...(failure ? { failingSince: new Date(failure.since).toISOString(), error: failure.error } : {}),
     },
+    ...(outbox ? { outbox: [...outbox] } : {}),
   };
 }

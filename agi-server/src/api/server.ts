@@ -24,6 +24,7 @@ import { registerOpsRoutes } from './routes-ops.js';
 import { registerOutboundRoutes } from './routes-outbound.js';
 import { registerRecordingRoutes } from './routes-recordings.js';
 import { registerSoundRoutes } from './routes-sounds.js';
+import { registerVoicemailRoutes } from './routes-voicemail.js';
 import type { AdminApiDeps } from './types.js';
 
 export type { AdminApiDeps, TypedApp } from './types.js';
@@ -51,6 +52,8 @@ const PUBLIC_PATHS = new Set([
   '/metrics',
   '/inbound-message',
   '/message-status',
+  // An edge voicemail carries its own HMAC (routes-voicemail.ts).
+  '/edge-voicemail',
 ]);
 const PUBLIC_PREFIXES = ['/docs', '/console/'];
 
@@ -192,6 +195,7 @@ export async function buildAdminApi(deps: AdminApiDeps): Promise<FastifyInstance
   registerBlocklistRoutes(typed, deps);
   registerSoundRoutes(typed, deps);
   registerRecordingRoutes(typed, deps);
+  registerVoicemailRoutes(typed, deps);
   app.get('/openapi.json', { schema: { hide: true } }, async () => app.swagger());
   await registerConsole(app);
   await app.ready();

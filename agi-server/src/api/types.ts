@@ -8,8 +8,10 @@ import type {
 import type { ZodTypeProvider } from 'fastify-type-provider-zod';
 import type { Logger } from 'pino';
 import type { RoutingService } from '../config-service/routing-service.js';
+import type { VoicemailSpool } from '../media/voicemail-spool.js';
 import type { PhoneTextResult, TextFromPhone } from '../messaging/phone-texts.js';
 import type { Metrics } from '../metrics.js';
+import type { VoicemailPbx } from '../pbx/voicemail-actions.js';
 import type { SwitchboardStore } from '../store/types.js';
 import type { HealthReport } from './health.js';
 import type { MetricsAccess } from './metrics-access.js';
@@ -44,6 +46,14 @@ export interface AdminApiDeps {
   readonly soundsDir?: string | undefined;
   /** Asterisk's monitor folder, where MixMonitor writes <linkedid>.wav (SB_RECORDINGS_DIR). */
   readonly recordingsDir?: string | undefined;
+  /** Visual voicemail (SB_VOICEMAIL_DIR): the spool, and Asterisk's AMI for heard/delete (SB_AMI_SECRET). */
+  readonly voicemail?: { readonly spool: VoicemailSpool; readonly pbx: VoicemailPbx | undefined } | undefined;
+  /** Edge voicemails forwarded by the /voicemail-done Function (routes-voicemail.ts, docs/voicemail.md). */
+  readonly edgeVoicemail?: {
+    readonly context: string;
+    readonly mailFrom: string | undefined;
+    readonly textNotices: boolean;
+  };
 }
 
 /** The API's bounds on slow clients and token guessing (SB_API_* settings, config.ts). */

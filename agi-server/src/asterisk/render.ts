@@ -377,9 +377,10 @@ function renderManager(
           `secret=${secret}`,
           'deny=0.0.0.0/0.0.0.0',
           ...manager.permit.map((network) => `permit=${network}`),
-          // MessageSend needs message; Getvar of PJSIP_DIAL_CONTACTS needs reporting; ContactStatus events are system.
+          // MessageSend needs message; Getvar of PJSIP_DIAL_CONTACTS needs reporting; ContactStatus events are system;
+          // VoicemailMove/VoicemailRemove/VoicemailRefresh are registered with EVENT_FLAG_USER (docs/voicemail.md).
           'read=system,reporting',
-          'write=message,reporting,system',
+          'write=message,reporting,system,user',
         ]),
       ].join('\n'),
     ],

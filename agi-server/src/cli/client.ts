@@ -18,8 +18,8 @@ export class ApiError extends CliError {
 export interface RequestOptions {
   /** API field -> the flag the user typed it with, for error messages. */
   readonly flags?: Readonly<Record<string, string>>;
-  /** Send a text body (YAML) as is. */
-  readonly accept?: 'json' | 'text';
+  /** Send a text body (YAML) as is. `binary`: the answer's bytes as a Buffer (audio). */
+  readonly accept?: 'json' | 'text' | 'binary';
 }
 
 export interface ApiClient {
@@ -62,7 +62,8 @@ export function apiClient(settings: ClientSettings): ApiClient {
           ExitCode.unreachable,
         );
       }
-      const text = await response.text();
+      const raw = Buffer.from(await response.arrayBuffer());
+      const text = raw.toString('utf8');
       if (response.status === 401) {
         throw new CliError(
           `the admin API at ${settings.url} did not accept the token: set SWITCHBOARD_TOKEN (or --token) to the admin token`,
@@ -70,6 +71,7 @@ export function apiClient(settings: ClientSettings): ApiClient {
         );
       }
       if (options.accept === 'text' && response.ok) return text as T;
+      if (options.accept === 'binary' && response.ok) return raw as T;
       let json: unknown;
       try {
         json = text ? JSON.parse(text) : undefined;

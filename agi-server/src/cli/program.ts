@@ -9,6 +9,7 @@ import { registerExtensionCommands } from './commands/ext.js';
 import { registerMessageCommands } from './commands/messages.js';
 import { registerOutboundCommands } from './commands/outbound.js';
 import { registerRouteCommands } from './commands/routes.js';
+import { registerVoicemailCommands } from './commands/voicemail.js';
 import type { CliContext } from './context.js';
 import { CliError, ExitCode } from './errors.js';
 
@@ -74,6 +75,7 @@ export function buildProgram(): Command {
   registerExplainCommand(program, context);
   registerCallCommands(program, context);
   registerMessageCommands(program, context);
+  registerVoicemailCommands(program, context);
   registerExtensionCommands(program, context);
   registerOutboundCommands(program, context);
   registerBlockCommands(program, context);

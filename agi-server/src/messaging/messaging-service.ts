@@ -2,11 +2,11 @@ import type { Logger } from 'pino';
 import type { ServerConfig } from '../config.js';
 import { AmiClient } from '../pbx/ami-client.js';
 import { PhoneMessages } from '../pbx/phone-messages.js';
-import type { Delivery } from '../store/message-types.js';
+import type { Delivery, DeliveryKind } from '../store/message-types.js';
 import type { SwitchboardStore } from '../store/types.js';
 import { createTwilioClient, sendMessage, twilioAccountOf } from '../twilio-rest/index.js';
 import { forwardToMobile } from './forward-to-mobile.js';
-import { OutboxWorker } from './outbox-worker.js';
+import { type AttemptResult, type DeliveryChannel, OutboxWorker } from './outbox-worker.js';
 import { PhoneChannel } from './phone-channel.js';
 import { notifyPhone } from './phone-texts.js';
 import { watchRegistrations } from './registration-watch.js';
@@ -25,6 +25,15 @@ export interface MessagingService {
   start(): void;
   stop(): Promise<void>;
   readonly worker: OutboxWorker;
+  /** The PBX's manager connection (undefined without SB_AMI_SECRET): voicemail uses it too. */
+  readonly ami: AmiClient | undefined;
+}
+
+/** Other deliveries the one outbox carries (voicemail emails), and the attempts' counter. */
+export interface OutboxExtras {
+  readonly channels?: Partial<Record<DeliveryKind, DeliveryChannel>>;
+  readonly maxAttempts?: Partial<Record<DeliveryKind, number>>;
+  readonly onAttempt?: (kind: DeliveryKind, result: AttemptResult['kind']) => void;
 }
 
 /** How often the worker looks for due deliveries when nothing pokes it, and AMI is pinged. */
@@ -44,6 +53,7 @@ export function createMessagingService(
   store: SwitchboardStore,
   logger: Logger,
   clock: () => Date,
+  extras: OutboxExtras = {},
 ): MessagingService {
   const log = logger.child({ component: 'messaging' });
   const ami = config.SB_AMI_SECRET
@@ -95,14 +105,16 @@ export function createMessagingService(
     logger: log,
     clock,
     channels: {
+      ...extras.channels,
       ...(phones ? { phone: new PhoneChannel(phones) } : {}),
       ...(twilio
         ? { sms: new TwilioChannel((text) => sendMessage(twilio, text), statusCallbackUrl(config)) }
         : {}),
     },
-    maxAttempts: { sms: SMS_MAX_ATTEMPTS },
+    maxAttempts: { sms: SMS_MAX_ATTEMPTS, ...extras.maxAttempts },
     onFailed: tellSender,
     onUnreachable: forward,
+    ...(extras.onAttempt ? { onAttempt: extras.onAttempt } : {}),
   });
   let keepalive: NodeJS.Timeout | undefined;
   const ping = () => {
@@ -130,6 +142,7 @@ export function createMessagingService(
     });
   return {
     worker,
+    ami,
     poke: () => worker.poke(),
     start() {
       worker.start(TICK_MS);

@@ -37,6 +37,8 @@ export interface OutboxWorkerOptions {
   readonly maxAttempts?: Partial<Record<DeliveryKind, number>>;
   /** Told after a delivery was queued again because its target cannot take it now (no registered phone). */
   readonly onUnreachable?: (delivery: Delivery) => Promise<void>;
+  /** Each attempt's end (metrics: switchboard_outbox_attempts_total). */
+  readonly onAttempt?: (kind: DeliveryKind, result: AttemptResult['kind']) => void;
   /** Told after a delivery failed for good (settled): e.g. to tell the phone that sent it. */
   readonly onFailed?: (delivery: Delivery, reason: string) => Promise<void>;
 }
@@ -134,6 +136,7 @@ export class OutboxWorker {
     const limit = this.options.maxAttempts?.[delivery.kind];
     if (result.kind === 'retry' && limit !== undefined && delivery.attempts >= limit)
       result = { kind: 'failed', reason: `gave up after ${delivery.attempts} attempts: ${result.reason}` };
+    this.options.onAttempt?.(delivery.kind, result.kind);
     const now = clock();
     const at = now.toISOString();
     if (result.kind === 'retry') {
@@ -162,14 +165,19 @@ export class OutboxWorker {
         );
   }
 
-  /** The message's status once this delivery is done: sent by Twilio, delivered to every phone, or failed. */
+  /**
+   * The message's status once this delivery is done: sent by Twilio, delivered to every phone (or
+   * a voicemail's every notice), or failed.
+   */
   private async messageUpdate(delivery: Delivery, result: AttemptResult): Promise<MessageUpdate | undefined> {
     if (delivery.kind === 'sms')
       return result.kind === 'sent'
         ? { status: 'sent', sid: result.sid }
         : { status: 'failed', reason: result.kind === 'failed' ? result.reason : undefined };
+    // A text's phones together; a voicemail's notices (email, text) together (docs/voicemail.md).
+    const together = delivery.kind === 'phone' ? ['phone'] : ['email', 'notice'];
     const others = (await this.options.store.deliveriesOf(delivery.messageId)).filter(
-      (other) => other.id !== delivery.id && other.kind === 'phone',
+      (other) => other.id !== delivery.id && together.includes(other.kind),
     );
     if (result.kind === 'failed') return { status: 'failed', reason: result.reason };
     return others.every((other) => other.state === 'sent') ? { status: 'delivered' } : undefined;

@@ -164,6 +164,8 @@ export const extensionSchema = z
     mobile: e164Schema.optional(),
     /** Desk phone first, then these external numbers with call screening (follow-me-model.ts). */
     followMe: followMeSchema.optional(),
+    /** The person's email: each new voicemail in the extension's mailbox is mailed there with its audio (docs/voicemail.md). */
+    email: z.email('must be an email address').max(254).optional(),
   })
   .strict();
 export type Extension = z.infer<typeof extensionSchema>;

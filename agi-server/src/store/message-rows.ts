@@ -11,6 +11,7 @@ import {
   type NewDelivery,
   type NewMessage,
   utf8Bytes,
+  type VoicemailFacts,
 } from './message-types.js';
 
 /** Rows of the messages and message_outbox tables as both stores read them (Time: text or Date). */
@@ -29,6 +30,8 @@ export interface MessageRow<Time, List> {
   reason: string | null;
   created_at: Time;
   updated_at: Time;
+  /** JSON text on SQLite, jsonb (parsed) on PostgreSQL; null for texts. */
+  voicemail: unknown;
 }
 
 export interface OutboxRow<Time, Payload> {
@@ -63,6 +66,13 @@ export function messageFromRow<Time, List>(
     reason: opt(row.reason),
     at: time(row.created_at),
     updatedAt: time(row.updated_at),
+    ...(row.voicemail == null
+      ? {}
+      : {
+          voicemail: (typeof row.voicemail === 'string'
+            ? JSON.parse(row.voicemail)
+            : row.voicemail) as VoicemailFacts,
+        }),
   };
 }
 
@@ -112,7 +122,7 @@ export function messageWhere(
  * (`?` or `$n`, 1-based) and `list` how it stores a list (a JSON text or an array).
  */
 const MESSAGE_COLUMNS =
-  'id, direction, sid, from_number, to_number, extensions, body, body_bytes, media, status, reason, created_at, updated_at';
+  'id, direction, sid, from_number, to_number, extensions, body, body_bytes, media, status, reason, created_at, updated_at, voicemail';
 const OUTBOX_COLUMNS = 'message_id, kind, target, payload, next_attempt_at, updated_at';
 
 function placeholders(count: number, placeholder: (position: number) => string): string {
@@ -120,7 +130,7 @@ function placeholders(count: number, placeholder: (position: number) => string):
 }
 
 export function insertMessageSql(placeholder: (position: number) => string): string {
-  return `INSERT INTO messages (${MESSAGE_COLUMNS}) VALUES (${placeholders(13, placeholder)}) ON CONFLICT DO NOTHING`;
+  return `INSERT INTO messages (${MESSAGE_COLUMNS}) VALUES (${placeholders(14, placeholder)}) ON CONFLICT DO NOTHING`;
 }
 
 export function messageValues<List>(
@@ -141,6 +151,8 @@ export function messageValues<List>(
     message.reason ?? null,
     message.at,
     message.at,
+    // JSON text on both engines (a jsonb column on PostgreSQL parses it); null for texts.
+    message.voicemail ? JSON.stringify(message.voicemail) : null,
   ];
 }
 

@@ -5,7 +5,8 @@
  * servers share the work by leasing rows.
  */
 
-export const MESSAGE_DIRECTIONS = ['inbound', 'outbound', 'local'] as const;
+/** voicemail: a message a caller left (docs/voicemail.md): its notices are deliveries like any text's. */
+export const MESSAGE_DIRECTIONS = ['inbound', 'outbound', 'local', 'voicemail'] as const;
 export type MessageDirection = (typeof MESSAGE_DIRECTIONS)[number];
 
 /**
@@ -25,8 +26,12 @@ export const MESSAGE_STATUSES = [
 ] as const;
 export type MessageStatus = (typeof MESSAGE_STATUSES)[number];
 
-/** phone: a SIP MESSAGE to every registered contact of one PJSIP endpoint; sms: a text through Twilio. */
-export const DELIVERY_KINDS = ['phone', 'sms'] as const;
+/**
+ * phone: a SIP MESSAGE to every registered contact of one PJSIP endpoint; sms: a text through
+ * Twilio; email: a voicemail's email with its audio through the operator's SMTP server; notice: a
+ * voicemail's text notice through Twilio (its SID is not the message's: docs/voicemail.md).
+ */
+export const DELIVERY_KINDS = ['phone', 'sms', 'email', 'notice'] as const;
 export type DeliveryKind = (typeof DELIVERY_KINDS)[number];
 
 export const DELIVERY_STATES = ['queued', 'sent', 'delivered', 'failed'] as const;
@@ -50,6 +55,8 @@ export interface NewMessage {
   readonly status: MessageStatus;
   readonly reason: string | undefined;
   readonly at: string;
+  /** Only on a voicemail message. */
+  readonly voicemail?: VoicemailFacts | undefined;
 }
 
 export interface MessageRecord extends NewMessage {
@@ -62,6 +69,8 @@ export interface MessageRecord extends NewMessage {
 export interface DeliveryPayload {
   readonly from: string;
   readonly body: string;
+  /** An email's subject. */
+  readonly subject?: string;
   /** A text a phone sent: the PJSIP endpoint it came from, told if Twilio refuses or fails it. */
   readonly replyTo?: string | undefined;
   /**
@@ -70,6 +79,25 @@ export interface DeliveryPayload {
    * (messaging.forwardToMobile).
    */
   readonly forward?: { readonly to: string; readonly from: string } | undefined;
+}
+
+/**
+ * What a voicemail message is beyond a text (docs/voicemail.md). `pbx`: left in app_voicemail's
+ * spool, found by its `msg_id` (stable while Asterisk renumbers and moves the files); `edge`: left
+ * at the Twilio Function's fallback, its audio fetched from Twilio's Recordings API.
+ */
+export interface VoicemailFacts {
+  readonly origin: 'pbx' | 'edge';
+  /** app_voicemail's context and mailbox (the edge's: the route's mailbox, or none). */
+  readonly context: string;
+  readonly mailbox: string;
+  readonly msgId?: string | undefined;
+  readonly recordingSid?: string | undefined;
+  readonly callSid?: string | undefined;
+  readonly linkedId?: string | undefined;
+  readonly callerName?: string | undefined;
+  readonly routeId?: string | undefined;
+  readonly durationSeconds: number;
 }
 
 export interface NewDelivery {
@@ -146,6 +174,16 @@ export interface MessageStore {
   listMessages(filter: MessageFilter): Promise<MessageRecord[]>;
   getMessage(id: string): Promise<MessageRecord | undefined>;
   deliveriesOf(messageId: string): Promise<Delivery[]>;
+  /** The outbox by kind and state, for /health and /metrics (docs/voicemail.md). */
+  outboxSummary(): Promise<OutboxSummaryRow[]>;
+}
+
+export interface OutboxSummaryRow {
+  readonly kind: DeliveryKind;
+  readonly state: DeliveryState;
+  readonly count: number;
+  /** The oldest row's last update in this state (for queued: how long something has waited). */
+  readonly oldest: string;
 }
 
 /** Statuses a status callback cannot take back. */

@@ -10,7 +10,13 @@ import {
   messageWhere,
   type OutboxRow,
 } from './message-rows.js';
-import { type DeliveryPayload, type MessageStore, statusAfterCallback } from './message-types.js';
+import {
+  type DeliveryKind,
+  type DeliveryPayload,
+  type DeliveryState,
+  type MessageStore,
+  statusAfterCallback,
+} from './message-types.js';
 import { guarded, inTransaction } from './pg-pool.js';
 
 /**
@@ -141,6 +147,19 @@ export function pgMessages(pool: pg.Pool): MessageStore {
         [messageId],
       );
       return rows.map(toDelivery);
+    },
+
+    async outboxSummary() {
+      const { rows } = await query<{ kind: string; state: string; count: string; oldest: Date }>(
+        `SELECT kind, state, count(*) AS count, min(updated_at) AS oldest
+         FROM message_outbox GROUP BY kind, state ORDER BY kind, state`,
+      );
+      return rows.map((row) => ({
+        kind: row.kind as DeliveryKind,
+        state: row.state as DeliveryState,
+        count: Number(row.count),
+        oldest: iso(row.oldest),
+      }));
     },
   };
 }

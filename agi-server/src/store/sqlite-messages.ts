@@ -12,7 +12,9 @@ import {
 } from './message-rows.js';
 import {
   type Delivery,
+  type DeliveryKind,
   type DeliveryPayload,
+  type DeliveryState,
   type MessageRecord,
   type MessageStore,
   statusAfterCallback,
@@ -179,6 +181,16 @@ export function sqliteMessages(
         .prepare<[string], SqliteOutboxRow>('SELECT * FROM message_outbox WHERE message_id = ? ORDER BY id')
         .all(messageId)
         .map(toDelivery);
+    },
+
+    async outboxSummary() {
+      return db()
+        .prepare<[], { kind: string; state: string; count: number; oldest: string }>(
+          `SELECT kind, state, count(*) AS count, min(updated_at) AS oldest
+           FROM message_outbox GROUP BY kind, state ORDER BY kind, state`,
+        )
+        .all()
+        .map((row) => ({ ...row, kind: row.kind as DeliveryKind, state: row.state as DeliveryState }));
     },
   };
 }

@@ -84,4 +84,7 @@ export const SQLITE_MIGRATIONS: readonly string[] = [
   CREATE INDEX message_outbox_by_target ON message_outbox (kind, target, state);
   CREATE INDEX message_outbox_by_message ON message_outbox (message_id);
   `,
+  // 5: a voicemail's facts on its message row; its notices are outbox rows like a text's (issue 18,
+  // docs/voicemail.md).
+  `ALTER TABLE messages ADD COLUMN voicemail TEXT;`,
 ];

@@ -7,4 +7,5 @@ export {
   twilioAccountOf,
 } from './client.js';
 export { type OutgoingText, type SendOutcome, sendMessage } from './messages.js';
+export { fetchRecording, type RecordingFetch } from './recordings.js';
 export { isSignedByTwilio } from './webhook-signature.js';

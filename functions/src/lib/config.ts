@@ -45,6 +45,11 @@ export const functionConfigSchema = z.object({
    * texts, signed with SB_HEADER_SECRET (docs/messaging.md).
    */
   SB_MESSAGE_URL: notPlaceholder(z.url()).optional(),
+  /**
+   * Switchboard's POST /edge-voicemail (https in production): where /voicemail-done forwards a
+   * voicemail left at the fallback, signed with SB_HEADER_SECRET (docs/voicemail.md).
+   */
+  SB_VOICEMAIL_URL: notPlaceholder(z.url()).optional(),
   PBX_HOST: host,
   PBX_TRANSPORT: z.enum(['udp', 'tcp', 'tls']).default('udp'),
   /** Digest credentials Twilio answers Asterisk's challenge with (<Sip username password>). */

@@ -27,3 +27,4 @@ export {
   messagesApi,
   type StatusCallbackRecord,
 } from './messages-api.js';
+export { type RecordingsApi, recordingsApi } from './recordings-api.js';

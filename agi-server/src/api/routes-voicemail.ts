@@ -1,0 +1,308 @@
+import { randomBytes, randomUUID as uuid } from 'node:crypto';
+import { createReadStream } from 'node:fs';
+import { mkdir, rename, writeFile } from 'node:fs/promises';
+import { join } from 'node:path';
+import {
+  EXTENSION,
+  RECORDING_FORWARD_HEADER,
+  VOICEMAIL_MESSAGE_ID,
+  verifyForwardedRecording,
+} from '@switchboard/contract';
+import { z } from 'zod';
+import { NotFoundError } from '../config-service/routing-service.js';
+import type { SpoolMessage } from '../media/voicemail-spool.js';
+import { checkTelephonyWav } from '../media/wav-format.js';
+import { recordEdgeVoicemail } from '../voicemail/edge-intake.js';
+import { InvalidRequestError } from './errors.js';
+import type { AdminApiDeps, TypedApp } from './types.js';
+
+/**
+ * Visual voicemail (docs/voicemail.md), with the admin token like every route: the mailboxes and
+ * their messages read from app_voicemail's spool, a message's audio, heard (INBOX → Old) and
+ * delete done by Asterisk over AMI (so the phone's light follows), and the greetings callers hear.
+ * A message is named by mailbox (EXTENSION) and msg_id (VOICEMAIL_MESSAGE_ID), never by a path:
+ * anything else is a 400 before the spool is touched.
+ */
+
+const mailboxParam = z.string().regex(EXTENSION, 'a mailbox: 2 to 6 digits');
+const messageParams = z.object({
+  mailbox: mailboxParam,
+  id: z.string().regex(VOICEMAIL_MESSAGE_ID, "a message id (app_voicemail's msg_id)"),
+});
+/** The greetings app_voicemail plays: unavail (VoiceMail(box,u)) and busy (b). */
+export const GREETINGS = ['unavail', 'busy'] as const;
+const greetingParams = z.object({ mailbox: mailboxParam, kind: z.enum(GREETINGS) });
+
+function view(message: SpoolMessage) {
+  return {
+    id: message.msgId,
+    mailbox: message.mailbox,
+    folder: message.folder,
+    status: message.folder === 'INBOX' ? ('new' as const) : ('heard' as const),
+    callerNumber: message.callerNumber,
+    callerName: message.callerName,
+    at: message.at,
+    durationSeconds: message.durationSeconds,
+    linkedId: message.linkedId,
+    audio: `/voicemail/${message.mailbox}/${encodeURIComponent(message.msgId)}/audio`,
+  };
+}
+
+/** Runs an AMI change; its failure (AMI away, Asterisk refused) as the 502's text, else undefined. */
+async function byAsterisk(change: () => Promise<void>): Promise<string | undefined> {
+  try {
+    await change();
+    return undefined;
+  } catch (error) {
+    return `the PBX did not make the change: ${(error as Error).message}`;
+  }
+}
+
+const header = (value: string | string[] | undefined) => (Array.isArray(value) ? value[0] : value);
+
+export function registerVoicemailRoutes(app: TypedApp, deps: AdminApiDeps): void {
+  app.post(
+    '/edge-voicemail',
+    {
+      schema: {
+        operationId: 'edgeVoicemail',
+        summary:
+          'A voicemail left at the Twilio fallback, forwarded signed (X-SB-Ts, X-SB-Sig) by /voicemail-done: stored with its notices before the answer',
+        tags: ['voicemail'],
+        security: [],
+        body: z.unknown(),
+      },
+    },
+    async (request, reply) => {
+      const secret = deps.headerSecret;
+      if (!secret || !deps.edgeVoicemail)
+        return reply
+          .code(503)
+          .send({ error: 'SB_HEADER_SECRET is not set: edge voicemails cannot be checked' });
+      const now = deps.clock();
+      const check = verifyForwardedRecording(
+        request.body,
+        {
+          timestamp: header(request.headers[RECORDING_FORWARD_HEADER.timestamp]),
+          signature: header(request.headers[RECORDING_FORWARD_HEADER.signature]),
+        },
+        secret,
+        now,
+      );
+      if (!check.ok) {
+        deps.logger.warn({ why: check.why }, 'forwarded edge voicemail refused');
+        return reply.code(403).send({ error: `refused: ${check.why} signature` });
+      }
+      if (
+        !(await deps.store.claimNonce(
+          check.nonce.value,
+          uuid(),
+          new Date(check.nonce.expiresAt).toISOString(),
+        ))
+      )
+        return reply.code(403).send({ error: 'refused: replayed (this RecordingSid was already forwarded)' });
+      const outcome = await recordEdgeVoicemail(
+        { store: deps.store, snapshot: deps.routing.snapshot, ...deps.edgeVoicemail },
+        check.recording,
+        now,
+      );
+      if (outcome === 'duplicate')
+        return reply.code(403).send({ error: 'refused: replayed (this RecordingSid is already stored)' });
+      deps.onMessageStored?.();
+      deps.logger.info(
+        {
+          event: 'voicemail-received',
+          origin: 'edge',
+          recordingSid: check.recording.recordingSid,
+          callSid: check.recording.callSid,
+        },
+        'edge voicemail put on record',
+      );
+      return reply.code(200).send({ outcome });
+    },
+  );
+
+  const spool = () => {
+    if (!deps.voicemail)
+      throw new InvalidRequestError([
+        {
+          path: 'SB_VOICEMAIL_DIR',
+          message: "voicemail is off: set SB_VOICEMAIL_DIR to app_voicemail's spool folder",
+        },
+      ]);
+    return deps.voicemail;
+  };
+  const pbx = () => {
+    const access = spool();
+    if (!access.pbx)
+      throw new InvalidRequestError([
+        { path: 'SB_AMI_SECRET', message: 'Asterisk moves and deletes messages over AMI: set SB_AMI_SECRET' },
+      ]);
+    return { ...access, pbx: access.pbx };
+  };
+  const find = async (mailbox: string, id: string) => {
+    const message = await spool().spool.find(mailbox, id);
+    if (!message) throw new NotFoundError(`no message ${id} in mailbox ${mailbox}`);
+    return message;
+  };
+
+  app.get(
+    '/voicemail',
+    {
+      schema: {
+        operationId: 'listVoicemail',
+        summary: 'Mailboxes and their messages (new, then heard; caller, time, duration)',
+        tags: ['voicemail'],
+        querystring: z.object({ mailbox: mailboxParam.optional() }),
+      },
+    },
+    async (request) => {
+      const { spool: boxes } = spool();
+      const names = request.query.mailbox ? [request.query.mailbox] : await boxes.mailboxes();
+      const extensions = deps.routing.config.extensions;
+      return {
+        mailboxes: await Promise.all(
+          names.map(async (mailbox) => {
+            const messages = await boxes.list(mailbox);
+            const owner =
+              extensions.find((extension) => extension.mailbox === mailbox) ??
+              extensions.find((extension) => extension.number === mailbox);
+            return {
+              mailbox,
+              owner: owner ? { number: owner.number, name: owner.name } : undefined,
+              new: messages.filter((message) => message.folder === 'INBOX').length,
+              heard: messages.filter((message) => message.folder === 'Old').length,
+              messages: messages.map(view),
+            };
+          }),
+        ),
+      };
+    },
+  );
+
+  app.get(
+    '/voicemail/:mailbox/:id/audio',
+    {
+      schema: {
+        operationId: 'voicemailAudio',
+        summary: "A message's audio (audio/wav)",
+        tags: ['voicemail'],
+        params: messageParams,
+      },
+    },
+    async (request, reply) => {
+      const message = await find(request.params.mailbox, request.params.id);
+      const audio = await spool().spool.audio(message);
+      if (!audio) throw new NotFoundError(`message ${message.msgId} has no audio`);
+      return reply
+        .type('audio/wav')
+        .header('content-length', String(audio.bytes))
+        .header('content-disposition', `inline; filename="voicemail-${message.mailbox}-${message.msgId}.wav"`)
+        .send(createReadStream(audio.path));
+    },
+  );
+
+  app.post(
+    '/voicemail/:mailbox/:id/heard',
+    {
+      schema: {
+        operationId: 'markVoicemailHeard',
+        summary: 'Mark a message heard: Asterisk moves it from INBOX to Old (the light follows)',
+        tags: ['voicemail'],
+        params: messageParams,
+      },
+    },
+    async (request, reply) => {
+      const { pbx: asterisk, spool: boxes } = pbx();
+      const message = await find(request.params.mailbox, request.params.id);
+      if (message.folder === 'INBOX') {
+        const failed = await byAsterisk(() =>
+          asterisk.move(boxes.context, message.mailbox, 'INBOX', message.msgId, 'Old'),
+        );
+        if (failed) return reply.code(502).send({ error: failed });
+      }
+      deps.logger.info(
+        { event: 'voicemail-heard', mailbox: message.mailbox, msgId: message.msgId, author: request.author },
+        'voicemail marked heard',
+      );
+      return { id: message.msgId, mailbox: message.mailbox, status: 'heard' as const };
+    },
+  );
+
+  app.delete(
+    '/voicemail/:mailbox/:id',
+    {
+      schema: {
+        operationId: 'deleteVoicemail',
+        summary: 'Delete a message on the PBX (Asterisk removes it; the light follows)',
+        tags: ['voicemail'],
+        params: messageParams,
+      },
+    },
+    async (request, reply) => {
+      const { pbx: asterisk, spool: boxes } = pbx();
+      const message = await find(request.params.mailbox, request.params.id);
+      const failed = await byAsterisk(() =>
+        asterisk.remove(boxes.context, message.mailbox, message.folder, message.msgId),
+      );
+      if (failed) return reply.code(502).send({ error: failed });
+      deps.logger.info(
+        {
+          event: 'voicemail-deleted',
+          mailbox: message.mailbox,
+          msgId: message.msgId,
+          author: request.author,
+        },
+        'voicemail deleted',
+      );
+      return reply.code(204).send();
+    },
+  );
+
+  app.put(
+    '/voicemail/:mailbox/greetings/:kind',
+    {
+      schema: {
+        operationId: 'putVoicemailGreeting',
+        summary:
+          'Upload the unavailable or busy greeting (WAV: PCM, mono, 8000 Hz, 16-bit; Content-Type audio/wav)',
+        tags: ['voicemail'],
+        params: greetingParams,
+      },
+    },
+    async (request) => {
+      const { spool: boxes } = spool();
+      const body = request.body;
+      if (!Buffer.isBuffer(body))
+        throw new InvalidRequestError([
+          { path: 'body', message: 'send the WAV file as the body with Content-Type: audio/wav' },
+        ]);
+      const wav = checkTelephonyWav(body);
+      if (typeof wav === 'string') throw new InvalidRequestError([{ path: 'body', message: wav }]);
+      const dir = boxes.mailboxDir(request.params.mailbox);
+      if (!dir) throw new InvalidRequestError([{ path: 'params.mailbox', message: 'not a mailbox' }]);
+      await mkdir(dir, { recursive: true });
+      // app_voicemail plays <box>/unavail.wav or busy.wav (format=wav). Written beside, then
+      // renamed: a caller never hears half a file.
+      const partial = join(dir, `.${request.params.kind}.${randomBytes(6).toString('hex')}.part`);
+      await writeFile(partial, body, { mode: 0o644 });
+      await rename(partial, join(dir, `${request.params.kind}.wav`));
+      deps.logger.info(
+        {
+          event: 'voicemail-greeting',
+          mailbox: request.params.mailbox,
+          kind: request.params.kind,
+          bytes: body.length,
+          author: request.author,
+        },
+        'voicemail greeting uploaded',
+      );
+      return {
+        mailbox: request.params.mailbox,
+        kind: request.params.kind,
+        bytes: body.length,
+        seconds: Math.round(wav.seconds * 100) / 100,
+      };
+    },
+  );
+}

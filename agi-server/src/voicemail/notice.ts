@@ -1,0 +1,112 @@
+import type { Extension } from '../routing/model.js';
+import type { RoutingSnapshot } from '../routing/snapshot.js';
+import { timeZoneOfRoute } from '../routing/snapshot.js';
+
+/**
+ * What a voicemail notice says (docs/voicemail.md): who called (number and name), which number
+ * they called and the route, how long the message is, and when, on the clock of the route's
+ * schedule (its time zone; UTC for a route without a schedule). Pure: the facts are arguments.
+ */
+
+export interface NoticeFacts {
+  readonly mailbox: string;
+  readonly callerNumber: string | undefined;
+  readonly callerName: string | undefined;
+  readonly did: string | undefined;
+  readonly routeId: string | undefined;
+  readonly durationSeconds: number;
+  /** ISO instant the message was left. */
+  readonly at: string;
+  readonly timeZone: string;
+  /** Where the audio can be played when it is not attached (too large, or a link for a text). */
+  readonly link?: string | undefined;
+  readonly origin: 'pbx' | 'edge';
+}
+
+/** The extension a mailbox belongs to: the one naming it as `mailbox`, else the one with its number. */
+export function mailboxOwner(snapshot: RoutingSnapshot, mailbox: string): Extension | undefined {
+  return (
+    snapshot.config.extensions.find((extension) => extension.mailbox === mailbox) ??
+    snapshot.extensions.get(mailbox)
+  );
+}
+
+/**
+ * The number a text notice is sent from: the DID that was called when it can send SMS
+ * (`messaging.smsNumbers`), else the owner's own outbound number when it can, else the first
+ * SMS-capable number; none: no text notice.
+ */
+export function noticeSender(
+  snapshot: RoutingSnapshot,
+  did: string | undefined,
+  owner: Extension | undefined,
+): string | undefined {
+  const numbers = snapshot.config.messaging.smsNumbers;
+  if (did && numbers.includes(did)) return did;
+  if (owner?.outboundCallerId && numbers.includes(owner.outboundCallerId)) return owner.outboundCallerId;
+  return numbers[0];
+}
+
+export function noticeTimeZone(snapshot: RoutingSnapshot, routeId: string | undefined): string {
+  return timeZoneOfRoute(snapshot, routeId) ?? 'UTC';
+}
+
+/** `2026-12-03 10:04 CST` on the given clock. */
+export function localTime(at: string, timeZone: string): string {
+  const parts = new Intl.DateTimeFormat('en-US', {
+    timeZone,
+    year: 'numeric',
+    month: '2-digit',
+    day: '2-digit',
+    hour: '2-digit',
+    minute: '2-digit',
+    hourCycle: 'h23',
+    timeZoneName: 'short',
+  }).formatToParts(new Date(at));
+  const part = (type: string) => parts.find((entry) => entry.type === type)?.value ?? '';
+  return `${part('year')}-${part('month')}-${part('day')} ${part('hour')}:${part('minute')} ${part('timeZoneName')}`;
+}
+
+/** A caller as people read it: `Ann Smith (+15125550199)`, the number alone, or `an unknown caller`. */
+export function callerLabel(facts: Pick<NoticeFacts, 'callerNumber' | 'callerName'>): string {
+  const number = facts.callerNumber;
+  const name = facts.callerName && facts.callerName !== number ? facts.callerName : undefined;
+  if (number && name) return `${name} (${number})`;
+  return number ?? name ?? 'an unknown caller';
+}
+
+/** Control characters out, length bounded: caller text goes into a mail header and body. */
+function clean(text: string, max: number): string {
+  // biome-ignore lint/suspicious/noControlCharactersInRegex: removing them is the point
+  return text.replace(/[\u0000-\u001f\u007f]+/g, ' ').slice(0, max);
+}
+
+export function emailNotice(facts: NoticeFacts): { subject: string; text: string } {
+  const caller = clean(callerLabel(facts), 120);
+  const when = localTime(facts.at, facts.timeZone);
+  const lines = [
+    `New voicemail in mailbox ${facts.mailbox}.`,
+    '',
+    `From:     ${caller}`,
+    `Called:   ${facts.did ?? 'unknown number'}${facts.routeId ? ` (route ${facts.routeId})` : ''}`,
+    `Duration: ${facts.durationSeconds} s`,
+    `Left at:  ${when}`,
+    ...(facts.origin === 'edge'
+      ? ['', 'Left at the Twilio fallback while the PBX could not be reached.']
+      : []),
+    ...(facts.link ? ['', `Listen: ${facts.link}`] : []),
+  ];
+  return {
+    subject: clean(`Voicemail from ${caller} (${facts.durationSeconds} s) at ${when}`, 200),
+    text: `${lines.join('\n')}\n`,
+  };
+}
+
+/** The text notice: short (one SMS segment where it can be). */
+export function textNotice(facts: NoticeFacts): string {
+  const when = localTime(facts.at, facts.timeZone);
+  return clean(
+    `Voicemail from ${callerLabel(facts)}, ${facts.durationSeconds} s, ${when}.${facts.link ? ` ${facts.link}` : ` Mailbox ${facts.mailbox}.`}`,
+    300,
+  );
+}
