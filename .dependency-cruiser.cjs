@@ -43,7 +43,7 @@ module.exports = {
       comment:
         'handlers/ answer AGI sessions; the admin API, the CLI, the CDR reader and the wiring are above them.',
       from: { path: '^agi-server/src/handlers/' },
-      to: { path: '^agi-server/src/(api|cli|cdr|config-service|asterisk)/|^agi-server/src/(app|main)[.]ts$' },
+      to: { path: '^agi-server/src/(api|cli|cdr|config-service|asterisk)/|^agi-server/src/(app|main|run-server)[.]ts$' },
     },
     {
       name: 'handlers-store-types-only',
@@ -58,7 +58,7 @@ module.exports = {
       comment: 'store/ is imported by the layers above it and imports none of them.',
       from: { path: '^agi-server/src/store/' },
       to: {
-        path: '^agi-server/src/(handlers|api|cdr|cli|config-service|agi|asterisk)/|^agi-server/src/(app|main)[.]ts$',
+        path: '^agi-server/src/(handlers|api|cdr|cli|config-service|agi|asterisk)/|^agi-server/src/(app|main|run-server)[.]ts$',
       },
     },
     {
@@ -66,7 +66,7 @@ module.exports = {
       severity: 'error',
       comment: 'cdr/ reads Asterisk CDRs into the call log beside handlers/, not through them.',
       from: { path: '^agi-server/src/cdr/' },
-      to: { path: '^agi-server/src/(handlers|api|cli|config-service|agi)/|^agi-server/src/(app|main)[.]ts$' },
+      to: { path: '^agi-server/src/(handlers|api|cli|config-service|agi)/|^agi-server/src/(app|main|run-server)[.]ts$' },
     },
     {
       name: 'media-edge',
@@ -75,7 +75,7 @@ module.exports = {
         'media/ handles files beside Asterisk (prompts, recordings, retention): used by the API and the wiring, it imports none of our layers.',
       from: { path: '^agi-server/src/media/' },
       to: {
-        path: '^agi-server/src/(routing|store|handlers|api|cli|cdr|config-service|agi|asterisk|messaging|pbx)/|^agi-server/src/(app|main)[.]ts$',
+        path: '^agi-server/src/(routing|store|handlers|api|cli|cdr|config-service|agi|asterisk|messaging|pbx)/|^agi-server/src/(app|main|run-server)[.]ts$',
       },
     },
     {
@@ -85,7 +85,7 @@ module.exports = {
         "pbx/ talks to Asterisk's live interface (AMI): Node and the contract only, none of our layers.",
       from: { path: '^agi-server/src/pbx/' },
       to: {
-        path: '^agi-server/src/(routing|store|handlers|api|cli|cdr|config-service|agi|asterisk|messaging)/|^agi-server/src/(app|main)[.]ts$',
+        path: '^agi-server/src/(routing|store|handlers|api|cli|cdr|config-service|agi|asterisk|messaging)/|^agi-server/src/(app|main|run-server)[.]ts$',
       },
     },
     {
@@ -112,7 +112,7 @@ module.exports = {
       comment:
         'messaging/ (intake, outbox worker, channels) is wired by app.ts; the API and handlers do not reach into it.',
       from: { path: '^agi-server/src/messaging/' },
-      to: { path: '^agi-server/src/(handlers|api|cli|cdr|agi|asterisk)/|^agi-server/src/(app|main)[.]ts$' },
+      to: { path: '^agi-server/src/(handlers|api|cli|cdr|agi|asterisk)/|^agi-server/src/(app|main|run-server)[.]ts$' },
     },
     {
       name: 'mail-edge',
@@ -130,14 +130,14 @@ module.exports = {
       comment:
         'voicemail/ (spool watch, notices, the email channel) is wired by app.ts; the API and handlers do not reach into it.',
       from: { path: '^agi-server/src/voicemail/' },
-      to: { path: '^agi-server/src/(handlers|api|cli|cdr|agi|asterisk)/|^agi-server/src/(app|main)[.]ts$' },
+      to: { path: '^agi-server/src/(handlers|api|cli|cdr|agi|asterisk)/|^agi-server/src/(app|main|run-server)[.]ts$' },
     },
     {
       name: 'config-service-not-edges',
       severity: 'error',
       comment: 'config-service/ is used by the API and the wiring; it knows neither them nor the AGI side.',
       from: { path: '^agi-server/src/config-service/' },
-      to: { path: '^agi-server/src/(handlers|api|cli|cdr|agi|asterisk)/|^agi-server/src/(app|main)[.]ts$' },
+      to: { path: '^agi-server/src/(handlers|api|cli|cdr|agi|asterisk)/|^agi-server/src/(app|main|run-server)[.]ts$' },
     },
     {
       name: 'routes-not-server',
