@@ -43,7 +43,9 @@ module.exports = {
       comment:
         'handlers/ answer AGI sessions; the admin API, the CLI, the CDR reader and the wiring are above them.',
       from: { path: '^agi-server/src/handlers/' },
-      to: { path: '^agi-server/src/(api|cli|cdr|config-service|asterisk)/|^agi-server/src/(app|main|run-server)[.]ts$' },
+      to: {
+        path: '^agi-server/src/(api|cli|cdr|config-service|asterisk)/|^agi-server/src/(app|main|run-server)[.]ts$',
+      },
     },
     {
       name: 'handlers-store-types-only',
@@ -66,7 +68,9 @@ module.exports = {
       severity: 'error',
       comment: 'cdr/ reads Asterisk CDRs into the call log beside handlers/, not through them.',
       from: { path: '^agi-server/src/cdr/' },
-      to: { path: '^agi-server/src/(handlers|api|cli|config-service|agi)/|^agi-server/src/(app|main|run-server)[.]ts$' },
+      to: {
+        path: '^agi-server/src/(handlers|api|cli|config-service|agi)/|^agi-server/src/(app|main|run-server)[.]ts$',
+      },
     },
     {
       name: 'media-edge',
@@ -112,7 +116,9 @@ module.exports = {
       comment:
         'messaging/ (intake, outbox worker, channels) is wired by app.ts; the API and handlers do not reach into it.',
       from: { path: '^agi-server/src/messaging/' },
-      to: { path: '^agi-server/src/(handlers|api|cli|cdr|agi|asterisk)/|^agi-server/src/(app|main|run-server)[.]ts$' },
+      to: {
+        path: '^agi-server/src/(handlers|api|cli|cdr|agi|asterisk)/|^agi-server/src/(app|main|run-server)[.]ts$',
+      },
     },
     {
       name: 'mail-edge',
@@ -130,14 +136,18 @@ module.exports = {
       comment:
         'voicemail/ (spool watch, notices, the email channel) is wired by app.ts; the API and handlers do not reach into it.',
       from: { path: '^agi-server/src/voicemail/' },
-      to: { path: '^agi-server/src/(handlers|api|cli|cdr|agi|asterisk)/|^agi-server/src/(app|main|run-server)[.]ts$' },
+      to: {
+        path: '^agi-server/src/(handlers|api|cli|cdr|agi|asterisk)/|^agi-server/src/(app|main|run-server)[.]ts$',
+      },
     },
     {
       name: 'config-service-not-edges',
       severity: 'error',
       comment: 'config-service/ is used by the API and the wiring; it knows neither them nor the AGI side.',
       from: { path: '^agi-server/src/config-service/' },
-      to: { path: '^agi-server/src/(handlers|api|cli|cdr|agi|asterisk)/|^agi-server/src/(app|main|run-server)[.]ts$' },
+      to: {
+        path: '^agi-server/src/(handlers|api|cli|cdr|agi|asterisk)/|^agi-server/src/(app|main|run-server)[.]ts$',
+      },
     },
     {
       name: 'routes-not-server',

@@ -191,7 +191,7 @@ describe('voicemail email on real Asterisk 22 and a real SMTP server', () => {
     const [notice] = texts.messages.filter((text) => text.to === MOBILE);
     expect(notice?.from).toBe(SMS_NUMBER);
     expect(notice?.body).toMatch(
-      /^Voicemail from \+15551230001, \d+ s, \d{4}-\d\d-\d\d \d\d:\d\d UTC\. Mailbox 100\.$/,
+      /^Voicemail from \+15551230001, \d+ s, \d{4}-\d\d-\d\d \d\d:\d\d UTC\. Mailbox 100, id \d+-\d+\.$/,
     );
     await expect
       .poll(async () => {
