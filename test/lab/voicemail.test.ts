@@ -123,6 +123,8 @@ beforeAll(async () => {
       SB_AMI_SECRET: managerSecret(),
       SB_TWILIO_ACCOUNT_SID: TEST_ACCOUNT_SID,
       SB_TWILIO_AUTH_TOKEN: TEST_AUTH_TOKEN,
+      // No edge recovery sweep: this test counts the requests that reach the emulated cloud.
+      SB_EDGE_SWEEP_MINUTES: '0',
     },
     seedFile,
   );

@@ -199,10 +199,12 @@ describe('edge voicemail recovery sweep', () => {
     );
     expect(row.note).toContain('found by the recovery sweep');
     // The other order: the sweep stored it first, then its forward arrives after all (a Function
-    // retry by hand, a late network): the same key, refused as already stored, no second email.
+    // retry by hand, a late network): the same key, taken as already stored, no second email.
+    expect(functions.output()).not.toContain('edge voicemail taken by Switchboard');
     const late = await functions.post('/voicemail-done', recordCallback(lost, 6));
     expect(late.status).toBe(200);
-    expect(functions.output()).toContain('Switchboard refused the edge voicemail');
+    expect(functions.output()).toContain('edge voicemail taken by Switchboard');
+    expect(functions.output()).not.toContain('Switchboard refused the edge voicemail');
     // Later sweeps see it again (the overlap) and do nothing: still one email.
     const seen = sweeps().length;
     await expect.poll(() => sweeps().length, { timeout: 15_000 }).toBeGreaterThanOrEqual(seen + 2);
