@@ -215,9 +215,11 @@ describe('edge voicemail recovery sweep', () => {
 
   it('a recording forwarded normally and then seen by the sweep: still exactly one email', async () => {
     const before = smtp.count();
-    atTwilio(forwarded, { source: 'RecordVerb', to: OURS, seconds: 3 });
     const done = await functions.post('/voicemail-done', recordCallback(forwarded, 3));
     expect(done.status).toBe(200);
+    // In Twilio's list from now on (after the forward, so no sweep can take it first: this case is
+    // "forward, then sweep"; the other order is shown above).
+    atTwilio(forwarded, { source: 'RecordVerb', to: OURS, seconds: 3 });
     expect(done.body).toContain('<Hangup/>');
     await expect.poll(() => smtp.count(), { timeout: 20_000 }).toBe(before + 1);
     // Two more sweeps list it (it is in their window) and leave it: one email, one row.
@@ -233,6 +235,8 @@ describe('edge voicemail recovery sweep', () => {
       sid: string;
     }>;
     expect(stored.filter((row) => row.sid === forwarded.recording)).toHaveLength(1);
+    // Already on record when the sweeps listed it: its call was never fetched.
+    expect(records.callFetches).not.toContain(forwarded.call);
     // Its row was written by the forward: no sweep note.
     const row = (await (await fetch(`${api}/calls/edge-${forwarded.call}`, auth)).json()) as { note: string };
     expect(row.note).not.toContain('recovery sweep');

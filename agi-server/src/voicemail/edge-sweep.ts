@@ -2,7 +2,12 @@ import { CALLER, E164 } from '@switchboard/contract';
 import type { Logger } from 'pino';
 import type { RoutingSnapshot } from '../routing/snapshot.js';
 import type { SwitchboardStore } from '../store/types.js';
-import type { CallParties, RecentRecording, TwilioAnswer } from '../twilio-rest/index.js';
+import {
+  type CallParties,
+  MAX_RECORDINGS,
+  type RecentRecording,
+  type TwilioAnswer,
+} from '../twilio-rest/index.js';
 import { type EdgeIntakeOptions, recordEdgeVoicemail } from './edge-intake.js';
 
 /**
@@ -132,6 +137,11 @@ export class EdgeSweep {
       );
       return { listed: 0, stored: [], ignored: [], since: since.toISOString() };
     }
+    if (listed.value.length >= MAX_RECORDINGS)
+      logger.warn(
+        { since: since.toISOString(), max: MAX_RECORDINGS },
+        'edge voicemail sweep: Twilio listed the most one sweep reads; older recordings since the mark were not looked at',
+      );
     const known = new Set(
       (
         await store.listMessages({ direction: 'voicemail', since: since.toISOString(), limit: KNOWN_LIMIT })
