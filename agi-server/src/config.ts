@@ -165,6 +165,17 @@ export const serverConfigSchema = z.object({
   SB_MAIL_FROM: notPlaceholder(z.email('must be an email address')).optional(),
   /** Audio larger than this is not attached: the email carries a link instead (docs/voicemail.md). */
   SB_MAIL_MAX_ATTACHMENT_BYTES: z.coerce.number().int().min(1_000).max(100_000_000).default(10_000_000),
+  /**
+   * How often (minutes; decimals allowed, 0 turns it off) Switchboard lists Twilio's recordings to
+   * recover edge voicemails whose forward never arrived (docs/voicemail.md, "Recovery sweep"); it
+   * also sweeps at start. Needs SB_TWILIO_ACCOUNT_SID and SB_TWILIO_AUTH_TOKEN.
+   */
+  SB_EDGE_SWEEP_MINUTES: z.coerce
+    .number()
+    .min(0)
+    .max(1_440)
+    .refine((minutes) => minutes === 0 || minutes >= 0.05, 'at least 0.05 (3 s), or 0 to turn it off')
+    .default(5),
 });
 
 export type ServerConfig = z.infer<typeof serverConfigSchema>;

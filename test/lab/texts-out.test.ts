@@ -133,6 +133,8 @@ describe('texts phones send, on real Asterisk 22', () => {
         SB_MESSAGE_FROM_HOST: '127.0.0.1',
         SB_TWILIO_ACCOUNT_SID: TEST_ACCOUNT_SID,
         SB_TWILIO_AUTH_TOKEN: TEST_AUTH_TOKEN,
+        // No edge recovery sweep: this test counts the requests that reach the emulated cloud.
+        SB_EDGE_SWEEP_MINUTES: '0',
         SB_PUBLIC_URL: API,
       },
       seedFile,

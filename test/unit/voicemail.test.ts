@@ -95,6 +95,7 @@ describe('the voicemail notice', () => {
     at: '2026-12-03T16:04:05.000Z',
     timeZone: noticeTimeZone(snapshot, 'main'),
     origin: 'pbx' as const,
+    id: '1764777845-00000003',
   };
 
   it('tells the time on the route schedule clock (UTC without a schedule)', () => {
@@ -111,6 +112,14 @@ describe('the voicemail notice', () => {
     expect(mail.text).toContain('Called:   +19863334949 (route main)');
     expect(mail.text).toContain('Duration: 5 s');
     expect(textNotice(facts)).toBe(
+      'Voicemail from Ann Smith (+15125550199), 5 s, 2026-12-03 10:04 CST. Mailbox 100, id 1764777845-00000003.',
+    );
+    expect(mail.text).toContain('Id:       1764777845-00000003');
+    // A link goes after the id; without an id the text still says the mailbox.
+    expect(textNotice({ ...facts, link: 'https://pbx.test/console/#/voicemail?mailbox=100' })).toBe(
+      'Voicemail from Ann Smith (+15125550199), 5 s, 2026-12-03 10:04 CST. Mailbox 100, id 1764777845-00000003. https://pbx.test/console/#/voicemail?mailbox=100',
+    );
+    expect(textNotice({ ...facts, id: undefined })).toBe(
       'Voicemail from Ann Smith (+15125550199), 5 s, 2026-12-03 10:04 CST. Mailbox 100.',
     );
   });

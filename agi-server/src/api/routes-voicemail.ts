@@ -106,8 +106,9 @@ export function registerVoicemailRoutes(app: TypedApp, deps: AdminApiDeps): void
         check.recording,
         now,
       );
-      if (outcome === 'duplicate')
-        return reply.code(403).send({ error: 'refused: replayed (this RecordingSid is already stored)' });
+      // Already on record (the recovery sweep found it first, docs/voicemail.md): taken, nothing new
+      // to send; 200 so the Function does not log it as lost.
+      if (outcome === 'duplicate') return reply.code(200).send({ outcome });
       deps.onMessageStored?.();
       deps.logger.info(
         {

@@ -1,4 +1,13 @@
 /** Twilio's REST APIs and webhook signatures, through the `twilio` library only (docs/twilio.md). */
+
+export {
+  type CallParties,
+  fetchCallParties,
+  listRecordingsSince,
+  MAX_RECORDINGS,
+  type RecentRecording,
+  type TwilioAnswer,
+} from './call-recordings.js';
 export {
   createTwilioClient,
   TWILIO_REQUEST_TIMEOUT_MS,

@@ -59,10 +59,18 @@ export function edgeMailbox(
 
 export const edgeLinkedId = (callSid: string) => `edge-${callSid}`;
 
+/**
+ * How Switchboard learnt of it: the Function's signed forward, or the recovery sweep of Twilio's
+ * Recordings list (edge-sweep.ts) when the forward never arrived. Both come here, so one
+ * RecordingSid is one message and one set of notices whichever comes first.
+ */
+export type EdgeVoicemailSource = 'forward' | 'sweep';
+
 export async function recordEdgeVoicemail(
   options: EdgeIntakeOptions,
   recording: ForwardedRecording,
   now: Date,
+  source: EdgeVoicemailSource = 'forward',
 ): Promise<'stored' | 'duplicate'> {
   const { snapshot, store } = options;
   const target = edgeMailbox(snapshot, recording.to, recording.from);
@@ -79,6 +87,7 @@ export async function recordEdgeVoicemail(
     at,
     timeZone: noticeTimeZone(snapshot, target?.routeId),
     origin: 'edge',
+    id: recording.recordingSid,
   };
   const deliveries: NewDelivery[] = [];
   if (owner?.email && options.mailFrom) {
@@ -138,7 +147,7 @@ export async function recordEdgeVoicemail(
       routeId: target?.routeId,
       version: snapshot.version,
       plan: undefined,
-      note: `voicemail at the Twilio edge (PBX unreachable): ${recording.recordingSid}, ${recording.durationSeconds} s, mailbox ${mailbox}`,
+      note: `voicemail at the Twilio edge (PBX unreachable): ${recording.recordingSid}, ${recording.durationSeconds} s, mailbox ${mailbox}${source === 'sweep' ? ' (found by the recovery sweep: the forward never arrived)' : ''}`,
       signature: undefined,
     },
     {

@@ -57,6 +57,7 @@ export async function recordSpoolMessage(options: IntakeOptions, message: SpoolM
     timeZone: noticeTimeZone(snapshot, call?.routeId),
     link: options.linkOf(message.mailbox, message.msgId),
     origin: 'pbx',
+    id: message.msgId,
   };
   const deliveries: NewDelivery[] = [];
   if (owner?.email && options.mailFrom) {

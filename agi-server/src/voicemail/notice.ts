@@ -21,6 +21,12 @@ export interface NoticeFacts {
   /** Where the audio can be played when it is not attached (too large, or a link for a text). */
   readonly link?: string | undefined;
   readonly origin: 'pbx' | 'edge';
+  /**
+   * The message's id, short enough for a text: app_voicemail's msg_id for a PBX message (what
+   * GET /voicemail and `switchboard voicemail play` take), the RecordingSid for an edge one (its
+   * `sid` in GET /messages, and Twilio's own name for it).
+   */
+  readonly id?: string | undefined;
 }
 
 /** The extension a mailbox belongs to: the one naming it as `mailbox`, else the one with its number. */
@@ -91,6 +97,7 @@ export function emailNotice(facts: NoticeFacts): { subject: string; text: string
     `Called:   ${facts.did ?? 'unknown number'}${facts.routeId ? ` (route ${facts.routeId})` : ''}`,
     `Duration: ${facts.durationSeconds} s`,
     `Left at:  ${when}`,
+    ...(facts.id ? [`Id:       ${clean(facts.id, 64)}`] : []),
     ...(facts.origin === 'edge'
       ? ['', 'Left at the Twilio fallback while the PBX could not be reached.']
       : []),
@@ -105,8 +112,9 @@ export function emailNotice(facts: NoticeFacts): { subject: string; text: string
 /** The text notice: short (one SMS segment where it can be). */
 export function textNotice(facts: NoticeFacts): string {
   const when = localTime(facts.at, facts.timeZone);
+  const id = facts.id ? `, id ${facts.id}` : '';
   return clean(
-    `Voicemail from ${callerLabel(facts)}, ${facts.durationSeconds} s, ${when}.${facts.link ? ` ${facts.link}` : ` Mailbox ${facts.mailbox}.`}`,
+    `Voicemail from ${callerLabel(facts)}, ${facts.durationSeconds} s, ${when}. Mailbox ${facts.mailbox}${id}.${facts.link ? ` ${facts.link}` : ''}`,
     300,
   );
 }

@@ -8,8 +8,15 @@ import { VoicemailSpool } from '../media/voicemail-spool.js';
 import type { DeliveryChannel } from '../messaging/outbox-worker.js';
 import type { RoutingSnapshot } from '../routing/snapshot.js';
 import type { SwitchboardStore } from '../store/types.js';
-import { createTwilioClient, sendMessage, twilioAccountOf } from '../twilio-rest/index.js';
+import {
+  createTwilioClient,
+  fetchCallParties,
+  listRecordingsSince,
+  sendMessage,
+  twilioAccountOf,
+} from '../twilio-rest/index.js';
 import { edgeAudio, eitherAudio } from './edge-audio.js';
+import { EdgeSweep } from './edge-sweep.js';
 import { EmailChannel, spoolAudio } from './email-channel.js';
 import { SpoolWatch } from './intake.js';
 import { NoticeChannel } from './notice-channel.js';
@@ -33,7 +40,7 @@ export interface VoicemailService {
   /** Whether text notices can be sent (Twilio configured). */
   readonly textNotices: boolean;
   readonly channels: { readonly email: DeliveryChannel; readonly notice?: DeliveryChannel };
-  /** Starts the spool watch; `onStored` pokes the outbox worker. */
+  /** Starts the spool watch and the edge recovery sweep; `onStored` pokes the outbox worker. */
   start(onStored: () => void): void;
   stop(): Promise<void>;
 }
@@ -81,6 +88,7 @@ export function createVoicemailService(
     linkOf: (facts) => (facts.msgId ? consoleLink(facts.mailbox, facts.msgId) : undefined),
   });
   let watch: SpoolWatch | undefined;
+  let sweep: EdgeSweep | undefined;
   return {
     spool,
     textNotices: twilio !== undefined,
@@ -89,6 +97,26 @@ export function createVoicemailService(
       ...(twilio ? { notice: new NoticeChannel((text) => sendMessage(twilio, text)) } : {}),
     },
     start(onStored) {
+      if (twilio && account && config.SB_EDGE_SWEEP_MINUTES > 0) {
+        sweep = new EdgeSweep({
+          store,
+          snapshot,
+          intake: {
+            context: config.SB_VOICEMAIL_CONTEXT,
+            mailFrom: config.SB_MAIL_FROM,
+            textNotices: true,
+          },
+          twilio: {
+            list: (since) => listRecordingsSince(twilio, since),
+            call: (callSid) => fetchCallParties(twilio, callSid),
+          },
+          accountSid: account.accountSid,
+          logger: log,
+          clock,
+          onStored,
+        });
+        sweep.start(config.SB_EDGE_SWEEP_MINUTES * 60_000);
+      }
       if (!spool) return;
       watch = new SpoolWatch(
         spool,
@@ -107,6 +135,7 @@ export function createVoicemailService(
     },
     async stop() {
       await watch?.stop();
+      await sweep?.stop();
       mailer?.close();
     },
   };

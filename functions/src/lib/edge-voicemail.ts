@@ -12,7 +12,8 @@ import { runWebhook, type WebhookRequest, type WebhookResult } from './webhook.j
  * account, parameters); then the recording is forwarded to Switchboard's /edge-voicemail, signed
  * with SB_HEADER_SECRET, and the Function waits for Switchboard to store it before it answers.
  * Whatever Switchboard says, the caller hears the goodbye; a recording Switchboard did not take is
- * logged with its SID and URL (Twilio does not retry this request).
+ * logged with its SID and URL (Twilio does not retry this request); Switchboard's recovery sweep
+ * finds it in the account's Recordings list later (docs/voicemail.md, "Recovery sweep").
  */
 
 const recordActionParamsSchema = voiceParamsSchema.extend({
@@ -46,7 +47,11 @@ export async function forwardEdgeVoicemail(
   const recordingSid = params.RecordingSid ?? /\/Recordings\/(RE[0-9a-f]{32})/.exec(params.RecordingUrl)?.[1];
   const facts = { callSid: params.CallSid, recordingSid, recordingUrl: params.RecordingUrl };
   if (!taken.url || !recordingSid) {
-    log('error', 'edge voicemail not forwarded (set SB_VOICEMAIL_URL): it is only in this log', facts);
+    log(
+      'error',
+      "edge voicemail not forwarded (set SB_VOICEMAIL_URL): left to Switchboard's recovery sweep",
+      facts,
+    );
     return result;
   }
   const recording: ForwardedRecording = {
@@ -64,9 +69,13 @@ export async function forwardEdgeVoicemail(
       JSON.stringify(recording),
     );
     if (status === 200) log('info', 'edge voicemail taken by Switchboard', facts);
-    else log('error', 'Switchboard refused the edge voicemail: it is only in this log', { ...facts, status });
+    else
+      log('error', 'Switchboard refused the edge voicemail: left to its recovery sweep', {
+        ...facts,
+        status,
+      });
   } catch (error) {
-    log('error', 'Switchboard did not take the edge voicemail: it is only in this log', {
+    log('error', 'Switchboard did not take the edge voicemail: left to its recovery sweep', {
       ...facts,
       error: String(error),
     });

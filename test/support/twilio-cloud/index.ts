@@ -7,6 +7,13 @@
  *
  * Another API goes in a file of its own that exports a `CloudApi` (routes on `routes.route`).
  */
+
+export {
+  type CallRecordsApi,
+  callRecordsApi,
+  type EmulatedCall,
+  type EmulatedRecording,
+} from './call-records-api.js';
 export {
   API_HOST,
   type CloudApi,
