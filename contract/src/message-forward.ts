@@ -1,7 +1,6 @@
-import { createHmac, timingSafeEqual } from 'node:crypto';
 import { z } from 'zod';
 import { ACCOUNT_SID, E164 } from './patterns.js';
-import { assertSecret, DEFAULT_WINDOW_SECONDS } from './sip-headers.js';
+import { HANDOVER_HEADER, type HandoverKind, signHandover, verifyHandover } from './signed-handover.js';
 
 /**
  * The contract between the `/inbound-message` Function and Switchboard's `POST /inbound-message`:
@@ -19,7 +18,7 @@ export const MAX_MEDIA = 10;
 /** Twilio's own limit on a message body (characters); the UTF-8 bytes are at most four times that. */
 export const MAX_MESSAGE_CHARS = 1_600;
 
-export const MESSAGE_FORWARD_HEADER = { timestamp: 'x-sb-ts', signature: 'x-sb-sig' } as const;
+export const MESSAGE_FORWARD_HEADER = HANDOVER_HEADER;
 
 /** Media links are https URLs without spaces or control characters (they are signed joined by spaces). */
 const mediaUrl = z.url({ protocol: /^https$/ }).regex(/^[\x21-\x7e]+$/, 'a URL without spaces');
@@ -50,14 +49,14 @@ function canonical(message: ForwardedMessage, timestamp: number): string {
   ].join('\n');
 }
 
+const messageHandover: HandoverKind<ForwardedMessage> = {
+  schema: forwardedMessageSchema,
+  canonical,
+  nonceOf: (message) => `message:${message.messageSid}`,
+};
+
 export function signForwardedMessage(message: ForwardedMessage, secret: string, now: Date) {
-  assertSecret(secret);
-  const timestamp = Math.floor(now.getTime() / 1000);
-  const signature = createHmac('sha256', secret).update(canonical(message, timestamp)).digest('base64url');
-  return {
-    [MESSAGE_FORWARD_HEADER.timestamp]: String(timestamp),
-    [MESSAGE_FORWARD_HEADER.signature]: signature,
-  };
+  return signHandover(messageHandover, message, secret, now);
 }
 
 export type ForwardCheck =
@@ -74,27 +73,8 @@ export function verifyForwardedMessage(
   headers: { readonly timestamp: string | undefined; readonly signature: string | undefined },
   secret: string,
   now: Date,
-  windowSeconds = DEFAULT_WINDOW_SECONDS,
+  windowSeconds?: number,
 ): ForwardCheck {
-  assertSecret(secret);
-  const parsed = forwardedMessageSchema.safeParse(body);
-  if (
-    !parsed.success ||
-    !/^\d{1,12}$/.test(headers.timestamp ?? '') ||
-    !/^[A-Za-z0-9_-]{43}$/.test(headers.signature ?? '')
-  )
-    return { ok: false, why: 'malformed' };
-  const timestamp = Number(headers.timestamp);
-  const expected = Buffer.from(
-    createHmac('sha256', secret).update(canonical(parsed.data, timestamp)).digest('base64url'),
-  );
-  const actual = Buffer.from(headers.signature ?? '');
-  if (expected.length !== actual.length || !timingSafeEqual(expected, actual))
-    return { ok: false, why: 'invalid' };
-  if (Math.abs(now.getTime() / 1000 - timestamp) > windowSeconds) return { ok: false, why: 'stale' };
-  return {
-    ok: true,
-    message: parsed.data,
-    nonce: { value: `message:${parsed.data.messageSid}`, expiresAt: (timestamp + windowSeconds) * 1000 },
-  };
+  const check = verifyHandover(messageHandover, body, headers, secret, now, windowSeconds);
+  return check.ok ? { ok: true, message: check.data, nonce: check.nonce } : check;
 }

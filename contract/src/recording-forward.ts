@@ -1,7 +1,6 @@
-import { createHmac, timingSafeEqual } from 'node:crypto';
 import { z } from 'zod';
 import { ACCOUNT_SID, CALL_SID, CALLER, E164 } from './patterns.js';
-import { assertSecret, DEFAULT_WINDOW_SECONDS } from './sip-headers.js';
+import { HANDOVER_HEADER, type HandoverKind, signHandover, verifyHandover } from './signed-handover.js';
 
 /**
  * The contract between the `/recording-status` Function and Switchboard's `POST /edge-voicemail`
@@ -13,7 +12,7 @@ import { assertSecret, DEFAULT_WINDOW_SECONDS } from './sip-headers.js';
  */
 
 export const RECORDING_SID = /^RE[0-9a-f]{32}$/;
-export const RECORDING_FORWARD_HEADER = { timestamp: 'x-sb-ts', signature: 'x-sb-sig' } as const;
+export const RECORDING_FORWARD_HEADER = HANDOVER_HEADER;
 
 export const forwardedRecordingSchema = z
   .object({
@@ -42,14 +41,14 @@ function canonical(recording: ForwardedRecording, timestamp: number): string {
   ].join('\n');
 }
 
+const recordingHandover: HandoverKind<ForwardedRecording> = {
+  schema: forwardedRecordingSchema,
+  canonical,
+  nonceOf: (recording) => `recording:${recording.recordingSid}`,
+};
+
 export function signForwardedRecording(recording: ForwardedRecording, secret: string, now: Date) {
-  assertSecret(secret);
-  const timestamp = Math.floor(now.getTime() / 1000);
-  const signature = createHmac('sha256', secret).update(canonical(recording, timestamp)).digest('base64url');
-  return {
-    [RECORDING_FORWARD_HEADER.timestamp]: String(timestamp),
-    [RECORDING_FORWARD_HEADER.signature]: signature,
-  };
+  return signHandover(recordingHandover, recording, secret, now);
 }
 
 export type RecordingForwardCheck =
@@ -66,27 +65,8 @@ export function verifyForwardedRecording(
   headers: { readonly timestamp: string | undefined; readonly signature: string | undefined },
   secret: string,
   now: Date,
-  windowSeconds = DEFAULT_WINDOW_SECONDS,
+  windowSeconds?: number,
 ): RecordingForwardCheck {
-  assertSecret(secret);
-  const parsed = forwardedRecordingSchema.safeParse(body);
-  if (
-    !parsed.success ||
-    !/^\d{1,12}$/.test(headers.timestamp ?? '') ||
-    !/^[A-Za-z0-9_-]{43}$/.test(headers.signature ?? '')
-  )
-    return { ok: false, why: 'malformed' };
-  const timestamp = Number(headers.timestamp);
-  const expected = Buffer.from(
-    createHmac('sha256', secret).update(canonical(parsed.data, timestamp)).digest('base64url'),
-  );
-  const actual = Buffer.from(headers.signature ?? '');
-  if (expected.length !== actual.length || !timingSafeEqual(expected, actual))
-    return { ok: false, why: 'invalid' };
-  if (Math.abs(now.getTime() / 1000 - timestamp) > windowSeconds) return { ok: false, why: 'stale' };
-  return {
-    ok: true,
-    recording: parsed.data,
-    nonce: { value: `recording:${parsed.data.recordingSid}`, expiresAt: (timestamp + windowSeconds) * 1000 },
-  };
+  const check = verifyHandover(recordingHandover, body, headers, secret, now, windowSeconds);
+  return check.ok ? { ok: true, recording: check.data, nonce: check.nonce } : check;
 }
