@@ -2,13 +2,12 @@ import { randomUUID } from 'node:crypto';
 import type { ForwardedRecording } from '@switchboard/contract';
 import { chooseRoute } from '../routing/select-route.js';
 import type { RoutingSnapshot } from '../routing/snapshot.js';
-import type { NewDelivery } from '../store/message-types.js';
 import type { SwitchboardStore } from '../store/types.js';
 import {
-  emailNotice,
   mailboxOwner,
+  NOBODY_TO_NOTIFY,
   type NoticeFacts,
-  noticeSender,
+  noticeDeliveries,
   noticeTimeZone,
   textNotice,
 } from './notice.js';
@@ -89,22 +88,7 @@ export async function recordEdgeVoicemail(
     origin: 'edge',
     id: recording.recordingSid,
   };
-  const deliveries: NewDelivery[] = [];
-  if (owner?.email && options.mailFrom) {
-    const mail = emailNotice(facts);
-    deliveries.push({
-      kind: 'email',
-      target: owner.email,
-      payload: { from: options.mailFrom, subject: mail.subject, body: mail.text },
-    });
-  }
-  const sender = noticeSender(snapshot, recording.to, owner);
-  if (owner?.mobile && options.textNotices && sender)
-    deliveries.push({
-      kind: 'notice',
-      target: owner.mobile,
-      payload: { from: sender, body: textNotice(facts) },
-    });
+  const deliveries = noticeDeliveries(snapshot, facts, owner, recording.to, options);
   const stored = await store.recordMessage(
     {
       id: randomUUID(),
@@ -116,10 +100,7 @@ export async function recordEdgeVoicemail(
       body: textNotice(facts),
       media: [],
       status: 'received',
-      reason:
-        deliveries.length === 0
-          ? 'nobody to notify: no email (or mobile and Twilio) for the mailbox'
-          : undefined,
+      reason: deliveries.length === 0 ? NOBODY_TO_NOTIFY : undefined,
       at,
       voicemail: {
         origin: 'edge',

@@ -2,13 +2,13 @@ import { randomUUID } from 'node:crypto';
 import type { Logger } from 'pino';
 import type { SpoolMessage, VoicemailSpool } from '../media/voicemail-spool.js';
 import type { RoutingSnapshot } from '../routing/snapshot.js';
-import type { NewDelivery, NewMessage } from '../store/message-types.js';
+import type { NewMessage } from '../store/message-types.js';
 import type { SwitchboardStore } from '../store/types.js';
 import {
-  emailNotice,
   mailboxOwner,
+  NOBODY_TO_NOTIFY,
   type NoticeFacts,
-  noticeSender,
+  noticeDeliveries,
   noticeTimeZone,
   textNotice,
 } from './notice.js';
@@ -59,22 +59,7 @@ export async function recordSpoolMessage(options: IntakeOptions, message: SpoolM
     origin: 'pbx',
     id: message.msgId,
   };
-  const deliveries: NewDelivery[] = [];
-  if (owner?.email && options.mailFrom) {
-    const mail = emailNotice(facts);
-    deliveries.push({
-      kind: 'email',
-      target: owner.email,
-      payload: { from: options.mailFrom, subject: mail.subject, body: mail.text },
-    });
-  }
-  const sender = noticeSender(snapshot, call?.did, owner);
-  if (owner?.mobile && options.textNotices && sender)
-    deliveries.push({
-      kind: 'notice',
-      target: owner.mobile,
-      payload: { from: sender, body: textNotice(facts) },
-    });
+  const deliveries = noticeDeliveries(snapshot, facts, owner, call?.did, options);
   const record: NewMessage = {
     id: randomUUID(),
     direction: 'voicemail',
@@ -85,10 +70,7 @@ export async function recordSpoolMessage(options: IntakeOptions, message: SpoolM
     body: textNotice(facts),
     media: [],
     status: 'received',
-    reason:
-      deliveries.length === 0
-        ? 'nobody to notify: no email (or mobile and Twilio) for the mailbox'
-        : undefined,
+    reason: deliveries.length === 0 ? NOBODY_TO_NOTIFY : undefined,
     at: message.at,
     voicemail: {
       origin: 'pbx',

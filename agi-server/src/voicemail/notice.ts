@@ -1,6 +1,7 @@
 import type { Extension } from '../routing/model.js';
 import type { RoutingSnapshot } from '../routing/snapshot.js';
 import { timeZoneOfRoute } from '../routing/snapshot.js';
+import type { NewDelivery } from '../store/message-types.js';
 
 /**
  * What a voicemail notice says (docs/voicemail.md): who called (number and name), which number
@@ -117,4 +118,37 @@ export function textNotice(facts: NoticeFacts): string {
     `Voicemail from ${callerLabel(facts)}, ${facts.durationSeconds} s, ${when}. Mailbox ${facts.mailbox}${id}.${facts.link ? ` ${facts.link}` : ''}`,
     300,
   );
+}
+
+/** Why a voicemail row has no deliveries: nobody can be told of it. */
+export const NOBODY_TO_NOTIFY = 'nobody to notify: no email (or mobile and Twilio) for the mailbox';
+
+/**
+ * A voicemail's notices, wherever it was left (PBX spool or Twilio edge): the email with the
+ * owner's address and a From, the text notice with the owner's mobile, Twilio and a sender number.
+ */
+export function noticeDeliveries(
+  snapshot: RoutingSnapshot,
+  facts: NoticeFacts,
+  owner: Extension | undefined,
+  did: string | undefined,
+  options: { readonly mailFrom: string | undefined; readonly textNotices: boolean },
+): NewDelivery[] {
+  const deliveries: NewDelivery[] = [];
+  if (owner?.email && options.mailFrom) {
+    const mail = emailNotice(facts);
+    deliveries.push({
+      kind: 'email',
+      target: owner.email,
+      payload: { from: options.mailFrom, subject: mail.subject, body: mail.text },
+    });
+  }
+  const sender = noticeSender(snapshot, did, owner);
+  if (owner?.mobile && options.textNotices && sender)
+    deliveries.push({
+      kind: 'notice',
+      target: owner.mobile,
+      payload: { from: sender, body: textNotice(facts) },
+    });
+  return deliveries;
 }
