@@ -1,7 +1,7 @@
 import { once } from 'node:events';
 import { mkdtempSync } from 'node:fs';
 import { createRequire } from 'node:module';
-import { createServer, type Server } from 'node:net';
+import type { Server } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { pino } from 'pino';
@@ -13,6 +13,7 @@ import { decisionVariables } from '../src/handlers/decision-variables.js';
 import { routingConfigSchema } from '../src/routing/model.js';
 import { routeCall } from '../src/routing/router.js';
 import { buildSnapshot } from '../src/routing/snapshot.js';
+import { startFloorServer } from './floor-server.js';
 import { freePort } from './free-port.js';
 import { realisticConfig } from './realistic-config.js';
 
@@ -27,29 +28,14 @@ const silent = pino({ level: 'silent' });
 const ROUTE = 'EXEC MSet "SB_ACTION=dial,SB_DIAL=PJSIP/1000&PJSIP/1001&PJSIP/1002,SB_TIMEOUT=20"\n';
 
 /** The floor: a raw `net` responder, same round trips (one MSet), an in-memory Map, no parsing. */
-function floorServer(): Promise<number> {
+async function floorServer(): Promise<number> {
   const table = new Map<string, string>([['+19863330000', ROUTE]]);
-  const server: Server = createServer({ noDelay: true }, (socket) => {
-    let buffer = '';
-    let answered = false;
-    socket.setEncoding('utf8');
-    socket.on('data', (chunk: string) => {
-      buffer += chunk;
-      if (!answered && buffer.includes('\n\n')) {
-        answered = true;
-        const did = /agi_extension: (\S+)/.exec(buffer)?.[1] ?? '';
-        socket.write(table.get(did) ?? ROUTE);
-        buffer = buffer.slice(buffer.indexOf('\n\n') + 2);
-      }
-      if (answered && buffer.includes('\n')) socket.end();
-    });
-    socket.on('error', () => undefined);
+  const server = await startFloorServer({
+    host: '127.0.0.1',
+    port: 0,
+    answer: (environment) => table.get(/agi_extension: (\S+)/.exec(environment)?.[1] ?? '') ?? ROUTE,
   });
-  return new Promise((resolve) =>
-    server.listen({ host: '127.0.0.1', port: 0, backlog: 511 }, () =>
-      resolve((server.address() as { port: number }).port),
-    ),
-  );
+  return (server.address() as { port: number }).port;
 }
 
 /** Issue 2's path: our FastAGI server with an in-memory DID table, one MSet, no call log. */

@@ -3,6 +3,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { pino } from 'pino';
+import { startFloorServer } from '../../agi-server/bench/floor-server.js';
 import { median, percentile } from '../../agi-server/bench/stats.js';
 import { createSwitchboard } from '../../agi-server/src/app.js';
 import { loadServerConfig, readRoutingFile } from '../../agi-server/src/config.js';
@@ -14,14 +15,21 @@ import { installLabConfig, LabAsterisk, provisionLab, startPhone } from './lab.j
  * static Dial() to the same phone at every rate, in the same run. Asterisk is restarted before
  * each run (its memory grows with calls). Reports call setup (INVITE -> 200 OK) median and p95,
  * failed calls, and the highest rate each path carried with no failed call.
+ *
+ * A third path, `agi-floor`, is AGI() to a raw responder that answers one fixed MSet without
+ * reading anything (agi-server/bench/floor-server.ts) and Dial(): what any FastAGI decision costs
+ * on this Asterisk, the floor the product's own overhead is read against. A rate listed more than
+ * once is run again and its calls pooled (the first run after a restart is the noisiest).
+ * BENCH_LAB_PATHS=name=did,... picks other DIDs (test/lab/asterisk/extensions_custom.conf).
  */
 
 const RATES = (process.env.BENCH_LAB_RATES ?? '50,100,200,300,400,500').split(',').map(Number);
 const SECONDS = Number(process.env.BENCH_LAB_SECONDS ?? 4);
-const PATHS = [
-  ['static', '+19860000001'],
-  ['agi', '+19863334949'],
-] as const;
+const PATHS = (process.env.BENCH_LAB_PATHS ?? 'static=+19860000001,agi-floor=+19860000003,agi=+19863334949')
+  .split(',')
+  .map((pair) => pair.split('=') as [string, string]);
+/** The raw responder's port (extensions_custom.conf); the lab's network namespace is its own. */
+const FLOOR_PORT = 4574;
 
 const chroot = await provisionLab();
 installLabConfig(chroot);
@@ -37,6 +45,11 @@ const switchboard = await createSwitchboard({
   withoutApi: true,
 });
 await switchboard.listen();
+const floor = await startFloorServer({
+  host: '127.0.0.1',
+  port: FLOOR_PORT,
+  answer: () => 'EXEC MSet "SB_ACTION=dial,SB_DIAL=PJSIP/100,SB_TIMEOUT=30"\n',
+});
 
 interface Result {
   rate: number;
@@ -45,6 +58,7 @@ interface Result {
   failed: number;
   medianMs: number;
   p95Ms: number;
+  times: number[];
 }
 const results: Result[] = [];
 console.log(
@@ -75,28 +89,35 @@ try {
         failed: calls - times.length,
         medianMs: median(times),
         p95Ms: percentile(times, 95),
+        times,
       };
       results.push(result);
       console.log(
-        `  ${String(rate).padStart(4)} calls/s  ${path.padEnd(6)}  setup median ${result.medianMs.toFixed(2)} ms  p95 ${result.p95Ms.toFixed(2)} ms  failed ${result.failed}/${calls}`,
+        `  ${String(rate).padStart(4)} calls/s  ${path.padEnd(9)}  setup median ${result.medianMs.toFixed(2)} ms  p95 ${result.p95Ms.toFixed(2)} ms  failed ${result.failed}/${calls}`,
       );
     }
   }
 } finally {
+  floor.close();
   await switchboard.close(1_000);
 }
 
 const best = (path: string) =>
   Math.max(0, ...results.filter((r) => r.path === path && r.failed === 0).map((r) => r.rate));
-const at = (path: string, rate: number) => results.find((r) => r.path === path && r.rate === rate);
+/** Every call of a path at a rate, pooled over the runs of that rate: their median. */
+const pooledMedian = (path: string, rate: number): number =>
+  median(results.filter((r) => r.path === path && r.rate === rate).flatMap((r) => r.times));
 const lowest = RATES[0] as number;
-const staticLow = at('static', lowest);
-const agiLow = at('agi', lowest);
+const staticLow = pooledMedian('static', lowest);
+const runsAtLowest = RATES.filter((rate) => rate === lowest).length;
 console.log('');
-console.log(
-  `at ${lowest} calls/s: AGI adds ${((agiLow?.medianMs ?? Number.NaN) - (staticLow?.medianMs ?? Number.NaN)).toFixed(2)} ms median call setup ` +
-    `(AGI/static = ${((agiLow?.medianMs ?? Number.NaN) / (staticLow?.medianMs ?? Number.NaN)).toFixed(2)})`,
-);
+for (const path of PATHS.map(([name]) => name).filter((name) => name !== 'static')) {
+  const low = pooledMedian(path, lowest);
+  console.log(
+    `at ${lowest} calls/s (${runsAtLowest} run(s) pooled): ${path} adds ${(low - staticLow).toFixed(2)} ms median call setup ` +
+      `(${path}/static = ${(low / staticLow).toFixed(2)})`,
+  );
+}
 console.log(
   `highest rate with 0 failed calls (of ${RATES.join(', ')}): static ${best('static')}, AGI ${best('agi')} ` +
     `(AGI/static = ${(best('agi') / Math.max(1, best('static'))).toFixed(2)})`,

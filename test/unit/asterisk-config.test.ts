@@ -43,10 +43,12 @@ describe('asterisk-config rendering', () => {
   it('wires the AGI call, the AGISTATUS fallback and the settings into the dialplan', () => {
     const dialplan = render().files.get('extensions.conf') ?? '';
     expect(dialplan).toContain('SB_AGI=agi://127.0.0.1:4573');
-    expect(dialplan).toContain('Gosub(sb-agi,s,1(inbound?did=${URIENCODE(${EXTEN})}');
+    // The DID and the CallSid, URIENCODE()d once on arrival, serve both the CDR and the request.
+    expect(dialplan).toContain('MSet(SB_CDR_DID=${URIENCODE(${EXTEN})},');
+    expect(dialplan).toContain('Gosub(sb-agi,s,1(inbound?did=${SB_CDR_DID}&callsid=${SB_CDR_CALLSID}&');
     expect(dialplan).toContain('AGI(${SB_AGI_${target}}/${ARG1})');
     expect(dialplan).toContain('SB_AGI_COUNT=1\nSB_AGI_1=agi://127.0.0.1:4573');
-    expect(dialplan).toContain('GotoIf($["${AGISTATUS}" != "SUCCESS"]?sb-fallback,s,1)');
+    expect(dialplan).toContain('GotoIf($["${AGISTATUS}" = "SUCCESS"]?sb-route,s,1:sb-fallback,s,1)');
     expect(dialplan).toContain('SB_FALLBACK_DIAL=PJSIP/101');
     expect(dialplan).toContain('exten => 100,1,Dial(PJSIP/100,30)');
     expect(dialplan).not.toMatch(/\{\{/);
@@ -93,12 +95,10 @@ describe('asterisk-config rendering', () => {
     expect(code.match(/\bAGI\(/g)).toHaveLength(1);
     const agi = /\[sb-agi\]\n([\s\S]*?)\n\n/.exec(dialplan)?.[1] ?? '';
     expect(agi.split('\n').map((line) => /,(\w+)\(/.exec(line)?.[1])).toEqual([
-      'Set',
-      'Set',
+      'MSet',
       'Set',
       'AGI',
       'Set',
-      'GotoIf',
       'GotoIf',
       'Return',
       'Set',
@@ -110,7 +110,11 @@ describe('asterisk-config rendering', () => {
       'Log',
       'Return',
     ]);
-    expect(agi).toContain('Set(AGIEXITONHANGUP=yes)');
+    expect(agi).toContain('MSet(AGIEXITONHANGUP=yes,LOCAL(target)=1)');
+    // Unreachable, or reached without a decision (all but `hangup` must decide): the next server.
+    expect(agi).toContain(
+      'GotoIf($["${AGISTATUS}" = "FAILURE" | ("${SB_ACTION}" = "" & "${ARG1:0:6}" != "hangup")]?next)',
+    );
     expect(agi).toContain('Set(TIMEOUT(absolute)=${SB_AGI_TIMEOUT})');
     // Each AGI server in turn (agi.servers), each try bounded.
     expect(agi).toContain('AGI(${SB_AGI_${target}}/${ARG1})\n same => n,Set(TIMEOUT(absolute)=0)');
@@ -127,14 +131,22 @@ describe('asterisk-config rendering', () => {
       (match) => match[1] ?? '',
     );
     expect(queries).toHaveLength(6);
-    // The hangup report's values were URIENCODE()d into SB_R_* when the report was originated.
+    // The hangup report's values were URIENCODE()d into SB_R_* when the report was originated;
+    // the arrival facts into SB_CDR_* by the arrival MSet (every one of them, in both contexts).
     const originate = /Originate\(Local[^\n]*/.exec(dialplan)?.[0] ?? '';
+    const arrivals = [...dialplan.matchAll(/,MSet\(SB_CDR_[^\n]*/g)].map((match) => match[0]);
+    expect(arrivals).toHaveLength(2);
     for (const query of queries) {
       for (const pair of query.split('&')) {
         const value = pair.slice(pair.indexOf('=') + 1);
-        expect(value, pair).toMatch(/^(\$\{URIENCODE\(.*\)\}|\$\{SB_R_[A-Z]+\})$/);
+        expect(value, pair).toMatch(/^(\$\{URIENCODE\(.*\)\}|\$\{SB_R_[A-Z]+\}|\$\{SB_CDR_[A-Z]+\})$/);
         const carried = /^\$\{(SB_R_[A-Z]+)\}$/.exec(value)?.[1];
         if (carried) expect(originate).toMatch(new RegExp(`${carried}=\\$\\{URIENCODE\\(`));
+        const arrived = /^\$\{(SB_CDR_[A-Z]+)\}$/.exec(value)?.[1];
+        if (arrived)
+          expect(arrivals.some((line) => new RegExp(`[(,]${arrived}=\\$\\{URIENCODE\\(`).test(line))).toBe(
+            true,
+          );
       }
     }
   });
@@ -387,7 +399,7 @@ describe('asterisk-config rendering: trunks, TLS, SRTP, phones', () => {
       /\[sb-outbound-fallback\][\s\S]*exten => _\[\*#\+0-9\]\.,1,Log\(WARNING,Switchboard AGI unavailable: outbound call/,
     );
     expect(dialplan).toMatch(
-      /\[from-internal\][\s\S]*Gosub\(sb-agi,s,1\(outbound\?endpoint=\$\{URIENCODE\(\$\{CHANNEL\(endpoint\)\}\)\}/,
+      /\[from-internal\][\s\S]*MSet\(SB_CDR_DID=\$\{URIENCODE\(\$\{EXTEN\}\)\},SB_CDR_CALLER=\$\{URIENCODE\(\$\{CHANNEL\(endpoint\)\}\)\}[\s\S]*Gosub\(sb-agi,s,1\(outbound\?endpoint=\$\{SB_CDR_CALLER\}&dialled=\$\{SB_CDR_DID\}/,
     );
   });
 

@@ -45,19 +45,23 @@ describe('AGI scripts inbound -> next -> hangup, with the call log', () => {
       SB_PLAN: 'open',
       SB_STEP: '0',
       SB_VERSION: '1',
-      SB_MAILBOX: '',
-      SB_REASON: '',
     });
     expect(first.SB_CALLERID_NAME).toBe('Main: Ann Lee');
+    // A channel's first decision sends only what has a value: nothing is set yet to clear.
+    expect(Object.values(first)).not.toContain('');
+    expect(first).not.toHaveProperty('SB_MAILBOX');
 
     const next = await FakeAsterisk.start(
       agiPort,
       `next?linkedid=${linkedid}&route=main&plan=open&step=0&dialstatus=NOANSWER`,
     );
+    // A later step sends every variable, empty ones too: they clear what the step before set.
     expect(msetVariables((await next.serve())[0])).toMatchObject({
       SB_ACTION: 'dial',
       SB_DIAL: 'PJSIP/102&PJSIP/102-mobile',
       SB_STEP: '1',
+      SB_MAILBOX: '',
+      SB_REASON: '',
     });
 
     const answered = await FakeAsterisk.start(

@@ -234,7 +234,10 @@ export class AgiSession extends EventEmitter<AgiSessionEvents> {
   /** Ends the session from our side: Asterisk continues in the dialplan. */
   end(): void {
     if (!this.closedWith) this.fail(() => new AgiConnectionClosedError('AGI session ended'));
-    this.socket.end();
+    // Ending a socket already ended (most sessions: the FIN left with the last command) makes Node
+    // build an ERR_STREAM_ALREADY_FINISHED with its stack trace and drop it: 5 % of the server's
+    // CPU in the c16 profile, for nothing.
+    if (!this.socket.writableEnded) this.socket.end();
   }
 
   /** Fails the session and drops the connection (timeouts, protocol errors, deadlines). */

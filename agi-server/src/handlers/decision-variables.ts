@@ -49,3 +49,17 @@ export function decisionVariables(
     [V.screenPrompt, decision.action === 'dial' ? (decision.screenPrompt ?? '') : ''],
   ];
 }
+
+/**
+ * A channel's first decision (`inbound`, `outbound`): only the variables that carry a value. The
+ * channel has no SB_ decision variable yet and an unset one reads as empty in the dialplan, so
+ * there is nothing to clear; each variable Asterisk sets is a VarSet event published on the
+ * call's own thread, before the call goes on (docs/fastagi.md, "How a session ends"). Later steps
+ * (`next`) send every one, to clear what the previous step set.
+ */
+export function firstDecisionVariables(
+  decision: Decision,
+  outbound: { extension: string; dialled: string } | undefined = undefined,
+): Array<readonly [string, string]> {
+  return decisionVariables(decision, outbound).filter(([, value]) => value !== '');
+}

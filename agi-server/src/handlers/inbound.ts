@@ -3,7 +3,7 @@ import { routeCall } from '../routing/router.js';
 import type { CallEvent } from '../store/types.js';
 import { attemptEvents } from './attempt-event.js';
 import { readInboundFacts } from './call-facts.js';
-import { decisionVariables } from './decision-variables.js';
+import { firstDecisionVariables } from './decision-variables.js';
 import type { HandlerDeps } from './deps.js';
 
 /** `inbound`: a call arrives from Twilio; decide its first step and say so in one round trip. */
@@ -16,7 +16,7 @@ export function createInboundHandler(deps: HandlerDeps): AgiScriptHandler {
     // The decision is the session's last command: it goes out with our end of the connection, so
     // Asterisk goes on in the dialplan as soon as it has run it (docs/fastagi.md); nothing below
     // delays the call.
-    await session.setVariables(decisionVariables(decision), { end: true });
+    await session.setVariables(firstDecisionVariables(decision), { end: true });
 
     // Everything below is off the call's path: the dialplan has its answer and goes on.
     const at = now.toISOString();

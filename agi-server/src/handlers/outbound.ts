@@ -6,7 +6,7 @@ import type { CallEvent } from '../store/types.js';
 import { agiInput, queryValue } from './agi-inputs.js';
 import { attemptEvents } from './attempt-event.js';
 import { readLinkedId } from './call-facts.js';
-import { decisionVariables } from './decision-variables.js';
+import { firstDecisionVariables } from './decision-variables.js';
 import type { HandlerDeps } from './deps.js';
 
 /**
@@ -37,7 +37,7 @@ export function createOutboundHandler(deps: HandlerDeps): AgiScriptHandler {
     // The decision is the session's last command: it goes out with our end of the connection, so
     // Asterisk goes on in the dialplan as soon as it has run it (docs/fastagi.md); nothing below
     // delays the call.
-    await session.setVariables(decisionVariables(decision, { extension, dialled }), { end: true });
+    await session.setVariables(firstDecisionVariables(decision, { extension, dialled }), { end: true });
 
     const at = now.toISOString();
     const number =
