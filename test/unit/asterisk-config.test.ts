@@ -159,6 +159,14 @@ describe('asterisk-config rendering', () => {
     expect(dialplan).toMatch(
       /Log\(NOTICE,TRACE: context=\$\{ARG1\} at=\$\{ARG2\} linkedid=\$\{CHANNEL\(linkedid\)\} route=/,
     );
+    // The arrival facts reach the CDR from the hangup handler, which every routed call runs,
+    // before it decides whether to report (a call on the static fallback is on record from them).
+    const hangup = /\[sb-hangup\]\n([\s\S]*?)\n\n/.exec(dialplan)?.[1] ?? '';
+    expect(hangup).toMatch(
+      /^exten => s,1,Set\(CDR\(sbdid\)=\$\{SB_CDR_DID\}\)\n same => n,Set\(CDR\(sbcaller\)=\$\{SB_CDR_CALLER\}\)\n same => n,Set\(CDR\(sbcallsid\)=\$\{SB_CDR_CALLSID\}\)\n/,
+    );
+    expect(hangup.indexOf('CDR(sbcallsid)')).toBeLessThan(hangup.indexOf('SB_FALLBACK'));
+    expect(dialplan).not.toMatch(/^[^;\n]*Set\(CDR\(sb(did|caller|callsid)\)=\$\{URIENCODE/m);
     expect(files.get('cdr.conf')).toContain('unanswered=yes');
     expect(files.get('cdr_custom.conf')).toMatch(
       /^\[switchboard-cdr\.json\]\nformat = json\nfields = linkedid, uniqueid, .*sbfallback\(uservar\)$/m,
