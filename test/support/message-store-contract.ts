@@ -1,6 +1,9 @@
 import { expect, it } from 'vitest';
-import type { NewMessage } from '../../agi-server/src/store/message-types.js';
+import { DELIVERY_KINDS, type NewMessage } from '../../agi-server/src/store/message-types.js';
 import type { SwitchboardStore } from '../../agi-server/src/store/types.js';
+
+/** Every kind of delivery: a claim that is not one lane's. */
+const ALL = DELIVERY_KINDS;
 
 /**
  * The message log and outbox part of the store contract (store-contract.ts calls it inside its
@@ -59,17 +62,21 @@ export function describeMessageStoreContract(fresh: () => Promise<SwitchboardSto
         notBefore: at(60),
       },
     ]);
-    const first = await store.claimDeliveries('server-a', at(1), at(31), 10);
+    const first = await store.claimDeliveries('server-a', at(1), at(31), 10, ALL);
     expect(first.map((row) => [row.target, row.attempts])).toEqual([['100', 1]]);
     // Leased: nobody else takes it, and the other is not due yet.
-    expect(await store.claimDeliveries('server-b', at(2), at(32), 10)).toEqual([]);
+    expect(await store.claimDeliveries('server-b', at(2), at(32), 10, ALL)).toEqual([]);
     // server-a died: its lease ran out at +31 s.
-    const again = await store.claimDeliveries('server-b', at(40), at(70), 10);
+    const again = await store.claimDeliveries('server-b', at(40), at(70), 10, ALL);
     expect(again.map((row) => [row.target, row.attempts])).toEqual([['100', 2]]);
-    expect((await store.claimDeliveries('server-b', at(71), at(100), 10)).map((row) => row.target)).toEqual([
-      '100',
-      '+15125550100',
-    ]);
+    // Each kind is claimed on its own lane: a lane takes only its kinds.
+    expect(await store.claimDeliveries('server-b', at(71), at(100), 10, ['email', 'notice'])).toEqual([]);
+    expect(
+      (await store.claimDeliveries('server-b', at(71), at(100), 10, ['sms'])).map((row) => row.target),
+    ).toEqual(['+15125550100']);
+    expect(
+      (await store.claimDeliveries('server-b', at(71), at(100), 10, ALL)).map((row) => row.target),
+    ).toEqual(['100']);
   });
 
   it('settles attempts: queued again with backoff and a reason, or done with the message status', async () => {
@@ -77,7 +84,7 @@ export function describeMessageStoreContract(fresh: () => Promise<SwitchboardSto
     await store.recordMessage(inbound('m-1', SID), [
       { kind: 'phone', target: '100', payload: { from: 'a', body: 'b' } },
     ]);
-    const [row] = await store.claimDeliveries('s', at(0), at(30), 10);
+    const [row] = await store.claimDeliveries('s', at(0), at(30), 10, ALL);
     if (!row) throw new Error('nothing claimed');
     await store.settleDelivery(
       row.id,
@@ -87,16 +94,16 @@ export function describeMessageStoreContract(fresh: () => Promise<SwitchboardSto
     expect(await store.deliveriesOf('m-1')).toMatchObject([
       { state: 'queued', reason: 'no registered contact', nextAttemptAt: at(300) },
     ]);
-    expect(await store.claimDeliveries('s', at(2), at(32), 10)).toEqual([]);
+    expect(await store.claimDeliveries('s', at(2), at(32), 10, ALL)).toEqual([]);
     // The phone registered: due at once.
     expect(await store.wakeDeliveries('phone', '100', at(5))).toBe(1);
     expect(await store.wakeDeliveries('phone', '101', at(5))).toBe(0);
-    const [woken] = await store.claimDeliveries('s', at(5), at(35), 10);
+    const [woken] = await store.claimDeliveries('s', at(5), at(35), 10, ALL);
     expect(woken?.attempts).toBe(2);
     await store.settleDelivery(row.id, { state: 'sent' }, at(6), { status: 'delivered' });
     expect(await store.getMessage('m-1')).toMatchObject({ status: 'delivered', updatedAt: at(6) });
     expect(await store.deliveriesOf('m-1')).toMatchObject([{ state: 'sent', reason: undefined }]);
-    expect(await store.claimDeliveries('s', at(1_000), at(1_030), 10)).toEqual([]);
+    expect(await store.claimDeliveries('s', at(1_000), at(1_030), 10, ALL)).toEqual([]);
   });
 
   it("records Twilio's SID on an outbound text, then its status callbacks by SID", async () => {
@@ -114,7 +121,7 @@ export function describeMessageStoreContract(fresh: () => Promise<SwitchboardSto
     await store.recordMessage(outbound, [
       { kind: 'sms', target: '+12125551234', payload: { from: '+19863334949', body: 'x' } },
     ]);
-    const [row] = await store.claimDeliveries('s', at(0), at(30), 10);
+    const [row] = await store.claimDeliveries('s', at(0), at(30), 10, ALL);
     if (!row) throw new Error('nothing claimed');
     const sid = `SM${'b'.repeat(32)}`;
     await store.settleDelivery(row.id, { state: 'sent' }, at(1), { status: 'sent', sid });

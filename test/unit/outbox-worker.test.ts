@@ -100,4 +100,43 @@ describe('the outbox worker', () => {
     expect(await store.getMessage('m-1')).toMatchObject({ status: 'failed' });
     await store.close();
   });
+
+  it('a mail server that hangs holds up only the mail: a text to a phone stored after it goes at once', async () => {
+    const store = openSqliteStore(':memory:');
+    const phones = new Phones();
+    phones.registered.add('100');
+    let releaseMail: (() => void) | undefined;
+    const mailAttempts: string[] = [];
+    const worker = new OutboxWorker({
+      store,
+      channels: {
+        phone: phones,
+        // An SMTP server that accepted the connection and answers nothing (until the test says).
+        email: {
+          attempt: (delivery) => {
+            mailAttempts.push(delivery.target);
+            return new Promise((resolve) => {
+              releaseMail = () => resolve({ kind: 'sent' });
+            });
+          },
+        },
+      },
+      logger: captureLogger().logger,
+      clock: () => new Date(T0),
+    });
+    await store.recordMessage({ ...message, id: 'vm-1', extensions: ['100'] }, [
+      { kind: 'email', target: 'ann@example.com', payload: { from: message.from, body: 'voicemail' } },
+    ]);
+    worker.poke();
+    await expect.poll(() => mailAttempts).toEqual(['ann@example.com']);
+    await store.recordMessage({ ...message, id: 'm-2', sid: `SM${'b'.repeat(32)}` }, [phone('100')]);
+    worker.poke();
+    await expect.poll(() => phones.seen, { timeout: 2_000 }).toEqual(['100:Ünï ✓ 👋']);
+    expect((await store.deliveriesOf('vm-1')).map((row) => row.state)).toEqual(['queued']);
+    releaseMail?.();
+    await worker.stop();
+    await worker.drainUntilIdle();
+    expect((await store.deliveriesOf('vm-1')).map((row) => row.state)).toEqual(['sent']);
+    await store.close();
+  });
 });

@@ -57,29 +57,63 @@ export function transportOptions(settings: MailSettings): SMTPTransport.Options 
       minVersion: 'TLSv1.2',
       ...(settings.caFile ? { ca: readFileSync(settings.caFile, 'utf8') } : {}),
     },
-    connectionTimeout: 10_000,
-    greetingTimeout: 10_000,
-    socketTimeout: 30_000,
+    connectionTimeout: SMTP_CONNECTION_TIMEOUT_MS,
+    greetingTimeout: SMTP_GREETING_TIMEOUT_MS,
+    socketTimeout: SMTP_SOCKET_TIMEOUT_MS,
   };
 }
+
+/** nodemailer's own bounds for one send: to connect, for the greeting, for silence on the socket. */
+const SMTP_CONNECTION_TIMEOUT_MS = 10_000;
+const SMTP_GREETING_TIMEOUT_MS = 10_000;
+const SMTP_SOCKET_TIMEOUT_MS = 30_000;
+
+/**
+ * The longest one send may take, whatever the server does: a server that answers each command
+ * just inside the socket timeout would hold it far longer than any single timeout. Past it the
+ * send is given up and tried again with backoff (the connection ends at its socket timeout). The
+ * outbox's mail lane leases a row for longer than this (messaging/outbox-worker.ts).
+ */
+export const SMTP_SEND_DEADLINE_MS = 60_000;
 
 interface SmtpError extends Error {
   code?: string;
   responseCode?: number;
 }
 
-export function createMailer(settings: MailSettings): Mailer {
+export function createMailer(
+  settings: MailSettings,
+  bounds: { readonly sendDeadlineMs?: number } = {},
+): Mailer {
+  const sendDeadlineMs = bounds.sendDeadlineMs ?? SMTP_SEND_DEADLINE_MS;
   const transport = nodemailer.createTransport(transportOptions(settings));
   return {
     async send(mail) {
+      let deadline: NodeJS.Timeout | undefined;
       try {
-        const info = await transport.sendMail({
+        const sent = transport.sendMail({
           from: settings.from,
           to: mail.to,
           subject: mail.subject,
           text: mail.text,
           attachments: (mail.attachments ?? []).map((attachment) => ({ ...attachment })),
         });
+        // A send given up on may still fail later: that failure is nobody's to handle.
+        sent.catch(() => undefined);
+        const info = await Promise.race([
+          sent,
+          new Promise<never>((_, reject) => {
+            deadline = setTimeout(
+              () =>
+                reject(
+                  Object.assign(new Error(`no answer within ${sendDeadlineMs} ms`), {
+                    code: 'ETIMEDOUT',
+                  }),
+                ),
+              sendDeadlineMs,
+            );
+          }),
+        ]);
         return { kind: 'sent', messageId: info.messageId };
       } catch (error) {
         const smtp = error as SmtpError;
@@ -92,6 +126,8 @@ export function createMailer(settings: MailSettings): Mailer {
           smtp.responseCode >= 500 &&
           (smtp.code === 'EENVELOPE' || smtp.code === 'EMESSAGE');
         return final ? { kind: 'failed', reason } : { kind: 'retry', reason };
+      } finally {
+        clearTimeout(deadline);
       }
     },
     close: () => transport.close(),

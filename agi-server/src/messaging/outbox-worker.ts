@@ -1,14 +1,17 @@
 import { randomUUID } from 'node:crypto';
 import type { Logger } from 'pino';
+import { SMTP_SEND_DEADLINE_MS } from '../mail/mailer.js';
 import type { Delivery, DeliveryKind, MessageUpdate } from '../store/message-types.js';
 import type { SwitchboardStore } from '../store/types.js';
+import { TWILIO_REQUEST_TIMEOUT_MS } from '../twilio-rest/client.js';
 
 /**
  * Drains the durable outbox (docs/messaging.md): claims due deliveries with a lease, hands each to
  * the channel for its kind (phones over AMI, texts through Twilio), and settles it: done, or
  * queued again after a backoff with the reason. A server that dies mid-attempt loses nothing: its
  * lease runs out and another drain takes the row again. The deliveries of one message are tried
- * one after another, so the message's status follows them without races.
+ * one after another, so the message's status follows them without races. Each transport is a lane
+ * of its own (LANES): a mail server that hangs holds up the mail, never a text.
  */
 
 export type AttemptResult =
@@ -30,7 +33,7 @@ export interface OutboxWorkerOptions {
   readonly channels: Partial<Record<DeliveryKind, DeliveryChannel>>;
   readonly logger: Logger;
   readonly clock: () => Date;
-  /** How long a claimed delivery stays another server's (DEFAULT_LEASE_MS). */
+  /** How long a claimed delivery stays another server's (each lane's own lease when not given). */
   readonly leaseMs?: number;
   readonly batch?: number;
   /** Attempts after which a delivery fails for good (phones keep waiting for registration). */
@@ -52,6 +55,32 @@ export interface OutboxWorkerOptions {
  */
 export const DEFAULT_LEASE_MS = 4_000;
 
+/**
+ * Kinds claimed and drained together, each lane by its own loop, so that one transport's outage
+ * costs only its own deliveries: an SMTP server that accepts and then answers nothing holds a
+ * drain for its timeouts, and texts for the phones stored meanwhile used to wait behind it (a unit
+ * test shows it). A voicemail's email and text notice share a lane: the message's status follows
+ * both, one after the other. A lane's lease outlasts its slowest attempt (the transport's own
+ * timeouts), so that another server never takes a row whose attempt is still under way.
+ */
+const LANES: ReadonlyArray<{ readonly kinds: readonly DeliveryKind[]; readonly leaseMs: number }> = [
+  { kinds: ['phone'], leaseMs: DEFAULT_LEASE_MS },
+  { kinds: ['sms'], leaseMs: TWILIO_REQUEST_TIMEOUT_MS + DEFAULT_LEASE_MS },
+  // An email's attempt: the audio fetched from Twilio (edge voicemails), then the send.
+  {
+    kinds: ['email', 'notice'],
+    leaseMs: TWILIO_REQUEST_TIMEOUT_MS + SMTP_SEND_DEADLINE_MS + DEFAULT_LEASE_MS,
+  },
+];
+
+/** One lane's drain loop: at most one drain at a time, and one more when poked during it. */
+interface LaneState {
+  readonly kinds: readonly DeliveryKind[];
+  readonly leaseMs: number;
+  running: Promise<void> | undefined;
+  again: boolean;
+}
+
 /** 1 s, 2 s, 4 s … capped at 60 s: a phone that registers is also woken at once (wakeDeliveries). */
 export function backoffMs(attempts: number): number {
   return Math.min(60_000, 1_000 * 2 ** Math.max(0, attempts - 1));
@@ -60,10 +89,16 @@ export function backoffMs(attempts: number): number {
 export class OutboxWorker {
   private readonly owner = `outbox-${randomUUID()}`;
   private timer: NodeJS.Timeout | undefined;
-  private running: Promise<void> | undefined;
-  private again = false;
+  private readonly lanes: LaneState[];
 
-  constructor(private readonly options: OutboxWorkerOptions) {}
+  constructor(private readonly options: OutboxWorkerOptions) {
+    this.lanes = LANES.map((lane) => ({
+      kinds: lane.kinds,
+      leaseMs: options.leaseMs ?? lane.leaseMs,
+      running: undefined,
+      again: false,
+    }));
+  }
 
   start(intervalMs = 1_000): void {
     this.timer ??= setInterval(() => this.poke(), intervalMs);
@@ -74,43 +109,53 @@ export class OutboxWorker {
   async stop(): Promise<void> {
     if (this.timer) clearInterval(this.timer);
     this.timer = undefined;
-    await this.running;
+    await Promise.all(this.lanes.map((lane) => lane.running));
   }
 
-  /** Drain now (a message was stored, a phone registered); a drain in progress runs once more. */
+  /**
+   * Drain now (a message was stored, a phone registered), every lane; a lane's drain in progress
+   * runs once more.
+   */
   poke(): void {
-    if (this.running) {
-      this.again = true;
-      return;
+    for (const lane of this.lanes) {
+      if (lane.running) {
+        lane.again = true;
+        continue;
+      }
+      lane.running = this.drainLane(lane).finally(() => {
+        lane.running = undefined;
+      });
     }
-    this.running = this.drainUntilIdle().finally(() => {
-      this.running = undefined;
-    });
   }
 
-  /** Claims and attempts due deliveries until none is left; resolves when done. */
+  /** Claims and attempts due deliveries of every lane until none is left; resolves when done. */
   async drainUntilIdle(): Promise<void> {
+    await Promise.all(this.lanes.map((lane) => lane.running ?? this.drainLane(lane)));
+  }
+
+  private async drainLane(lane: LaneState): Promise<void> {
     do {
-      this.again = false;
+      lane.again = false;
       let claimed: number;
       try {
-        claimed = await this.drainOnce();
+        claimed = await this.drainOnce(lane);
       } catch (error) {
-        this.options.logger.warn({ err: error }, 'outbox drain failed; next tick retries');
+        this.options.logger.warn({ err: error, kinds: lane.kinds }, 'outbox drain failed; next tick retries');
         return;
       }
-      if (claimed > 0) this.again = true;
-    } while (this.again);
+      if (claimed > 0) lane.again = true;
+    } while (lane.again);
   }
 
-  private async drainOnce(): Promise<number> {
+  private async drainOnce(lane: LaneState): Promise<number> {
     const { store, clock } = this.options;
     const now = clock();
     const rows = await store.claimDeliveries(
       this.owner,
       now.toISOString(),
-      new Date(now.getTime() + (this.options.leaseMs ?? DEFAULT_LEASE_MS)).toISOString(),
+      new Date(now.getTime() + lane.leaseMs).toISOString(),
       this.options.batch ?? 50,
+      lane.kinds,
     );
     const byMessage = new Map<string, Delivery[]>();
     for (const row of rows) byMessage.set(row.messageId, [...(byMessage.get(row.messageId) ?? []), row]);

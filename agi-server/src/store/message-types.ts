@@ -154,8 +154,15 @@ export interface MessageStore {
   /**
    * Up to `limit` queued deliveries due at `now`, leased to `owner` until `leaseUntil` (another
    * server skips them meanwhile; a crashed server's lease runs out and the row is taken again).
+   * Only the given kinds: each transport is drained on its own (OutboxWorker's lanes).
    */
-  claimDeliveries(owner: string, now: string, leaseUntil: string, limit: number): Promise<Delivery[]>;
+  claimDeliveries(
+    owner: string,
+    now: string,
+    leaseUntil: string,
+    limit: number,
+    kinds: readonly DeliveryKind[],
+  ): Promise<Delivery[]>;
   /** Ends an attempt, and updates the message's status with it when `message` is given. */
   settleDelivery(id: number, outcome: DeliveryOutcome, at: string, message?: MessageUpdate): Promise<void>;
   /** A phone registered: its queued deliveries are due now. Returns how many. */

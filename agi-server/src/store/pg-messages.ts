@@ -51,14 +51,15 @@ export function pgMessages(pool: pg.Pool): MessageStore {
       );
     },
 
-    async claimDeliveries(owner, now, leaseUntil, limit) {
+    async claimDeliveries(owner, now, leaseUntil, limit, kinds) {
       const { rows } = await query<PgOutboxRow>(
         `UPDATE message_outbox SET lease_owner = $1, lease_until = $2, attempts = attempts + 1
          WHERE id IN (SELECT id FROM message_outbox
            WHERE state = 'queued' AND next_attempt_at <= $3 AND (lease_until IS NULL OR lease_until < $3)
+             AND kind = ANY($5::text[])
            ORDER BY next_attempt_at, id LIMIT $4 FOR UPDATE SKIP LOCKED)
          RETURNING *`,
-        [owner, leaseUntil, now, limit],
+        [owner, leaseUntil, now, limit, [...kinds]],
       );
       return rows.map(toDelivery).sort((a, b) => a.id - b.id);
     },

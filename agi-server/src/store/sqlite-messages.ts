@@ -58,7 +58,7 @@ export function sqliteMessages(
       );
     },
 
-    async claimDeliveries(owner, now, leaseUntil, limit) {
+    async claimDeliveries(owner, now, leaseUntil, limit, kinds) {
       const database = db();
       return write(() =>
         database
@@ -68,10 +68,11 @@ export function sqliteMessages(
                 `UPDATE message_outbox SET lease_owner = @owner, lease_until = @leaseUntil, attempts = attempts + 1
                  WHERE id IN (SELECT id FROM message_outbox
                    WHERE state = 'queued' AND next_attempt_at <= @now AND (lease_until IS NULL OR lease_until < @now)
+                     AND kind IN (SELECT value FROM json_each(@kinds))
                    ORDER BY next_attempt_at, id LIMIT @limit)
                  RETURNING *`,
               )
-              .all({ owner, leaseUntil, now, limit })
+              .all({ owner, leaseUntil, now, limit, kinds: JSON.stringify(kinds) })
               .map(toDelivery)
               .sort((a, b) => a.id - b.id),
           )
