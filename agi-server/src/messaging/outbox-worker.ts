@@ -1,6 +1,7 @@
 import { randomUUID } from 'node:crypto';
 import type { Logger } from 'pino';
 import { SMTP_SEND_DEADLINE_MS } from '../mail/mailer.js';
+import { PeriodicJob } from '../periodic-job.js';
 import type { Delivery, DeliveryKind, MessageUpdate } from '../store/message-types.js';
 import type { SwitchboardStore } from '../store/types.js';
 import { TWILIO_REQUEST_TIMEOUT_MS } from '../twilio-rest/client.js';
@@ -74,11 +75,10 @@ const LANES: ReadonlyArray<{ readonly kinds: readonly DeliveryKind[]; readonly l
 ];
 
 /** One lane's drain loop: at most one drain at a time, and one more when poked during it. */
-interface LaneState {
+interface Lane {
   readonly kinds: readonly DeliveryKind[];
   readonly leaseMs: number;
-  running: Promise<void> | undefined;
-  again: boolean;
+  readonly job: PeriodicJob;
 }
 
 /** 1 s, 2 s, 4 s … capped at 60 s: a phone that registers is also woken at once (wakeDeliveries). */
@@ -88,66 +88,44 @@ export function backoffMs(attempts: number): number {
 
 export class OutboxWorker {
   private readonly owner = `outbox-${randomUUID()}`;
-  private timer: NodeJS.Timeout | undefined;
-  private readonly lanes: LaneState[];
+  private readonly lanes: Lane[];
 
   constructor(private readonly options: OutboxWorkerOptions) {
-    this.lanes = LANES.map((lane) => ({
-      kinds: lane.kinds,
-      leaseMs: options.leaseMs ?? lane.leaseMs,
-      running: undefined,
-      again: false,
-    }));
+    this.lanes = LANES.map(({ kinds, leaseMs }) => {
+      const lane: Lane = {
+        kinds,
+        leaseMs: options.leaseMs ?? leaseMs,
+        // A drain that claimed rows is followed by another: more may be due.
+        job: new PeriodicJob(
+          async () => {
+            if ((await this.drainOnce(lane)) > 0) lane.job.poke();
+          },
+          (error) => options.logger.warn({ err: error, kinds }, 'outbox drain failed; next tick retries'),
+        ),
+      };
+      return lane;
+    });
   }
 
   start(intervalMs = 1_000): void {
-    this.timer ??= setInterval(() => this.poke(), intervalMs);
-    this.timer.unref();
-    this.poke();
+    for (const lane of this.lanes) lane.job.start(intervalMs);
   }
 
   async stop(): Promise<void> {
-    if (this.timer) clearInterval(this.timer);
-    this.timer = undefined;
-    await Promise.all(this.lanes.map((lane) => lane.running));
+    await Promise.all(this.lanes.map((lane) => lane.job.stop()));
   }
 
-  /**
-   * Drain now (a message was stored, a phone registered), every lane; a lane's drain in progress
-   * runs once more.
-   */
+  /** Drain now (a message was stored, a phone registered), every lane. */
   poke(): void {
-    for (const lane of this.lanes) {
-      if (lane.running) {
-        lane.again = true;
-        continue;
-      }
-      lane.running = this.drainLane(lane).finally(() => {
-        lane.running = undefined;
-      });
-    }
+    for (const lane of this.lanes) lane.job.poke();
   }
 
   /** Claims and attempts due deliveries of every lane until none is left; resolves when done. */
   async drainUntilIdle(): Promise<void> {
-    await Promise.all(this.lanes.map((lane) => lane.running ?? this.drainLane(lane)));
+    await Promise.all(this.lanes.map((lane) => lane.job.runUntilIdle()));
   }
 
-  private async drainLane(lane: LaneState): Promise<void> {
-    do {
-      lane.again = false;
-      let claimed: number;
-      try {
-        claimed = await this.drainOnce(lane);
-      } catch (error) {
-        this.options.logger.warn({ err: error, kinds: lane.kinds }, 'outbox drain failed; next tick retries');
-        return;
-      }
-      if (claimed > 0) lane.again = true;
-    } while (lane.again);
-  }
-
-  private async drainOnce(lane: LaneState): Promise<number> {
+  private async drainOnce(lane: Lane): Promise<number> {
     const { store, clock } = this.options;
     const now = clock();
     const rows = await store.claimDeliveries(

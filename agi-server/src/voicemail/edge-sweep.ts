@@ -1,5 +1,6 @@
 import { CALLER, E164 } from '@switchboard/contract';
 import type { Logger } from 'pino';
+import { PeriodicJob } from '../periodic-job.js';
 import type { RoutingSnapshot } from '../routing/snapshot.js';
 import type { SwitchboardStore } from '../store/types.js';
 import {
@@ -81,33 +82,24 @@ export class EdgeSweep {
   private mark: Date | undefined;
   /** Looked at and not ours (RecordingSid → when created): not fetched again while in the window. */
   private readonly ignored = new Map<string, number>();
-  private timer: NodeJS.Timeout | undefined;
-  private running: Promise<unknown> | undefined;
+  private readonly job = new PeriodicJob(
+    () => this.sweep(),
+    (error) => this.options.logger.warn({ err: error }, 'edge voicemail sweep failed'),
+    'drop',
+  );
   private readonly startedAt: Date;
 
   constructor(private readonly options: EdgeSweepOptions) {
     this.startedAt = options.clock();
   }
 
-  /** Sweeps now, then every `everyMs`. */
+  /** Sweeps now, then every `everyMs`; a tick while a sweep runs is dropped. */
   start(everyMs: number): void {
-    const tick = () => {
-      if (this.running) return;
-      this.running = this.sweep()
-        .catch((error: unknown) => this.options.logger.warn({ err: error }, 'edge voicemail sweep failed'))
-        .finally(() => {
-          this.running = undefined;
-        });
-    };
-    tick();
-    this.timer = setInterval(tick, everyMs);
-    this.timer.unref();
+    this.job.start(everyMs);
   }
 
-  async stop(): Promise<void> {
-    if (this.timer) clearInterval(this.timer);
-    this.timer = undefined;
-    await this.running;
+  stop(): Promise<void> {
+    return this.job.stop();
   }
 
   private async startMark(now: Date): Promise<Date> {

@@ -1,6 +1,7 @@
 import { randomUUID } from 'node:crypto';
 import type { Logger } from 'pino';
 import type { SpoolMessage, VoicemailSpool } from '../media/voicemail-spool.js';
+import { PeriodicJob } from '../periodic-job.js';
 import type { RoutingSnapshot } from '../routing/snapshot.js';
 import type { NewMessage } from '../store/message-types.js';
 import type { SwitchboardStore } from '../store/types.js';
@@ -106,8 +107,10 @@ export async function recordSpoolMessage(options: IntakeOptions, message: SpoolM
  */
 export class SpoolWatch {
   private readonly seen = new Set<string>();
-  private timer: NodeJS.Timeout | undefined;
-  private running: Promise<void> | undefined;
+  private readonly job = new PeriodicJob(
+    () => this.scan(),
+    (error) => this.intake.logger.warn({ err: error }, 'voicemail spool scan failed'),
+  );
 
   constructor(
     private readonly spool: VoicemailSpool,
@@ -116,23 +119,15 @@ export class SpoolWatch {
   ) {}
 
   start(intervalMs: number): void {
-    this.timer ??= setInterval(() => this.poke(), intervalMs);
-    this.timer.unref();
-    this.poke();
+    this.job.start(intervalMs);
   }
 
-  async stop(): Promise<void> {
-    if (this.timer) clearInterval(this.timer);
-    this.timer = undefined;
-    await this.running;
+  stop(): Promise<void> {
+    return this.job.stop();
   }
 
   poke(): void {
-    this.running ??= this.scan()
-      .catch((error: unknown) => this.intake.logger.warn({ err: error }, 'voicemail spool scan failed'))
-      .finally(() => {
-        this.running = undefined;
-      });
+    this.job.poke();
   }
 
   /** One pass over the spool; resolves when every new message is on record. */
