@@ -46,3 +46,18 @@ export function twilioHandler<S extends z.ZodType<Record<string, unknown>>>(
     respond(callback, runWebhook(name, paramsSchema, handler, webhookRequestOf(context, event)));
   };
 }
+
+/**
+ * A webhook whose answer waits on work of its own (a signed forward to Switchboard): the result
+ * when it resolves, the runtime's error answer when it throws.
+ */
+export function forwardingHandler(
+  forward: (request: WebhookRequest) => Promise<WebhookResult>,
+): ServerlessFunctionSignature {
+  return (context: Context, event: Record<string, unknown>, callback: ServerlessCallback) => {
+    forward(webhookRequestOf(context, event)).then(
+      (result) => respond(callback, result),
+      (error: unknown) => callback(error as Error),
+    );
+  };
+}
