@@ -17,33 +17,8 @@ const SCRIPT = /^[A-Za-z0-9_.\-/]{1,128}$/;
  */
 const REQUIRED_KEYS = ['agi_network_script', 'agi_request', 'agi_channel', 'agi_uniqueid'] as const;
 
-export interface AgiEnvironment {
-  /** Script name from `agi_network_script`, before any `?`. */
-  readonly script: string;
-  /** Query parameters of `agi_network_script` (first value of each name, percent-decoded). */
-  readonly query: Readonly<Record<string, string>>;
-  /** `agi_arg_1`…`agi_arg_N` in order. */
-  readonly args: readonly string[];
-  readonly request: string;
-  readonly channel: string;
-  readonly uniqueId: string;
-  readonly language: string | undefined;
-  readonly type: string | undefined;
-  readonly version: string | undefined;
-  /** `undefined` where Asterisk wrote `unknown` or nothing. */
-  readonly callerId: string | undefined;
-  readonly callerIdName: string | undefined;
-  readonly dnid: string | undefined;
-  readonly rdnis: string | undefined;
-  readonly context: string | undefined;
-  readonly extension: string | undefined;
-  readonly priority: string | undefined;
-  readonly accountCode: string | undefined;
-  /** `agi_callingpres` as sent (Asterisk's AST_PRES_* number), undefined when absent. */
-  readonly callingPres: string | undefined;
-  /** Every line as sent, for fields this type does not name. */
-  readonly raw: Readonly<Record<string, string>>;
-}
+/** A session's environment block (its public fields: Environment's private ones are not part of it). */
+export type AgiEnvironment = Pick<Environment, keyof Environment>;
 
 /** Splits one env line. Returns undefined for anything that is not `agi_*: value`. */
 export function parseEnvLine(line: string): [key: string, value: string] | undefined {
@@ -147,9 +122,12 @@ export function buildEnvironment(lines: ReadonlyMap<string, string>): AgiEnviron
  * A class rather than an object literal: one shape for every session, and `raw` (an object of
  * every line) is made only when something reads it; the named fields are what handlers use.
  */
-class Environment implements AgiEnvironment {
+class Environment {
+  /** Script name from `agi_network_script`, before any `?`. */
   readonly script: string;
+  /** Query parameters of `agi_network_script` (first value of each name, percent-decoded). */
   readonly query: Readonly<Record<string, string>>;
+  /** `agi_arg_1`…`agi_arg_N` in order. */
   readonly args: readonly string[];
   readonly request: string;
   readonly channel: string;
@@ -157,6 +135,7 @@ class Environment implements AgiEnvironment {
   readonly language: string | undefined;
   readonly type: string | undefined;
   readonly version: string | undefined;
+  /** `undefined` where Asterisk wrote `unknown` or nothing. */
   readonly callerId: string | undefined;
   readonly callerIdName: string | undefined;
   readonly dnid: string | undefined;
@@ -165,6 +144,7 @@ class Environment implements AgiEnvironment {
   readonly extension: string | undefined;
   readonly priority: string | undefined;
   readonly accountCode: string | undefined;
+  /** `agi_callingpres` as sent (Asterisk's AST_PRES_* number), undefined when absent. */
   readonly callingPres: string | undefined;
   private rawLines: Record<string, string> | undefined;
 
@@ -192,6 +172,7 @@ class Environment implements AgiEnvironment {
     this.callingPres = lines.get('agi_callingpres');
   }
 
+  /** Every line as sent, for fields this type does not name. */
   get raw(): Readonly<Record<string, string>> {
     if (!this.rawLines) {
       const raw = Object.create(null) as Record<string, string>;
