@@ -12,6 +12,16 @@ export class InvalidRequestError extends Error {
   }
 }
 
+/**
+ * A feature that needs a setting the server was started without: its value, or a 400 naming the
+ * variable and what to set it to.
+ */
+export function requireSetting<T>(value: T | undefined, variable: string, whatToSet: string): T {
+  if (value === undefined || value === null || value === '')
+    throw new InvalidRequestError([{ path: variable, message: whatToSet }]);
+  return value;
+}
+
 /** Every error as JSON with a status a client can act on; bad input names the paths at fault. */
 export function handleApiError(error: FastifyError, request: FastifyRequest, reply: FastifyReply) {
   if (hasZodFastifySchemaValidationErrors(error)) {

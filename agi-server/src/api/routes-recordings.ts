@@ -4,7 +4,7 @@ import { NotFoundError } from '../config-service/routing-service.js';
 import { recordingInfo, recordingPath } from '../media/recordings.js';
 import { recordingSchema } from '../routing/recording-model.js';
 import { applyChange, versionResponse } from './config-changes.js';
-import { InvalidRequestError } from './errors.js';
+import { InvalidRequestError, requireSetting } from './errors.js';
 import type { AdminApiDeps, TypedApp } from './types.js';
 
 /**
@@ -43,14 +43,11 @@ export function registerRecordingRoutes(app: TypedApp, deps: AdminApiDeps): void
   );
   const params = z.object({ linkedId: z.string().min(1).max(200) });
   const pathOf = (linkedId: string) => {
-    const dir = deps.recordingsDir;
-    if (!dir)
-      throw new InvalidRequestError([
-        {
-          path: 'SB_RECORDINGS_DIR',
-          message: "recordings are off: set SB_RECORDINGS_DIR to Asterisk's monitor folder",
-        },
-      ]);
+    const dir = requireSetting(
+      deps.recordingsDir,
+      'SB_RECORDINGS_DIR',
+      "recordings are off: set SB_RECORDINGS_DIR to Asterisk's monitor folder",
+    );
     const path = recordingPath(dir, linkedId);
     if (!path)
       throw new InvalidRequestError([{ path: 'params.linkedId', message: 'not a call id (linkedid)' }]);

@@ -3,7 +3,7 @@ import { readdir, rename, rm, stat, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { z } from 'zod';
 import { checkTelephonyWav } from '../media/wav-format.js';
-import { InvalidRequestError } from './errors.js';
+import { InvalidRequestError, requireSetting } from './errors.js';
 import type { AdminApiDeps, TypedApp } from './types.js';
 
 /**
@@ -26,16 +26,12 @@ export function registerSoundRoutes(app: TypedApp, deps: AdminApiDeps): void {
   const params = z.object({
     name: z.string().regex(SOUND_NAME, 'lowercase letters, digits, _ and -, up to 48'),
   });
-  const folder = () => {
-    if (!deps.soundsDir)
-      throw new InvalidRequestError([
-        {
-          path: 'SB_SOUNDS_DIR',
-          message: "uploads are off: set SB_SOUNDS_DIR to Asterisk's sounds/custom folder",
-        },
-      ]);
-    return deps.soundsDir;
-  };
+  const folder = () =>
+    requireSetting(
+      deps.soundsDir,
+      'SB_SOUNDS_DIR',
+      "uploads are off: set SB_SOUNDS_DIR to Asterisk's sounds/custom folder",
+    );
   app.get(
     '/sounds',
     { schema: { operationId: 'listSounds', summary: 'Uploaded prompts (custom/<name>)', tags: ['sounds'] } },

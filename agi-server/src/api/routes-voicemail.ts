@@ -13,7 +13,7 @@ import { NotFoundError } from '../config-service/routing-service.js';
 import type { SpoolMessage } from '../media/voicemail-spool.js';
 import { checkTelephonyWav } from '../media/wav-format.js';
 import { recordEdgeVoicemail } from '../voicemail/edge-intake.js';
-import { InvalidRequestError } from './errors.js';
+import { InvalidRequestError, requireSetting } from './errors.js';
 import type { AdminApiDeps, TypedApp } from './types.js';
 
 /**
@@ -123,23 +123,20 @@ export function registerVoicemailRoutes(app: TypedApp, deps: AdminApiDeps): void
     },
   );
 
-  const spool = () => {
-    if (!deps.voicemail)
-      throw new InvalidRequestError([
-        {
-          path: 'SB_VOICEMAIL_DIR',
-          message: "voicemail is off: set SB_VOICEMAIL_DIR to app_voicemail's spool folder",
-        },
-      ]);
-    return deps.voicemail;
-  };
+  const spool = () =>
+    requireSetting(
+      deps.voicemail,
+      'SB_VOICEMAIL_DIR',
+      "voicemail is off: set SB_VOICEMAIL_DIR to app_voicemail's spool folder",
+    );
   const pbx = () => {
     const access = spool();
-    if (!access.pbx)
-      throw new InvalidRequestError([
-        { path: 'SB_AMI_SECRET', message: 'Asterisk moves and deletes messages over AMI: set SB_AMI_SECRET' },
-      ]);
-    return { ...access, pbx: access.pbx };
+    const asterisk = requireSetting(
+      access.pbx,
+      'SB_AMI_SECRET',
+      'Asterisk moves and deletes messages over AMI: set SB_AMI_SECRET',
+    );
+    return { ...access, pbx: asterisk };
   };
   const find = async (mailbox: string, id: string) => {
     const message = await spool().spool.find(mailbox, id);
