@@ -1,16 +1,8 @@
-import { randomUUID } from 'node:crypto';
 import type { ForwardedRecording } from '@switchboard/contract';
 import { chooseRoute } from '../routing/select-route.js';
 import type { RoutingSnapshot } from '../routing/snapshot.js';
 import type { SwitchboardStore } from '../store/types.js';
-import {
-  mailboxOwner,
-  NOBODY_TO_NOTIFY,
-  type NoticeFacts,
-  noticeDeliveries,
-  noticeTimeZone,
-  textNotice,
-} from './notice.js';
+import { mailboxOwner, type NoticeFacts, noticeTimeZone, recordVoicemailMessage } from './notice.js';
 
 /**
  * A voicemail left at the Twilio edge's fallback (docs/voicemail.md), forwarded signed by the
@@ -88,33 +80,24 @@ export async function recordEdgeVoicemail(
     origin: 'edge',
     id: recording.recordingSid,
   };
-  const deliveries = noticeDeliveries(snapshot, facts, owner, recording.to, options);
-  const stored = await store.recordMessage(
-    {
-      id: randomUUID(),
-      direction: 'voicemail',
-      sid: recording.recordingSid,
-      from: recording.from,
-      to: recording.to,
-      extensions: [owner?.number ?? mailbox],
-      body: textNotice(facts),
-      media: [],
-      status: 'received',
-      reason: deliveries.length === 0 ? NOBODY_TO_NOTIFY : undefined,
-      at,
-      voicemail: {
-        origin: 'edge',
-        context: options.context,
-        mailbox,
-        recordingSid: recording.recordingSid,
-        callSid: recording.callSid,
-        linkedId: edgeLinkedId(recording.callSid),
-        routeId: target?.routeId,
-        durationSeconds: recording.durationSeconds,
-      },
+  const { stored } = await recordVoicemailMessage(store, snapshot, options, {
+    facts,
+    owner,
+    sid: recording.recordingSid,
+    from: recording.from,
+    to: recording.to,
+    did: recording.to,
+    details: {
+      origin: 'edge',
+      context: options.context,
+      mailbox,
+      recordingSid: recording.recordingSid,
+      callSid: recording.callSid,
+      linkedId: edgeLinkedId(recording.callSid),
+      routeId: target?.routeId,
+      durationSeconds: recording.durationSeconds,
     },
-    deliveries,
-  );
+  });
   if (!stored) return 'duplicate';
   // The call's row: the PBX never saw it, so it is put on record here, with what happened.
   await store.writeCallEvents([

@@ -1,18 +1,9 @@
-import { randomUUID } from 'node:crypto';
 import type { Logger } from 'pino';
 import type { SpoolMessage, VoicemailSpool } from '../media/voicemail-spool.js';
 import { PeriodicJob } from '../periodic-job.js';
 import type { RoutingSnapshot } from '../routing/snapshot.js';
-import type { NewMessage } from '../store/message-types.js';
 import type { SwitchboardStore } from '../store/types.js';
-import {
-  mailboxOwner,
-  NOBODY_TO_NOTIFY,
-  type NoticeFacts,
-  noticeDeliveries,
-  noticeTimeZone,
-  textNotice,
-} from './notice.js';
+import { mailboxOwner, type NoticeFacts, noticeTimeZone, recordVoicemailMessage } from './notice.js';
 
 /**
  * How the server learns of a new PBX voicemail (docs/voicemail.md): it reads app_voicemail's
@@ -60,20 +51,14 @@ export async function recordSpoolMessage(options: IntakeOptions, message: SpoolM
     origin: 'pbx',
     id: message.msgId,
   };
-  const deliveries = noticeDeliveries(snapshot, facts, owner, call?.did, options);
-  const record: NewMessage = {
-    id: randomUUID(),
-    direction: 'voicemail',
+  const { stored, notices } = await recordVoicemailMessage(store, snapshot, options, {
+    facts,
+    owner,
     sid: voicemailKey(message),
     from: facts.callerNumber ?? 'anonymous',
     to: facts.did ?? message.mailbox,
-    extensions: [owner?.number ?? message.mailbox],
-    body: textNotice(facts),
-    media: [],
-    status: 'received',
-    reason: deliveries.length === 0 ? NOBODY_TO_NOTIFY : undefined,
-    at: message.at,
-    voicemail: {
+    did: call?.did,
+    details: {
       origin: 'pbx',
       context: message.context,
       mailbox: message.mailbox,
@@ -84,8 +69,7 @@ export async function recordSpoolMessage(options: IntakeOptions, message: SpoolM
       routeId: call?.routeId,
       durationSeconds: message.durationSeconds,
     },
-  };
-  const stored = await store.recordMessage(record, deliveries);
+  });
   if (stored)
     logger.info(
       {
@@ -93,7 +77,7 @@ export async function recordSpoolMessage(options: IntakeOptions, message: SpoolM
         mailbox: message.mailbox,
         msgId: message.msgId,
         linkedId: message.linkedId,
-        notices: deliveries.map((delivery) => delivery.kind),
+        notices,
       },
       'new voicemail put on record',
     );

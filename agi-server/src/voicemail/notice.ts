@@ -1,7 +1,9 @@
+import { randomUUID } from 'node:crypto';
 import type { Extension } from '../routing/model.js';
 import type { RoutingSnapshot } from '../routing/snapshot.js';
 import { timeZoneOfRoute } from '../routing/snapshot.js';
-import type { NewDelivery } from '../store/message-types.js';
+import type { NewDelivery, VoicemailFacts } from '../store/message-types.js';
+import type { SwitchboardStore } from '../store/types.js';
 
 /**
  * What a voicemail notice says (docs/voicemail.md): who called (number and name), which number
@@ -151,4 +153,46 @@ export function noticeDeliveries(
       payload: { from: sender, body: textNotice(facts) },
     });
   return deliveries;
+}
+
+/**
+ * A voicemail, wherever it was left, put on record with its notices in one transaction: the
+ * message row (its text notice as the body, NOBODY_TO_NOTIFY when nobody is) and its outbox rows.
+ * Not stored when a message with the same `sid` was already (a second scan, a late forward).
+ */
+export async function recordVoicemailMessage(
+  store: SwitchboardStore,
+  snapshot: RoutingSnapshot,
+  options: { readonly mailFrom: string | undefined; readonly textNotices: boolean },
+  voicemail: {
+    readonly facts: NoticeFacts;
+    readonly owner: Extension | undefined;
+    /** The message's unique key: the spool's msg_id key, or the RecordingSid. */
+    readonly sid: string;
+    readonly from: string;
+    readonly to: string;
+    readonly did: string | undefined;
+    readonly details: VoicemailFacts;
+  },
+): Promise<{ readonly stored: boolean; readonly notices: readonly NewDelivery['kind'][] }> {
+  const { facts, owner } = voicemail;
+  const deliveries = noticeDeliveries(snapshot, facts, owner, voicemail.did, options);
+  const stored = await store.recordMessage(
+    {
+      id: randomUUID(),
+      direction: 'voicemail',
+      sid: voicemail.sid,
+      from: voicemail.from,
+      to: voicemail.to,
+      extensions: [owner?.number ?? facts.mailbox],
+      body: textNotice(facts),
+      media: [],
+      status: 'received',
+      reason: deliveries.length === 0 ? NOBODY_TO_NOTIFY : undefined,
+      at: facts.at,
+      voicemail: voicemail.details,
+    },
+    deliveries,
+  );
+  return { stored, notices: deliveries.map((delivery) => delivery.kind) };
 }
