@@ -1,10 +1,9 @@
-import { randomBytes } from 'node:crypto';
-import { readdir, rename, rm, stat, writeFile } from 'node:fs/promises';
+import { readdir, rm, stat } from 'node:fs/promises';
 import { join } from 'node:path';
 import { z } from 'zod';
-import { checkTelephonyWav } from '../media/wav-format.js';
-import { InvalidRequestError, requireSetting } from './errors.js';
+import { requireSetting } from './errors.js';
 import type { AdminApiDeps, TypedApp } from './types.js';
+import { uploadedWav, writeWavFile } from './wav-upload.js';
 
 /**
  * Menu prompts uploaded through the API (docs/menus.md): `PUT /sounds/{name}` with a WAV body
@@ -60,23 +59,14 @@ export function registerSoundRoutes(app: TypedApp, deps: AdminApiDeps): void {
     },
     async (request) => {
       const dir = folder();
-      const body = request.body;
-      if (!Buffer.isBuffer(body))
-        throw new InvalidRequestError([
-          { path: 'body', message: 'send the WAV file as the body with Content-Type: audio/wav' },
-        ]);
-      const wav = checkTelephonyWav(body);
-      if (typeof wav === 'string') throw new InvalidRequestError([{ path: 'body', message: wav }]);
+      const { body, seconds } = uploadedWav(request.body);
       const { name } = request.params;
-      // Written beside its final name, then renamed: Asterisk never plays half a file.
-      const partial = join(dir, `.${name}.${randomBytes(6).toString('hex')}.part`);
-      await writeFile(partial, body, { mode: 0o644 });
-      await rename(partial, join(dir, `${name}.wav`));
+      await writeWavFile(dir, name, body);
       deps.logger.info(
         { event: 'sound-uploaded', name, bytes: body.length, author: request.author },
         'prompt uploaded',
       );
-      return { prompt: `custom/${name}`, bytes: body.length, seconds: Math.round(wav.seconds * 100) / 100 };
+      return { prompt: `custom/${name}`, bytes: body.length, seconds: Math.round(seconds * 100) / 100 };
     },
   );
   app.delete(

@@ -1,7 +1,6 @@
-import { randomBytes, randomUUID as uuid } from 'node:crypto';
+import { randomUUID as uuid } from 'node:crypto';
 import { createReadStream } from 'node:fs';
-import { mkdir, rename, writeFile } from 'node:fs/promises';
-import { join } from 'node:path';
+import { mkdir } from 'node:fs/promises';
 import {
   EXTENSION,
   RECORDING_FORWARD_HEADER,
@@ -11,10 +10,10 @@ import {
 import { z } from 'zod';
 import { NotFoundError } from '../config-service/routing-service.js';
 import type { SpoolMessage } from '../media/voicemail-spool.js';
-import { checkTelephonyWav } from '../media/wav-format.js';
 import { recordEdgeVoicemail } from '../voicemail/edge-intake.js';
 import { InvalidRequestError, requireSetting } from './errors.js';
 import type { AdminApiDeps, TypedApp } from './types.js';
+import { uploadedWav, writeWavFile } from './wav-upload.js';
 
 /**
  * Visual voicemail (docs/voicemail.md), with the admin token like every route: the mailboxes and
@@ -270,21 +269,12 @@ export function registerVoicemailRoutes(app: TypedApp, deps: AdminApiDeps): void
     },
     async (request) => {
       const { spool: boxes } = spool();
-      const body = request.body;
-      if (!Buffer.isBuffer(body))
-        throw new InvalidRequestError([
-          { path: 'body', message: 'send the WAV file as the body with Content-Type: audio/wav' },
-        ]);
-      const wav = checkTelephonyWav(body);
-      if (typeof wav === 'string') throw new InvalidRequestError([{ path: 'body', message: wav }]);
+      const { body, seconds } = uploadedWav(request.body);
       const dir = boxes.mailboxDir(request.params.mailbox);
       if (!dir) throw new InvalidRequestError([{ path: 'params.mailbox', message: 'not a mailbox' }]);
       await mkdir(dir, { recursive: true });
-      // app_voicemail plays <box>/unavail.wav or busy.wav (format=wav). Written beside, then
-      // renamed: a caller never hears half a file.
-      const partial = join(dir, `.${request.params.kind}.${randomBytes(6).toString('hex')}.part`);
-      await writeFile(partial, body, { mode: 0o644 });
-      await rename(partial, join(dir, `${request.params.kind}.wav`));
+      // app_voicemail plays <box>/unavail.wav or busy.wav (format=wav).
+      await writeWavFile(dir, request.params.kind, body);
       deps.logger.info(
         {
           event: 'voicemail-greeting',
@@ -299,7 +289,7 @@ export function registerVoicemailRoutes(app: TypedApp, deps: AdminApiDeps): void
         mailbox: request.params.mailbox,
         kind: request.params.kind,
         bytes: body.length,
-        seconds: Math.round(wav.seconds * 100) / 100,
+        seconds: Math.round(seconds * 100) / 100,
       };
     },
   );
