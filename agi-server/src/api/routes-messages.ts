@@ -1,5 +1,4 @@
-import { randomUUID } from 'node:crypto';
-import { DIALLED, EXTENSION, MESSAGE_FORWARD_HEADER, verifyForwardedMessage } from '@switchboard/contract';
+import { DIALLED, EXTENSION, verifyForwardedMessage } from '@switchboard/contract';
 import type { ZodTypeProvider } from 'fastify-type-provider-zod';
 import { z } from 'zod';
 import { takeInboundMessage } from '../messaging/intake.js';
@@ -9,6 +8,7 @@ import { endpointsOf } from '../routing/snapshot.js';
 import { MESSAGE_DIRECTIONS, MESSAGE_STATUSES } from '../store/message-types.js';
 import { isSignedByTwilio } from '../twilio-rest/index.js';
 import { logWindow, logWindowQuery, numberFilter } from './log-query.js';
+import { acceptForward, forwardHeaders, headerValue } from './signed-forward.js';
 import type { AdminApiDeps, TypedApp } from './types.js';
 
 /**
@@ -33,8 +33,6 @@ const statusCallbackFields = z.looseObject({
 /** A callback can come before the worker stored the SID the API returned (milliseconds): wait that long at most. */
 const UNKNOWN_SID_WAIT_MS = 2_000;
 
-const header = (value: string | string[] | undefined) => (Array.isArray(value) ? value[0] : value);
-
 export function registerMessageRoutes(app: TypedApp, deps: AdminApiDeps): void {
   app.post(
     '/inbound-message',
@@ -53,27 +51,16 @@ export function registerMessageRoutes(app: TypedApp, deps: AdminApiDeps): void {
       if (!secret)
         return reply.code(503).send({ error: 'SB_HEADER_SECRET is not set: texts cannot be checked' });
       const now = deps.clock();
-      const check = verifyForwardedMessage(
-        request.body,
+      const check = await acceptForward(
+        deps,
+        reply,
+        verifyForwardedMessage(request.body, forwardHeaders(request.headers), secret, now),
         {
-          timestamp: header(request.headers[MESSAGE_FORWARD_HEADER.timestamp]),
-          signature: header(request.headers[MESSAGE_FORWARD_HEADER.signature]),
+          refused: 'forwarded text refused',
+          replayed: 'refused: replayed (this MessageSid was already forwarded)',
         },
-        secret,
-        now,
       );
-      if (!check.ok) {
-        deps.logger.warn({ why: check.why }, 'forwarded text refused');
-        return reply.code(403).send({ error: `refused: ${check.why} signature` });
-      }
-      if (
-        !(await deps.store.claimNonce(
-          check.nonce.value,
-          randomUUID(),
-          new Date(check.nonce.expiresAt).toISOString(),
-        ))
-      )
-        return reply.code(403).send({ error: 'refused: replayed (this MessageSid was already forwarded)' });
+      if (!check) return reply;
       const result = await takeInboundMessage(deps.store, deps.routing.snapshot, check.message, now);
       if (result.outcome === 'duplicate')
         return reply.code(403).send({ error: 'refused: replayed (this MessageSid is already stored)' });
@@ -120,7 +107,7 @@ export function registerMessageRoutes(app: TypedApp, deps: AdminApiDeps): void {
         if (
           !isSignedByTwilio(
             settings.authToken,
-            header(request.headers['x-twilio-signature']),
+            headerValue(request.headers['x-twilio-signature']),
             settings.url,
             params,
           )

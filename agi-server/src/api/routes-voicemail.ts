@@ -1,17 +1,12 @@
-import { randomUUID as uuid } from 'node:crypto';
 import { createReadStream } from 'node:fs';
 import { mkdir } from 'node:fs/promises';
-import {
-  EXTENSION,
-  RECORDING_FORWARD_HEADER,
-  VOICEMAIL_MESSAGE_ID,
-  verifyForwardedRecording,
-} from '@switchboard/contract';
+import { EXTENSION, VOICEMAIL_MESSAGE_ID, verifyForwardedRecording } from '@switchboard/contract';
 import { z } from 'zod';
 import { NotFoundError } from '../config-service/routing-service.js';
 import type { SpoolMessage } from '../media/voicemail-spool.js';
 import { recordEdgeVoicemail } from '../voicemail/edge-intake.js';
 import { InvalidRequestError, requireSetting } from './errors.js';
+import { acceptForward, forwardHeaders } from './signed-forward.js';
 import type { AdminApiDeps, TypedApp } from './types.js';
 import { uploadedWav, writeWavFile } from './wav-upload.js';
 
@@ -57,8 +52,6 @@ async function byAsterisk(change: () => Promise<void>): Promise<string | undefin
   }
 }
 
-const header = (value: string | string[] | undefined) => (Array.isArray(value) ? value[0] : value);
-
 export function registerVoicemailRoutes(app: TypedApp, deps: AdminApiDeps): void {
   app.post(
     '/edge-voicemail',
@@ -79,27 +72,16 @@ export function registerVoicemailRoutes(app: TypedApp, deps: AdminApiDeps): void
           .code(503)
           .send({ error: 'SB_HEADER_SECRET is not set: edge voicemails cannot be checked' });
       const now = deps.clock();
-      const check = verifyForwardedRecording(
-        request.body,
+      const check = await acceptForward(
+        deps,
+        reply,
+        verifyForwardedRecording(request.body, forwardHeaders(request.headers), secret, now),
         {
-          timestamp: header(request.headers[RECORDING_FORWARD_HEADER.timestamp]),
-          signature: header(request.headers[RECORDING_FORWARD_HEADER.signature]),
+          refused: 'forwarded edge voicemail refused',
+          replayed: 'refused: replayed (this RecordingSid was already forwarded)',
         },
-        secret,
-        now,
       );
-      if (!check.ok) {
-        deps.logger.warn({ why: check.why }, 'forwarded edge voicemail refused');
-        return reply.code(403).send({ error: `refused: ${check.why} signature` });
-      }
-      if (
-        !(await deps.store.claimNonce(
-          check.nonce.value,
-          uuid(),
-          new Date(check.nonce.expiresAt).toISOString(),
-        ))
-      )
-        return reply.code(403).send({ error: 'refused: replayed (this RecordingSid was already forwarded)' });
+      if (!check) return reply;
       const outcome = await recordEdgeVoicemail(
         { store: deps.store, snapshot: deps.routing.snapshot, ...deps.edgeVoicemail },
         check.recording,
